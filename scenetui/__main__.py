@@ -1,0 +1,3 @@
+from scenetui.cli import main
+
+raise SystemExit(main())

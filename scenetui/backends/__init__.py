@@ -1,0 +1,1 @@
+"""Video generators behind the VideoBackend Protocol."""

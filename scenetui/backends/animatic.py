@@ -1,0 +1,74 @@
+"""The offline generator: a dissolve from start to end keyframe with a slow push-in, made by ffmpeg."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from scenetui.engine.ports import GenerationJob, GenerationResult, GenerationSession
+from scenetui.media.ffmpeg import run_ffmpeg
+from scenetui.media.images import image_size
+
+PUSH_IN = 0.06  # fraction of each edge the camera closes in over the clip
+CROP_LIMIT = 0.20  # aspect mismatch up to this is cropped; beyond it the still is letterboxed
+
+
+def fit_filter(src: tuple[int, int], dst: tuple[int, int]) -> str:
+    """Scale a still onto the frame: crop when the shapes are close, letterbox when they are far apart."""
+    sw, sh = src
+    w, h = dst
+    mismatch = abs((sw / sh) / (w / h) - 1)
+    if mismatch <= CROP_LIMIT:
+        return f"scale={w}:{h}:force_original_aspect_ratio=increase:flags=lanczos,crop={w}:{h}"
+    return (
+        f"scale={w}:{h}:force_original_aspect_ratio=decrease:flags=lanczos,"
+        f"pad={w}:{h}:(ow-iw)/2:(oh-ih)/2:color=black"
+    )
+
+
+def animatic_args(start: Path, end: Path | None, dest: Path, size: tuple[int, int], seconds: float, fps: int) -> list[str]:
+    """The ffmpeg arguments for one animatic clip."""
+    w, h = size
+    frames = int(round(seconds * fps))
+    hold = seconds  # each still is padded to the whole clip; xfade picks the overlap
+    inputs = ["-framerate", str(fps), "-i", str(start)]
+    chains = [f"[0:v]{fit_filter(image_size(start), size)},setsar=1,format=yuv420p,tpad=stop_mode=clone:stop_duration={hold}[a]"]
+    if end is not None:
+        inputs += ["-framerate", str(fps), "-i", str(end)]
+        chains.append(f"[1:v]{fit_filter(image_size(end), size)},setsar=1,format=yuv420p,tpad=stop_mode=clone:stop_duration={hold}[b]")
+        dissolve = seconds * 0.6
+        chains.append(f"[a][b]xfade=transition=fade:duration={dissolve:.3f}:offset={seconds * 0.2:.3f}[m]")
+    else:
+        chains.append("[a]null[m]")
+    k = f"({PUSH_IN}*on/{frames})"
+    chains.append(
+        f"[m]perspective=x0=W*{k}:y0=H*{k}:x1=W*(1-{k}):y1=H*{k}:x2=W*{k}:y2=H*(1-{k}):x3=W*(1-{k}):y3=H*(1-{k})"
+        f":interpolation=linear:eval=frame,fps={fps},format=yuv420p[out]"
+    )
+    # Keyframes at 0.5 s and 0.5 s before the end let transitions re-encode only the boundaries later.
+    keys = f"0,0.5,{max(0.5, seconds - 0.5):.3f}"
+    return [
+        "-y", *inputs,
+        "-filter_complex", ";".join(chains),
+        "-map", "[out]", "-frames:v", str(frames), "-r", str(fps),
+        "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p", "-profile:v", "high",
+        "-force_key_frames", keys, "-movflags", "+faststart", "-an",
+        "-f", "mp4", str(dest),
+    ]
+
+
+class AnimaticBackend:
+    """Offline, free, deterministic: the embedded default generator."""
+
+    name = "animatic"
+    paid = False
+
+    async def generate(self, job: GenerationJob, dest: Path, session: GenerationSession) -> GenerationResult:
+        """Render the clip for `job` into `dest`."""
+        start = job.start_keyframe or job.end_keyframe
+        end = job.end_keyframe if job.start_keyframe else None
+        if start is None or isinstance(start, str) or isinstance(end, str):
+            raise ValueError("the animatic backend needs local keyframe files")
+        session.stage("rendering", "drawing the animatic")
+        args = animatic_args(start, end, dest, job.settings.size, job.settings.seconds, job.settings.fps)
+        await run_ffmpeg(args, total_seconds=job.settings.seconds, on_progress=lambda f: session.progress(f))
+        return GenerationResult()

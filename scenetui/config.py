@@ -1,0 +1,44 @@
+"""Settings from the environment (and an optional TOML file); secrets stay SecretStr."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+
+def _config_file() -> Path:
+    explicit = os.environ.get("SCENETUI_CONFIG")
+    if explicit:
+        return Path(explicit).expanduser()
+    base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return base / "scenetui" / "config.toml"
+
+
+class Settings(BaseSettings):
+    """Everything configurable; env vars win over the config file (~/.config/scenetui/config.toml)."""
+
+    model_config = SettingsConfigDict(env_prefix="SCENETUI_", extra="ignore")
+
+    workspace: Path | None = None
+    concurrency: int = Field(default=2, ge=1, le=64)
+    log_level: str = "INFO"
+    luma_api_key: SecretStr | None = Field(default=None, validation_alias=AliasChoices("LUMAAI_API_KEY", "luma_api_key"))
+    luma_base_url: str = Field(
+        default="https://api.lumalabs.ai/dream-machine/v1",
+        validation_alias=AliasChoices("LUMAAI_BASE_URL", "luma_base_url"),
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=_config_file())
+
+    def secrets(self) -> list[str]:
+        """Values that must never appear in logs, screens or the journal."""
+        return [s.get_secret_value() for s in (self.luma_api_key,) if s and s.get_secret_value()]

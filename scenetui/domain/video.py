@@ -1,0 +1,52 @@
+"""What a generated scene video is and how far its generation got (the seed's names)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from enum import Enum
+from typing import Literal
+
+from pydantic import Field
+
+from scenetui.domain.base import WireModel
+
+
+class VideoStatus(str, Enum):
+    """Per-scene `videoStatus` as the app stores it."""
+
+    NOT_STARTED = "notStarted"
+    IN_PROGRESS = "inProgress"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+class VideoMetadata(WireModel):
+    """`videoMetadata {duration, resolution, size, timestamp}` of a stored clip."""
+
+    duration: float
+    resolution: str
+    size: int
+    timestamp: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))
+    fps: float | None = None
+    codec: str | None = None
+    backend: str | None = None
+    remote_id: str | None = None
+
+
+class VideoGenerationStatus(WireModel):
+    """Script-level status: notStarted / inProgress(sceneIndex) / completed / failed(error)."""
+
+    state: Literal["notStarted", "inProgress", "completed", "failed"] = "notStarted"
+    scene_index: int | None = None
+    error: str | None = None
+
+
+class SceneVideo(WireModel):
+    """A stored clip of one scene: where it is and what it is."""
+
+    script_id: str
+    scene_index: int
+    video_url: str
+    video_status: VideoStatus = VideoStatus.COMPLETED
+    video_metadata: VideoMetadata | None = None
+    kept: bool = False

@@ -1,0 +1,1 @@
+"""The render engine: pipeline per scene, scheduler, journal, costs. Never imports Textual."""

@@ -1,0 +1,233 @@
+"""The SQLite (WAL) journal: runs, attempts with remote ids, events and commands — crash-safe and shared.
+
+A second process (`scenetui watch`, `scenetui status`) reads the same file while a render writes it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scenetui.domain.events import Event
+from scenetui.errors import DiskFull, UserError
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY, script_id TEXT NOT NULL, backend TEXT NOT NULL, pid INTEGER, host TEXT,
+    started_at REAL NOT NULL, finished_at REAL, exit_code INTEGER);
+CREATE TABLE IF NOT EXISTS attempts (
+    id INTEGER PRIMARY KEY, run_id INTEGER, script_id TEXT NOT NULL, scene_index INTEGER NOT NULL,
+    backend TEXT NOT NULL, state TEXT NOT NULL, request TEXT, remote_id TEXT, cost_cents INTEGER,
+    failure_reason TEXT, refunded INTEGER NOT NULL DEFAULT 0, created_at REAL NOT NULL, updated_at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS attempts_scene ON attempts (script_id, scene_index, id);
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, run_id INTEGER, script_id TEXT, scene_index INTEGER,
+    ts REAL NOT NULL, type TEXT NOT NULL, payload TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS commands (
+    id INTEGER PRIMARY KEY, script_id TEXT NOT NULL, scene_index INTEGER, verb TEXT NOT NULL, args TEXT,
+    ts REAL NOT NULL, taken_at REAL);
+"""
+
+# Attempt states. "intent" is written before a paid request leaves, so a crash right after the POST is visible.
+INTENT, CREATED, COMPLETED, FAILED, CANCELLED, LOST = "intent", "created", "completed", "failed", "cancelled", "lost"
+OPEN_STATES = (INTENT, CREATED)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One try at generating a scene's clip, as the journal holds it."""
+
+    id: int
+    run_id: int | None
+    script_id: str
+    scene_index: int
+    backend: str
+    state: str
+    request: dict[str, Any] | None
+    remote_id: str | None
+    cost_cents: int | None
+    failure_reason: str | None
+    refunded: bool
+    created_at: float
+    updated_at: float
+
+
+@dataclass(frozen=True)
+class Command:
+    """A request sent to a running render (from the TUI or `scenetui watch`): cancel, retry..."""
+
+    id: int
+    script_id: str
+    scene_index: int | None
+    verb: str
+    args: dict[str, Any]
+    ts: float
+
+
+class JournalError(UserError):
+    """The journal file is unreadable, corrupt, or from another version."""
+
+
+class Journal:
+    """Durable record of everything the engine did; safe against kill -9 at any point."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.RLock()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            # FULL: an attempt row must survive a crash right after the money-spending request.
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA busy_timeout=30000")
+            self._check_version()
+        except sqlite3.DatabaseError as exc:
+            raise JournalError(
+                f"journal {path} is unreadable ({exc})",
+                hint="move it aside and run again; clips in the workspace are kept",
+            ) from exc
+
+    def _check_version(self) -> None:
+        with self._lock:
+            self._db.executescript(_SCHEMA)  # idempotent; executescript commits on its own, so outside _tx
+        with self._tx() as db:
+            row = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            if row is None:
+                db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            elif int(row[0]) != SCHEMA_VERSION:
+                raise JournalError(
+                    f"journal {self.path} has schema version {row[0]}, this scenetui reads version {SCHEMA_VERSION}",
+                    hint="use the scenetui version that wrote it, or move the journal aside",
+                )
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._db
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    if self._db.in_transaction:
+                        self._db.execute("ROLLBACK")
+                    raise
+            except sqlite3.OperationalError as exc:
+                if "full" in str(exc):
+                    raise DiskFull(f"disk full while writing the journal {self.path.name}",
+                                   hint="free space in the workspace and run again; finished clips are kept") from exc
+                raise JournalError(f"journal {self.path} cannot be written ({exc})",
+                                   hint="check the workspace's disk and permissions") from exc
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # runs -----------------------------------------------------------------------------------------------
+    def start_run(self, script_id: str, backend: str) -> int:
+        with self._tx() as db:
+            cur = db.execute(
+                "INSERT INTO runs (script_id, backend, pid, host, started_at) VALUES (?,?,?,?,?)",
+                (script_id, backend, os.getpid(), socket.gethostname(), time.time()),
+            )
+            return int(cur.lastrowid or 0)
+
+    def finish_run(self, run_id: int, exit_code: int) -> None:
+        with self._tx() as db:
+            db.execute("UPDATE runs SET finished_at=?, exit_code=? WHERE id=?", (time.time(), exit_code, run_id))
+
+    # events ---------------------------------------------------------------------------------------------
+    def record(self, event: Event, *, run_id: int | None, script_id: str | None) -> int:
+        data = event.to_json()
+        with self._tx() as db:
+            cur = db.execute(
+                "INSERT INTO events (run_id, script_id, scene_index, ts, type, payload) VALUES (?,?,?,?,?,?)",
+                (run_id, script_id, data.get("scene_index"), event.ts, event.kind, json.dumps(data)),
+            )
+            return int(cur.lastrowid or 0)
+
+    def events_since(self, seq: int, *, script_id: str | None = None, limit: int = 1000) -> list[tuple[int, dict[str, Any]]]:
+        """Events after `seq` in order, as (seq, json dict)."""
+        q = "SELECT seq, payload FROM events WHERE seq > ?" + (" AND script_id = ?" if script_id else "") + " ORDER BY seq LIMIT ?"
+        params: tuple[Any, ...] = (seq, script_id, limit) if script_id else (seq, limit)
+        with self._lock:
+            return [(r["seq"], json.loads(r["payload"])) for r in self._db.execute(q, params)]
+
+    # attempts -------------------------------------------------------------------------------------------
+    def begin_attempt(self, *, run_id: int | None, script_id: str, scene_index: int, backend: str,
+                      state: str = INTENT, request: dict[str, Any] | None = None) -> int:
+        now = time.time()
+        with self._tx() as db:
+            cur = db.execute(
+                "INSERT INTO attempts (run_id, script_id, scene_index, backend, state, request, created_at, updated_at)"
+                " VALUES (?,?,?,?,?,?,?,?)",
+                (run_id, script_id, scene_index, backend, state, json.dumps(request) if request else None, now, now),
+            )
+            return int(cur.lastrowid or 0)
+
+    def update_attempt(self, attempt_id: int, **changes: Any) -> None:
+        allowed = {"state", "remote_id", "cost_cents", "failure_reason", "refunded", "request", "run_id"}
+        bad = set(changes) - allowed
+        if bad:
+            raise ValueError(f"unknown attempt fields {bad}")
+        if "request" in changes and changes["request"] is not None:
+            changes["request"] = json.dumps(changes["request"])
+        cols = ", ".join(f"{k}=?" for k in changes)
+        with self._tx() as db:
+            db.execute(f"UPDATE attempts SET {cols}, updated_at=? WHERE id=?", (*changes.values(), time.time(), attempt_id))
+
+    def attempts(self, script_id: str, scene_index: int | None = None) -> list[Attempt]:
+        q = "SELECT * FROM attempts WHERE script_id=?" + (" AND scene_index=?" if scene_index is not None else "") + " ORDER BY id"
+        params: tuple[Any, ...] = (script_id, scene_index) if scene_index is not None else (script_id,)
+        with self._lock:
+            return [_attempt(r) for r in self._db.execute(q, params)]
+
+    def open_attempt(self, script_id: str, scene_index: int) -> Attempt | None:
+        """The newest attempt of a scene that may still have a live (paid) generation behind it."""
+        found = [a for a in self.attempts(script_id, scene_index) if a.state in OPEN_STATES]
+        return found[-1] if found else None
+
+    # commands -------------------------------------------------------------------------------------------
+    def send_command(self, script_id: str, verb: str, scene_index: int | None = None, **args: Any) -> int:
+        with self._tx() as db:
+            cur = db.execute(
+                "INSERT INTO commands (script_id, scene_index, verb, args, ts) VALUES (?,?,?,?,?)",
+                (script_id, scene_index, verb, json.dumps(args), time.time()),
+            )
+            return int(cur.lastrowid or 0)
+
+    def take_commands(self, script_id: str) -> list[Command]:
+        """Commands not yet taken, marked taken in the same transaction so each runs once."""
+        with self._tx() as db:
+            rows = db.execute(
+                "SELECT * FROM commands WHERE script_id=? AND taken_at IS NULL ORDER BY id", (script_id,)
+            ).fetchall()
+            if rows:
+                db.execute(
+                    f"UPDATE commands SET taken_at=? WHERE id IN ({','.join('?' * len(rows))})",
+                    (time.time(), *[r["id"] for r in rows]),
+                )
+        return [Command(r["id"], r["script_id"], r["scene_index"], r["verb"], json.loads(r["args"] or "{}"), r["ts"]) for r in rows]
+
+
+def _attempt(r: sqlite3.Row) -> Attempt:
+    return Attempt(
+        id=r["id"], run_id=r["run_id"], script_id=r["script_id"], scene_index=r["scene_index"], backend=r["backend"],
+        state=r["state"], request=json.loads(r["request"]) if r["request"] else None, remote_id=r["remote_id"],
+        cost_cents=r["cost_cents"], failure_reason=r["failure_reason"], refunded=bool(r["refunded"]),
+        created_at=r["created_at"], updated_at=r["updated_at"],
+    )

@@ -1,0 +1,76 @@
+"""The Protocols the engine drives; backends, storage and media implement them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from scenetui.domain import SceneVideo, StoryScene, VideoMetadata, VideoSettings
+
+
+@dataclass(frozen=True)
+class GenerationJob:
+    """Everything a backend needs to make one scene's clip."""
+
+    script_id: str
+    scene_index: int
+    scene: StoryScene
+    settings: VideoSettings
+    prompt: str
+    start_keyframe: str | Path | None
+    end_keyframe: str | Path | None
+
+
+@dataclass(frozen=True)
+class GenerationResult:
+    """What a backend reports once the clip is at `dest`."""
+
+    remote_id: str | None = None
+    cost_cents: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class GenerationSession(Protocol):
+    """The engine's side of one generation: progress reports and the journal hooks a paid backend must call."""
+
+    previous_remote_id: str | None
+
+    def stage(self, stage: str, message: str = "") -> None: ...
+
+    def progress(self, fraction: float | None = None, *, done_bytes: int | None = None, total_bytes: int | None = None) -> None: ...
+
+    async def before_create(self, request: dict[str, Any]) -> None: ...
+
+    async def created(self, remote_id: str, cost_cents: int | None = None) -> None: ...
+
+
+@runtime_checkable
+class VideoBackend(Protocol):
+    """A generator of scene clips: the offline animatic, Luma, ..."""
+
+    name: str
+    paid: bool
+
+    async def generate(self, job: GenerationJob, dest: Path, session: GenerationSession) -> GenerationResult: ...
+
+
+@runtime_checkable
+class ClipStore(Protocol):
+    """Where clips and their metadata live (local disk, Firebase)."""
+
+    def staging_path(self, script_id: str, name: str) -> Path: ...
+
+    async def prepare(self, script_id: str) -> None: ...
+
+    async def save_clip(self, script_id: str, scene_index: int, staged: Path, metadata: VideoMetadata) -> SceneVideo: ...
+
+    async def get_clip(self, script_id: str, scene_index: int) -> SceneVideo | None: ...
+
+    async def local_clip(self, script_id: str, scene_index: int) -> Path | None: ...
+
+    async def delete_clip(self, script_id: str, scene_index: int) -> None: ...
+
+    async def save_final(self, script_id: str, staged: Path, metadata: VideoMetadata) -> SceneVideo: ...
+
+    async def mark_scene(self, script_id: str, scene_index: int, status: str, error: str | None = None) -> None: ...

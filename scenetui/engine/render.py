@@ -1,0 +1,160 @@
+"""One render of a script: pick scenes, skip what is done, run the pipelines, assemble the film."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scenetui.domain import VideoMetadata
+from scenetui.domain.events import (
+    AssemblyFinished, AssemblyProgress, AssemblySkipped, AssemblyStarted, RenderFinished, RenderStarted, SceneSkipped,
+)
+from scenetui.engine.context import RenderContext
+from scenetui.engine.pipeline import run_scene
+from scenetui.engine.scheduler import Scheduler
+from scenetui.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
+from scenetui.media.assemble import assemble
+from scenetui.media.probe import InvalidClip, probe, validate_clip
+
+
+@dataclass
+class RenderOptions:
+    """What the user asked of this render."""
+
+    scenes: list[int] | None = None  # None: every scene
+    concurrency: int = 2
+    force: bool = False
+    assemble: bool = True
+
+
+@dataclass
+class RenderSummary:
+    """The outcome: per-scene status, clip paths, the final film and the exit code."""
+
+    script_id: str
+    statuses: dict[int, str] = field(default_factory=dict)
+    clips: dict[int, str] = field(default_factory=dict)
+    errors: dict[int, str] = field(default_factory=dict)
+    final: str | None = None
+    elapsed: float = 0.0
+    exit_code: int = EXIT_OK
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "type": "summary", "scriptId": self.script_id, "exitCode": self.exit_code, "final": self.final,
+            "elapsed": round(self.elapsed, 3),
+            "scenes": [{"index": i, "status": s, "clip": self.clips.get(i), "error": self.errors.get(i)}
+                       for i, s in sorted(self.statuses.items())],
+        }
+
+
+async def _done_clip(ctx: RenderContext, index: int) -> Path | None:
+    """The scene's stored clip when it is present and whole (header-level check, no full decode)."""
+    path = await ctx.store.local_clip(ctx.script_id, index)
+    if path is None:
+        return None
+    video = ctx.loaded.script.video
+    try:
+        await asyncio.to_thread(validate_clip, path, seconds=video.seconds, size=video.size, decode=False)
+    except InvalidClip:
+        return None
+    return path
+
+
+async def render(ctx: RenderContext, options: RenderOptions) -> RenderSummary:
+    """Render the selected scenes that are not done yet, then assemble; cancellation stops cleanly."""
+    started = time.monotonic()
+    script = ctx.loaded.script
+    summary = RenderSummary(script.id)
+    selected = options.scenes if options.scenes is not None else list(range(len(script.scenes)))
+    await ctx.store.prepare(script.id)
+    ctx.bus.run_id = ctx.journal.start_run(script.id, ctx.backend.name)
+
+    todo, skipped = [], []
+    for i in selected:
+        clip = None if options.force else await _done_clip(ctx, i)
+        if clip is not None:
+            skipped.append(i)
+            summary.statuses[i], summary.clips[i] = "skipped", str(clip)
+        else:
+            todo.append(i)
+    ctx.bus.emit(RenderStarted(script.id, ctx.backend.name, todo, skipped, str(getattr(ctx.store, "root", ""))))
+    for i in skipped:
+        ctx.bus.emit(SceneSkipped(i, "already rendered", summary.clips[i]))
+
+    scheduler = Scheduler(lambda i: run_scene(ctx, i), concurrency=options.concurrency,
+                          journal=ctx.journal, script_id=script.id)
+    interrupted = False
+    try:
+        outcomes = await scheduler.run(todo)
+    except asyncio.CancelledError:
+        interrupted, outcomes = True, scheduler.outcomes
+    finally:
+        for i, out in scheduler.outcomes.items():
+            summary.statuses[i] = out.status
+            if out.clip:
+                summary.clips[i] = str(out.clip)
+            if out.error:
+                summary.errors[i] = out.error
+        for i in todo:
+            summary.statuses.setdefault(i, "cancelled")
+
+    failed = [i for i, s in summary.statuses.items() if s == "failed"]
+    if not interrupted and options.assemble:
+        summary.final = await _assemble(ctx)
+    summary.elapsed = time.monotonic() - started
+    summary.exit_code = EXIT_INTERRUPTED if interrupted else (EXIT_FAILED if failed else EXIT_OK)
+    st = summary.statuses
+    ctx.bus.emit(RenderFinished(
+        script.id, [i for i in st if st[i] == "completed"], failed, [i for i in st if st[i] == "skipped"],
+        [i for i in st if st[i] == "cancelled"], summary.final, round(summary.elapsed, 3), summary.exit_code,
+    ))
+    ctx.journal.finish_run(ctx.bus.run_id, summary.exit_code)
+    if interrupted:
+        raise asyncio.CancelledError
+    return summary
+
+
+async def _assemble(ctx: RenderContext) -> str | None:
+    """Join every scene's clip into final.mp4 unless a scene has none yet or the film is already current."""
+    script = ctx.loaded.script
+    clips: list[Path] = []
+    missing: list[int] = []
+    for i in range(len(script.scenes)):
+        path = await ctx.store.local_clip(script.id, i)
+        (clips.append(path) if path else missing.append(i))
+    if missing:
+        ctx.bus.emit(AssemblySkipped(f"scene(s) {', '.join(map(str, missing))} have no clip yet; the film is assembled when all do"))
+        return None
+    final = getattr(ctx.store, "final_path", lambda _id: None)(script.id)
+    if final is not None and _is_current(final, clips):
+        ctx.bus.emit(AssemblySkipped("final film is already up to date"))
+        return str(final)
+    staged = ctx.store.staging_path(script.id, "final")
+    started = time.monotonic()
+    try:
+        ctx.bus.emit(AssemblyStarted(len(clips), "concat"))
+        plan = await assemble(clips, staged, on_progress=lambda f: ctx.bus.emit(AssemblyProgress(round(f, 4))))
+        info = await asyncio.to_thread(probe, staged)
+        meta = VideoMetadata(duration=info.duration, resolution=info.resolution, size=info.size_bytes, fps=info.fps,
+                             codec=info.codec, backend="assembly")
+        video = await ctx.store.save_final(script.id, staged, meta)
+        path = str(final or video.video_url)
+        ctx.bus.emit(AssemblyFinished(path, info.duration, plan.method, round(time.monotonic() - started, 3)))
+        return path
+    finally:
+        staged.unlink(missing_ok=True)
+
+
+def _is_current(final: Path, clips: list[Path]) -> bool:
+    if not final.is_file():
+        return False
+    newest = max(p.stat().st_mtime_ns for p in clips)
+    if final.stat().st_mtime_ns < newest:
+        return False
+    try:
+        return abs(probe(final).duration - sum(probe(p).duration for p in clips)) < 0.2
+    except InvalidClip:
+        return False

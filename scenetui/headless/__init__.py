@@ -1,0 +1,1 @@
+"""Rendering engine events on a plain terminal, a pipe or as JSON lines."""

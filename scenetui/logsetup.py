@@ -1,0 +1,57 @@
+"""Structured logs (JSON lines) to a file under the workspace, with secrets redacted."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+_BEARER = re.compile(r"(Bearer\s+)[A-Za-z0-9._\-]+")
+_REDACTED = "«redacted»"
+
+
+class Redactor:
+    """Replaces every known secret value and any Bearer token in text."""
+
+    def __init__(self, secrets: list[str] | None = None) -> None:
+        self.secrets = [s for s in (secrets or []) if len(s) >= 4]
+
+    def __call__(self, text: str) -> str:
+        for s in self.secrets:
+            text = text.replace(s, _REDACTED)
+        return _BEARER.sub(r"\1" + _REDACTED, text)
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per record: time, level, logger, message and structured extras."""
+
+    def __init__(self, redact: Redactor) -> None:
+        super().__init__()
+        self.redact = redact
+
+    def format(self, record: logging.LogRecord) -> str:
+        data: dict[str, Any] = {
+            "ts": round(record.created, 3), "level": record.levelname, "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        if hasattr(record, "event"):
+            data["event"] = record.event
+        if record.exc_info:
+            data["exc"] = self.formatException(record.exc_info)
+        return self.redact(json.dumps(data, default=str))
+
+
+def setup_logging(log_path: Path, level: str = "INFO", secrets: list[str] | None = None) -> None:
+    """Send scenetui's logs to `log_path` only (the screen shows human sentences, not log records)."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(log_path, encoding="utf-8")
+    handler.setFormatter(JsonFormatter(Redactor(secrets)))
+    root = logging.getLogger("scenetui")
+    for old in list(root.handlers):
+        root.removeHandler(old)
+        old.close()
+    root.addHandler(handler)
+    root.setLevel(level.upper() if level.upper() in logging._nameToLevel else "INFO")
+    root.propagate = False

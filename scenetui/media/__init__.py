@@ -1,0 +1,1 @@
+"""ffmpeg and friends: locating binaries, probing and validating clips, images, assembly."""

@@ -1,0 +1,95 @@
+"""Probing and validating clips in-process with PyAV (no ffprobe needed)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import av
+
+
+@dataclass(frozen=True)
+class ClipInfo:
+    """What a video file is: duration, frames, size, fps, codec, pixel format, audio."""
+
+    path: Path
+    duration: float
+    frames: int
+    width: int
+    height: int
+    fps: float
+    codec: str
+    pix_fmt: str
+    size_bytes: int
+    has_audio: bool
+
+    @property
+    def resolution(self) -> str:
+        return f"{self.width}x{self.height}"
+
+    def same_format(self, other: ClipInfo) -> bool:
+        """True when the two can be joined by stream copy."""
+        return (self.width, self.height, self.codec, self.pix_fmt, round(self.fps, 2), self.has_audio) == (
+            other.width, other.height, other.codec, other.pix_fmt, round(other.fps, 2), other.has_audio
+        )
+
+
+class InvalidClip(Exception):
+    """A clip that does not open, decode, or match what was asked."""
+
+
+def probe(path: Path, *, decode: bool = False) -> ClipInfo:
+    """Read a clip's facts; with decode=True every frame is decoded, so damage anywhere is found."""
+    try:
+        size = path.stat().st_size
+        with av.open(str(path)) as container:
+            if not container.streams.video:
+                raise InvalidClip(f"{path.name}: no video stream")
+            stream = container.streams.video[0]
+            rate = stream.average_rate or stream.guessed_rate or Fraction(0)
+            frames = 0
+            last_pts_time = 0.0
+            if decode:
+                for frame in container.decode(stream):
+                    frames += 1
+                    if frame.time is not None:
+                        last_pts_time = max(last_pts_time, frame.time)
+            else:
+                for packet in container.demux(stream):
+                    if packet.size:
+                        frames += 1
+                        if packet.pts is not None and packet.time_base:
+                            last_pts_time = max(last_pts_time, float(packet.pts * packet.time_base))
+            fps = float(rate) if rate else 0.0
+            duration = last_pts_time + (1.0 / fps if fps else 0.0)
+            return ClipInfo(
+                path=path,
+                duration=round(duration, 3),
+                frames=frames,
+                width=stream.codec_context.width,
+                height=stream.codec_context.height,
+                fps=fps,
+                codec=stream.codec_context.name,
+                pix_fmt=stream.codec_context.pix_fmt or "",
+                size_bytes=size,
+                has_audio=bool(container.streams.audio),
+            )
+    except InvalidClip:
+        raise
+    except (av.FFmpegError, OSError, ValueError) as exc:
+        raise InvalidClip(f"{path.name}: cannot be read as video ({exc})") from exc
+
+
+def validate_clip(
+    path: Path, *, seconds: float, size: tuple[int, int] | None = None, tolerance: float = 0.5, decode: bool = True
+) -> ClipInfo:
+    """Probe a clip and check it decodes, lasts about `seconds` and has the asked size."""
+    info = probe(path, decode=decode)
+    if info.frames == 0:
+        raise InvalidClip(f"{path.name}: no frames")
+    if abs(info.duration - seconds) > tolerance:
+        raise InvalidClip(f"{path.name}: lasts {info.duration:.2f}s, expected about {seconds:g}s")
+    if size and (info.width, info.height) != size:
+        raise InvalidClip(f"{path.name}: is {info.resolution}, expected {size[0]}x{size[1]}")
+    return info

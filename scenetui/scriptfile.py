@@ -1,0 +1,151 @@
+"""Reading a script file (JSON or TOML) and listing every problem in it with its location."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlparse
+
+from pydantic import ValidationError
+
+from scenetui.domain import AIScript
+from scenetui.errors import ScriptInvalid
+from scenetui.media.images import image_problem
+
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a script, with where it is."""
+
+    location: str
+    message: str
+    severity: Literal["error", "warning"] = "error"
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}"
+
+
+@dataclass(frozen=True)
+class LoadedScript:
+    """A validated script and the folder its relative keyframe paths start from."""
+
+    script: AIScript
+    path: Path
+    warnings: tuple[Problem, ...] = ()
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent
+
+    def keyframe_source(self, ref: str) -> str | Path:
+        """An https URL as given, or the absolute local path of a keyframe."""
+        if is_url(ref):
+            return ref
+        p = Path(ref).expanduser()
+        return p if p.is_absolute() else (self.base_dir / p).resolve()
+
+
+def is_url(ref: str) -> bool:
+    return "://" in ref
+
+
+def _loc(parts: tuple[Any, ...]) -> str:
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(script)"
+
+
+def _parse(path: Path) -> tuple[Any, list[Problem]]:
+    try:
+        raw = path.read_bytes()
+    except IsADirectoryError:
+        return None, [Problem(str(path), "is a directory, not a script file")]
+    except FileNotFoundError:
+        return None, [Problem(str(path), "file not found")]
+    except OSError as exc:
+        return None, [Problem(str(path), f"cannot read: {exc.strerror}")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [Problem(str(path), f"not UTF-8 text (byte {exc.start})")]
+    if path.suffix.lower() == ".toml":
+        try:
+            return tomllib.loads(text), []
+        except tomllib.TOMLDecodeError as exc:
+            return None, [Problem(str(path), f"malformed TOML: {exc}")]
+    try:
+        return json.loads(text), []
+    except json.JSONDecodeError as exc:
+        return None, [Problem(f"{path}:{exc.lineno}:{exc.colno}", f"malformed JSON: {exc.msg}")]
+
+
+def _keyframe_problems(script: AIScript, base: Path) -> list[Problem]:
+    problems: list[Problem] = []
+    for i, scene in enumerate(script.scenes):
+        for field, ref in (("startKeyframe", scene.start_keyframe), ("endKeyframe", scene.end_keyframe)):
+            if not ref:
+                continue
+            loc = f"scenes[{i}].{field}"
+            if is_url(ref):
+                url = urlparse(ref)
+                if url.scheme == "https" and url.hostname:
+                    continue
+                if url.scheme == "http" and url.hostname in LOOPBACK_HOSTS:
+                    continue
+                problems.append(Problem(loc, f"keyframe URL must be https:// (got {ref!r})"))
+                continue
+            p = Path(ref).expanduser()
+            why = image_problem(p if p.is_absolute() else base / p)
+            if why:
+                problems.append(Problem(loc, why))
+    return problems
+
+
+def _scene_problems(script: AIScript) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: dict[tuple[str, ...], int] = {}
+    known = {c.name for c in script.characters}
+    for i, s in enumerate(script.scenes):
+        key = (s.title, s.description, s.visual_description, s.start_keyframe or "", s.end_keyframe or "")
+        if key in seen:
+            problems.append(Problem(f"scenes[{i}]", f"duplicates scenes[{seen[key]}] (same text and keyframes)"))
+        else:
+            seen[key] = i
+        for name in s.characters:
+            if known and name not in known:
+                problems.append(Problem(f"scenes[{i}].characters", f"unknown character {name!r}", "warning"))
+    return problems
+
+
+def check_script(path: Path) -> tuple[AIScript | None, list[Problem]]:
+    """Parse and validate; returns the script (None when unusable) and every problem found."""
+    data, problems = _parse(path)
+    if problems:
+        return None, problems
+    if not isinstance(data, dict):
+        return None, [Problem("(script)", "must be a JSON object with id and scenes")]
+    try:
+        script = AIScript.model_validate(data)
+    except ValidationError as exc:
+        out = []
+        for err in exc.errors():
+            msg = err["msg"].removeprefix("Value error, ")
+            out.append(Problem(_loc(err["loc"]), msg))
+        return None, out
+    problems = _keyframe_problems(script, path.parent) + _scene_problems(script)
+    return script, problems
+
+
+def load_script(path: Path) -> LoadedScript:
+    """A validated script, or ScriptInvalid carrying every error."""
+    script, problems = check_script(path)
+    errors = [p for p in problems if p.severity == "error"]
+    if script is None or errors:
+        raise ScriptInvalid(str(path), errors or problems)
+    return LoadedScript(script, path.resolve(), tuple(p for p in problems if p.severity == "warning"))

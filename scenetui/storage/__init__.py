@@ -1,0 +1,1 @@
+"""Where clips and metadata live, behind the ClipStore Protocol."""

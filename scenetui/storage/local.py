@@ -1,0 +1,136 @@
+"""The embedded default store: the seed's layout under the workspace, and a JSON document per script.
+
+    videos/scripts/{scriptId}/scenes/{sceneIndex}.mp4   clips
+    videos/scripts/{scriptId}/final.mp4                  the assembled film
+    scripts/{scriptId}.json                              mirrors Firestore scripts/{scriptId} (videoUrl/Status/Metadata)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from scenetui.domain import SceneVideo, VideoMetadata, VideoStatus
+from scenetui.errors import UserError
+from scenetui.storage.atomic import move_into_place, write_json_atomic
+
+STAGING = ".staging"
+
+
+class LocalStore:
+    """Clips on the local filesystem; every write is atomic (temp + rename)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._doc_lock = asyncio.Lock()
+
+    # paths --------------------------------------------------------------------------------------------
+    def script_dir(self, script_id: str) -> Path:
+        return self.root / "videos" / "scripts" / script_id
+
+    def clip_path(self, script_id: str, scene_index: int) -> Path:
+        return self.script_dir(script_id) / "scenes" / f"{scene_index}.mp4"
+
+    def final_path(self, script_id: str) -> Path:
+        return self.script_dir(script_id) / "final.mp4"
+
+    def doc_path(self, script_id: str) -> Path:
+        return self.root / "scripts" / f"{script_id}.json"
+
+    def staging_path(self, script_id: str, name: str) -> Path:
+        """A temp file on the same filesystem as the clips, so the final rename is atomic."""
+        return self.script_dir(script_id) / STAGING / f"{name}.part.mp4"
+
+    # lifecycle ----------------------------------------------------------------------------------------
+    async def prepare(self, script_id: str) -> None:
+        """Create the folders, prove they are writable, and clear staging files a crash left behind."""
+        await asyncio.to_thread(self._prepare, script_id)
+
+    def _prepare(self, script_id: str) -> None:
+        staging = self.script_dir(script_id) / STAGING
+        try:
+            for d in (staging, self.script_dir(script_id) / "scenes", self.root / "scripts"):
+                d.mkdir(parents=True, exist_ok=True)
+            fd, probe = tempfile.mkstemp(dir=staging)
+            os.close(fd)
+            os.unlink(probe)
+        except OSError as exc:
+            raise UserError(f"workspace {self.root} is not writable ({exc.strerror})", hint="choose another --workspace") from exc
+        for leftover in staging.glob("*.part.mp4"):
+            leftover.unlink(missing_ok=True)
+
+    # document -----------------------------------------------------------------------------------------
+    def read_doc(self, script_id: str) -> dict[str, Any]:
+        path = self.doc_path(script_id)
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {"id": script_id, "scenes": {}}
+        except (OSError, json.JSONDecodeError) as exc:
+            raise UserError(f"{path} is damaged ({exc})", hint="move it aside; clips are kept and will be re-read") from exc
+
+    async def _update_scene(self, script_id: str, scene_index: int, fields: dict[str, Any] | None) -> None:
+        async with self._doc_lock:
+            def work() -> None:
+                doc = self.read_doc(script_id)
+                scenes = doc.setdefault("scenes", {})
+                if fields is None:
+                    scenes.pop(str(scene_index), None)
+                else:
+                    scenes.setdefault(str(scene_index), {}).update(fields)
+                write_json_atomic(self.doc_path(script_id), doc)
+
+            await asyncio.to_thread(work)
+
+    async def _update_doc(self, fields: dict[str, Any], script_id: str) -> None:
+        async with self._doc_lock:
+            def work() -> None:
+                doc = self.read_doc(script_id)
+                doc.update(fields)
+                write_json_atomic(self.doc_path(script_id), doc)
+
+            await asyncio.to_thread(work)
+
+    # clips --------------------------------------------------------------------------------------------
+    async def save_clip(self, script_id: str, scene_index: int, staged: Path, metadata: VideoMetadata) -> SceneVideo:
+        dest = self.clip_path(script_id, scene_index)
+        await asyncio.to_thread(move_into_place, staged, dest)
+        video = SceneVideo(script_id=script_id, scene_index=scene_index, video_url=dest.as_uri(),
+                           video_status=VideoStatus.COMPLETED, video_metadata=metadata)
+        await self._update_scene(script_id, scene_index, {
+            "videoUrl": video.video_url, "videoStatus": VideoStatus.COMPLETED.value,
+            "videoMetadata": metadata.to_wire(), "error": None,
+        })
+        return video
+
+    async def get_clip(self, script_id: str, scene_index: int) -> SceneVideo | None:
+        path = self.clip_path(script_id, scene_index)
+        if not path.is_file():
+            return None
+        entry = self.read_doc(script_id).get("scenes", {}).get(str(scene_index), {})
+        meta = entry.get("videoMetadata")
+        return SceneVideo(
+            script_id=script_id, scene_index=scene_index, video_url=path.as_uri(),
+            video_metadata=VideoMetadata.model_validate(meta) if meta else None, kept=bool(entry.get("kept")),
+        )
+
+    async def local_clip(self, script_id: str, scene_index: int) -> Path | None:
+        path = self.clip_path(script_id, scene_index)
+        return path if path.is_file() else None
+
+    async def delete_clip(self, script_id: str, scene_index: int) -> None:
+        self.clip_path(script_id, scene_index).unlink(missing_ok=True)
+        await self._update_scene(script_id, scene_index, None)
+
+    async def mark_scene(self, script_id: str, scene_index: int, status: str, error: str | None = None) -> None:
+        await self._update_scene(script_id, scene_index, {"videoStatus": status, "error": error})
+
+    async def save_final(self, script_id: str, staged: Path, metadata: VideoMetadata) -> SceneVideo:
+        dest = self.final_path(script_id)
+        await asyncio.to_thread(move_into_place, staged, dest)
+        await self._update_doc({"finalVideoUrl": dest.as_uri(), "finalVideoMetadata": metadata.to_wire()}, script_id)
+        return SceneVideo(script_id=script_id, scene_index=-1, video_url=dest.as_uri(), video_metadata=metadata)

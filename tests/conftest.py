@@ -1,0 +1,67 @@
+"""Shared fixtures: small real scripts with real keyframe images, and a CLI runner in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+IN_CI = bool(os.environ.get("CI"))
+
+
+def draw_keyframe(path: Path, color: tuple[int, int, int], size: tuple[int, int] = (640, 360)) -> Path:
+    """A real PNG: a colour field with a bright square, so dissolves and crops are visible."""
+    img = Image.new("RGB", size, color)
+    w, h = size
+    img.paste((255, 255, 255), (w // 3, h // 3, w // 3 + w // 6, h // 3 + h // 6))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    img.save(path)
+    return path
+
+
+COLORS = [(200, 60, 40), (40, 160, 80), (50, 70, 200), (220, 200, 40), (150, 40, 160), (30, 30, 30)]
+
+
+def write_script(folder: Path, scenes: int = 2, *, script_id: str = "test", extra: dict[str, Any] | None = None,
+                 scene_overrides: dict[int, dict[str, Any]] | None = None) -> Path:
+    """A valid script with `scenes` scenes and real keyframes under `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    items = []
+    for i in range(scenes):
+        draw_keyframe(folder / "kf" / f"{i}-a.png", COLORS[i % len(COLORS)])
+        draw_keyframe(folder / "kf" / f"{i}-b.png", COLORS[(i + 1) % len(COLORS)])
+        scene = {"title": f"Scene {i}", "description": f"things happen {i}", "visualDescription": f"a view {i}",
+                 "startKeyframe": f"kf/{i}-a.png", "endKeyframe": f"kf/{i}-b.png", "camera": "push_in"}
+        scene.update((scene_overrides or {}).get(i, {}))
+        items.append(scene)
+    data = {"id": script_id, "title": "Test", "style": "flat colours", "scenes": items}
+    data.update(extra or {})
+    path = folder / f"{script_id}.json"
+    path.write_text(json.dumps(data, indent=1))
+    return path
+
+
+@pytest.fixture
+def script_factory(tmp_path: Path) -> Callable[..., Path]:
+    def make(scenes: int = 2, **kw: Any) -> Path:
+        return write_script(tmp_path / "script", scenes, **kw)
+
+    return make
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+    """Run `python -m scenetui ARGS` as a user would, capturing output."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "scenetui", *args], capture_output=True, text=True,
+                          timeout=timeout, env=full_env)
+
+
+def json_lines(text: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]

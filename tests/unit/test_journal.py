@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scenetui.domain.events import SceneStage, event_from_json
+from scenetui.engine import journal as J
+from scenetui.engine.journal import Journal, JournalError
+
+
+def test_attempt_lifecycle_and_open_attempt(tmp_path: Path) -> None:
+    j = Journal(tmp_path / "j.db")
+    run = j.start_run("s", "luma")
+    a = j.begin_attempt(run_id=run, script_id="s", scene_index=0, backend="luma", state="started")
+    j.update_attempt(a, state=J.INTENT, request={"prompt": "hi"})
+    assert j.open_attempt("s", 0).request == {"prompt": "hi"}
+    j.update_attempt(a, state=J.CREATED, remote_id="gen-1", cost_cents=80)
+    assert j.open_attempt("s", 0).remote_id == "gen-1"
+    j.update_attempt(a, state=J.COMPLETED)
+    assert j.open_attempt("s", 0) is None
+    assert [x.state for x in j.attempts("s", 0)] == [J.COMPLETED]
+    with pytest.raises(ValueError):
+        j.update_attempt(a, bogus=1)
+
+
+def test_events_are_readable_from_another_process(tmp_path: Path) -> None:
+    path = tmp_path / "j.db"
+    j = Journal(path)
+    seq = j.record(SceneStage(3, "dreaming", "hello"), run_id=None, script_id="s")
+    code = (
+        "from pathlib import Path; from scenetui.engine.journal import Journal;"
+        f"print(Journal(Path({str(path)!r})).events_since(0)[0][1]['stage'])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "dreaming"
+    ((got_seq, data),) = j.events_since(0, script_id="s")
+    assert got_seq == seq and event_from_json(data) == SceneStage(3, "dreaming", "hello", ts=data["ts"])
+    assert j.events_since(seq) == []
+
+
+def test_commands_are_taken_once(tmp_path: Path) -> None:
+    j = Journal(tmp_path / "j.db")
+    j.send_command("s", "cancel", 2)
+    j.send_command("other", "retry", 1)
+    (cmd,) = j.take_commands("s")
+    assert (cmd.verb, cmd.scene_index) == ("cancel", 2)
+    assert j.take_commands("s") == []
+    assert len(j.take_commands("other")) == 1
+
+
+def test_corrupt_journal_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "j.db"
+    path.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(JournalError, match="unreadable"):
+        Journal(path)
+
+
+def test_journal_from_another_version_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "j.db"
+    Journal(path).close()
+    db = sqlite3.connect(path)
+    db.execute("UPDATE meta SET value='99' WHERE key='schema_version'")
+    db.commit()
+    db.close()
+    with pytest.raises(JournalError, match="schema version 99"):
+        Journal(path)
