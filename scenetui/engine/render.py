@@ -136,7 +136,8 @@ async def _assemble(ctx: RenderContext) -> str | None:
     started = time.monotonic()
     try:
         ctx.bus.emit(AssemblyStarted(len(clips), "concat"))
-        plan = await assemble(clips, staged, on_progress=lambda f: ctx.bus.emit(AssemblyProgress(round(f, 4))))
+        plan = await assemble(clips, staged, on_progress=lambda f: ctx.bus.emit(AssemblyProgress(round(f, 4))),
+                              clip_seconds=script.video.seconds)
         info = await asyncio.to_thread(probe, staged)
         meta = VideoMetadata(duration=info.duration, resolution=info.resolution, size=info.size_bytes, fps=info.fps,
                              codec=info.codec, backend="assembly")

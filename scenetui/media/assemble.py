@@ -67,22 +67,39 @@ def reencode_args(plan: AssemblyPlan, dest: Path) -> list[str]:
 
 
 async def assemble(
-    clips: Sequence[Path], dest: Path, *, on_progress: Callable[[float], None] | None = None
+    clips: Sequence[Path], dest: Path, *, on_progress: Callable[[float], None] | None = None,
+    clip_seconds: float = 5.0,
 ) -> AssemblyPlan:
-    """Join `clips` in order into `dest` (a staging path; the caller moves it into place)."""
-    infos = await asyncio.to_thread(lambda: [probe(p) for p in clips])
-    plan = plan_assembly(infos)
-    if plan.method == "copy":
-        list_file = dest.with_suffix(".txt")
+    """Join `clips` in order into `dest` (a staging path; the caller moves it into place).
+
+    The stream copy starts at once while the clips are probed in a thread (the usual case costs no extra
+    time); when the probes show clips that differ, the copy is stopped and a re-encode runs instead.
+    """
+    probing = asyncio.create_task(asyncio.to_thread(lambda: [probe(p, headers_only=True) for p in clips]))
+    list_file = dest.with_suffix(".txt")
+    try:
         try:
             list_file.write_text(_concat_list(clips), encoding="utf-8")
-            await run_ffmpeg(copy_args(list_file, dest), total_seconds=plan.duration, on_progress=on_progress)
         except OSError as exc:
             if exc.errno == errno.ENOSPC:
                 raise DiskFull("disk full while assembling the film", hint="free space and run again; clips are kept") from exc
             raise
-        finally:
-            list_file.unlink(missing_ok=True)
-    else:
+        total = clip_seconds * len(clips)  # progress denominator until the probes know better
+        copying = asyncio.create_task(run_ffmpeg(copy_args(list_file, dest), total_seconds=total, on_progress=on_progress))
+        try:
+            plan = plan_assembly(await probing)
+        except BaseException:
+            copying.cancel()
+            await asyncio.gather(copying, return_exceptions=True)
+            raise
+        if plan.method == "copy":
+            await copying
+            return plan
+        copying.cancel()
+        await asyncio.gather(copying, return_exceptions=True)
         await run_ffmpeg(reencode_args(plan, dest), total_seconds=plan.duration, on_progress=on_progress)
-    return plan
+        return plan
+    finally:
+        if not probing.done():
+            await asyncio.gather(probing, return_exceptions=True)
+        list_file.unlink(missing_ok=True)

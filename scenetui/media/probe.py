@@ -39,8 +39,9 @@ class InvalidClip(Exception):
     """A clip that does not open, decode, or match what was asked."""
 
 
-def probe(path: Path, *, decode: bool = False) -> ClipInfo:
-    """Read a clip's facts; with decode=True every frame is decoded, so damage anywhere is found."""
+def probe(path: Path, *, decode: bool = False, headers_only: bool = False) -> ClipInfo:
+    """Read a clip's facts; decode=True decodes every frame (damage anywhere is found), headers_only=True
+    reads just the container header (frames is then the header's count, duration the container's)."""
     try:
         size = path.stat().st_size
         with av.open(str(path)) as container:
@@ -50,7 +51,10 @@ def probe(path: Path, *, decode: bool = False) -> ClipInfo:
             rate = stream.average_rate or stream.guessed_rate or Fraction(0)
             frames = 0
             last_pts_time = 0.0
-            if decode:
+            if headers_only:
+                frames = stream.frames
+                last_pts_time = (container.duration or 0) / 1e6 - (1.0 / float(rate) if rate else 0.0)
+            elif decode:
                 for frame in container.decode(stream):
                     frames += 1
                     if frame.time is not None:
