@@ -122,7 +122,9 @@ class RichPrinter:
 
     def _overall(self) -> None:
         if "all" in self._tasks and self._total:
-            self.progress.update(self._tasks["all"], completed=sum(self._fractions.values()) / self._total)
+            done = sum(1 for f in self._fractions.values() if f >= 1.0)
+            self.progress.update(self._tasks["all"], completed=sum(self._fractions.values()) / self._total,
+                                 stage=f"{done}/{self._total} scenes")
 
     def __call__(self, e: Event) -> None:
         label = self.labels.get(getattr(e, "scene_index", -1), f"scene {getattr(e, 'scene_index', '')}")
