@@ -62,6 +62,15 @@ class AnimaticBackend:
     name = "animatic"
     paid = False
 
+    async def prepare(self, jobs: list[GenerationJob]) -> None:
+        """Nothing to check beyond what script validation did."""
+
+    async def cancel_remote(self, remote_id: str) -> None:
+        """Nothing runs remotely."""
+
+    async def aclose(self) -> None:
+        pass
+
     async def generate(self, job: GenerationJob, dest: Path, session: GenerationSession) -> GenerationResult:
         """Render the clip for `job` into `dest`."""
         start = job.start_keyframe or job.end_keyframe

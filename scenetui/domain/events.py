@@ -116,6 +116,15 @@ class AssemblySkipped(Event):
 
 
 @dataclass(frozen=True)
+class SpendChanged(Event):
+    """Money committed by this run so far (refunds subtracted), and the cap when one is set."""
+
+    kind: ClassVar[str] = "spend_changed"
+    spent_cents: int
+    cap_cents: int | None = None
+
+
+@dataclass(frozen=True)
 class LogLine(Event):
     """A human sentence for the screen's log panel."""
 
@@ -140,7 +149,7 @@ class RenderFinished(Event):
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.kind: cls
     for cls in (RenderStarted, SceneSkipped, SceneStage, SceneProgress, SceneCompleted, SceneFailed, SceneCancelled,
-                AssemblyStarted, AssemblyProgress, AssemblyFinished, AssemblySkipped, LogLine, RenderFinished)
+                AssemblyStarted, AssemblyProgress, AssemblyFinished, AssemblySkipped, SpendChanged, LogLine, RenderFinished)
 }
 
 

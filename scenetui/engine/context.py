@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from scenetui.engine.bus import EventBus
+from scenetui.engine.costs import Budget, PriceTable
 from scenetui.engine.journal import Journal
 from scenetui.engine.ports import ClipStore, VideoBackend
 from scenetui.scriptfile import LoadedScript
@@ -19,6 +20,10 @@ class RenderContext:
     store: ClipStore
     journal: Journal
     bus: EventBus
+    prices: PriceTable = field(default_factory=lambda: PriceTable.load(None))
+    budget: Budget = field(default_factory=lambda: Budget(None))
+    retries: int = 1  # extra tries for a retryable failure; each paid one counts against the budget
+    delete_on_cancel: set[int] = field(default_factory=set)
 
     @property
     def script_id(self) -> str:

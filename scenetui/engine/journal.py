@@ -30,7 +30,8 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE TABLE IF NOT EXISTS attempts (
     id INTEGER PRIMARY KEY, run_id INTEGER, script_id TEXT NOT NULL, scene_index INTEGER NOT NULL,
     backend TEXT NOT NULL, state TEXT NOT NULL, request TEXT, remote_id TEXT, cost_cents INTEGER,
-    failure_reason TEXT, refunded INTEGER NOT NULL DEFAULT 0, created_at REAL NOT NULL, updated_at REAL NOT NULL);
+    failure_reason TEXT, refunded INTEGER NOT NULL DEFAULT 0, remote_seconds REAL,
+    created_at REAL NOT NULL, updated_at REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS attempts_scene ON attempts (script_id, scene_index, id);
 CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, run_id INTEGER, script_id TEXT, scene_index INTEGER,
@@ -60,6 +61,7 @@ class Attempt:
     cost_cents: int | None
     failure_reason: str | None
     refunded: bool
+    remote_seconds: float | None
     created_at: float
     updated_at: float
 
@@ -180,7 +182,7 @@ class Journal:
             return int(cur.lastrowid or 0)
 
     def update_attempt(self, attempt_id: int, **changes: Any) -> None:
-        allowed = {"state", "remote_id", "cost_cents", "failure_reason", "refunded", "request", "run_id"}
+        allowed = {"state", "remote_id", "cost_cents", "failure_reason", "refunded", "request", "run_id", "remote_seconds"}
         bad = set(changes) - allowed
         if bad:
             raise ValueError(f"unknown attempt fields {bad}")
@@ -200,6 +202,20 @@ class Journal:
         """The newest attempt of a scene that may still have a live (paid) generation behind it."""
         found = [a for a in self.attempts(script_id, scene_index) if a.state in OPEN_STATES]
         return found[-1] if found else None
+
+    def remote_ids(self, script_id: str) -> set[str]:
+        """Every remote generation id this workspace already knows for the script."""
+        with self._lock:
+            rows = self._db.execute("SELECT remote_id FROM attempts WHERE script_id=? AND remote_id IS NOT NULL", (script_id,))
+            return {r[0] for r in rows}
+
+    def remote_durations(self, backend: str, limit: int = 50) -> list[float]:
+        """How long recent generations took remotely, newest first (for progress and polling)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT remote_seconds FROM attempts WHERE backend=? AND remote_seconds IS NOT NULL ORDER BY id DESC LIMIT ?",
+                (backend, limit))
+            return [float(r[0]) for r in rows]
 
     # commands -------------------------------------------------------------------------------------------
     def send_command(self, script_id: str, verb: str, scene_index: int | None = None, **args: Any) -> int:
@@ -229,5 +245,6 @@ def _attempt(r: sqlite3.Row) -> Attempt:
         id=r["id"], run_id=r["run_id"], script_id=r["script_id"], scene_index=r["scene_index"], backend=r["backend"],
         state=r["state"], request=json.loads(r["request"]) if r["request"] else None, remote_id=r["remote_id"],
         cost_cents=r["cost_cents"], failure_reason=r["failure_reason"], refunded=bool(r["refunded"]),
+        remote_seconds=r["remote_seconds"],
         created_at=r["created_at"], updated_at=r["updated_at"],
     )

@@ -9,22 +9,28 @@ from pathlib import Path
 from typing import Any
 
 from scenetui.domain import VideoMetadata, VideoStatus
-from scenetui.domain.events import SceneCancelled, SceneCompleted, SceneFailed, SceneProgress, SceneStage
+from scenetui.domain.events import LogLine, SceneCancelled, SceneCompleted, SceneFailed
 from scenetui.domain.prompt import build_prompt
 from scenetui.engine import journal as J
 from scenetui.engine.context import RenderContext
 from scenetui.engine.ports import GenerationJob
+from scenetui.engine.session import SceneSession
 from scenetui.errors import DiskFull, UserError
 from scenetui.media.probe import InvalidClip, validate_clip
 
 
 class GenerationFailed(Exception):
-    """A backend's clear account of why a scene could not be made, and what to change."""
+    """A backend's clear account of why a scene could not be made, and what to change.
 
-    def __init__(self, message: str, *, hint: str = "", retryable: bool = False) -> None:
+    keep_open: a paid generation may still finish or be downloaded later, so the attempt stays open and the
+    next run polls it instead of paying again.
+    """
+
+    def __init__(self, message: str, *, hint: str = "", retryable: bool = False, keep_open: bool = False) -> None:
         super().__init__(message)
         self.hint = hint
         self.retryable = retryable
+        self.keep_open = keep_open
 
 
 @dataclass
@@ -37,37 +43,46 @@ class SceneOutcome:
     error: str | None = None
 
 
-class SceneSession:
-    """The engine side of a generation: turns backend reports into events and journal rows."""
-
-    def __init__(self, ctx: RenderContext, index: int, attempt_id: int, previous: J.Attempt | None) -> None:
-        self.ctx, self.index, self.attempt_id = ctx, index, attempt_id
-        self.previous_attempt = previous
-        self.previous_remote_id = previous.remote_id if previous else None
-        self.remote_id: str | None = self.previous_remote_id
-        self.cost_cents: int | None = previous.cost_cents if previous else None
-
-    def stage(self, stage: str, message: str = "") -> None:
-        self.ctx.bus.emit(SceneStage(self.index, stage, message, remote_id=self.remote_id))
-
-    def progress(self, fraction: float | None = None, *, done_bytes: int | None = None, total_bytes: int | None = None) -> None:
-        self.ctx.bus.emit(SceneProgress(self.index, fraction, done_bytes, total_bytes))
-
-    async def before_create(self, request: dict[str, Any]) -> None:
-        """Durably record the intent to spend before the request leaves."""
-        self.ctx.journal.update_attempt(self.attempt_id, state=J.INTENT, request=request)
-
-    async def created(self, remote_id: str, cost_cents: int | None = None) -> None:
-        """Durably record the remote id the moment it is known."""
-        self.remote_id, self.cost_cents = remote_id, cost_cents
-        self.ctx.journal.update_attempt(self.attempt_id, state=J.CREATED, remote_id=remote_id, cost_cents=cost_cents)
+def make_job(ctx: RenderContext, index: int) -> GenerationJob:
+    script = ctx.loaded.script
+    scene = script.scenes[index]
+    return GenerationJob(
+        script_id=ctx.script_id, scene_index=index, scene=scene, settings=script.video,
+        prompt=build_prompt(script, scene),
+        start_keyframe=ctx.loaded.keyframe_source(scene.start_keyframe) if scene.start_keyframe else None,
+        end_keyframe=ctx.loaded.keyframe_source(scene.end_keyframe) if scene.end_keyframe else None,
+    )
 
 
 async def run_scene(ctx: RenderContext, index: int) -> SceneOutcome:
-    """Make, check and store one scene's clip; never leaves a half-written file behind."""
-    script = ctx.loaded.script
-    scene = script.scenes[index]
+    """Make, check and store one scene's clip, retrying what may be retried; never leaves half a file."""
     started = time.monotonic()
+    await ctx.store.mark_scene(ctx.script_id, index, VideoStatus.IN_PROGRESS.value)
+    tries = 0
+    while True:
+        try:
+            return await _attempt(ctx, index, started)
+        except _Retry as retry:
+            tries += 1
+            if tries > ctx.retries:
+                return await _fail(ctx, index, retry.error, retry.hint, True, started)
+            ctx.bus.emit(LogLine("warning", f"scene {index}: {retry.error} — trying again ({tries}/{ctx.retries})"))
+        except _Failed as failed:
+            return await _fail(ctx, index, failed.error, failed.hint, failed.retryable, started)
+
+
+class _Retry(Exception):
+    def __init__(self, error: str, hint: str) -> None:
+        self.error, self.hint = error, hint
+
+
+class _Failed(Exception):
+    def __init__(self, error: str, hint: str, retryable: bool) -> None:
+        self.error, self.hint, self.retryable = error, hint, retryable
+
+
+async def _attempt(ctx: RenderContext, index: int, started: float) -> SceneOutcome:
+    script = ctx.loaded.script
     previous = ctx.journal.open_attempt(ctx.script_id, index) if ctx.backend.paid else None
     if previous is not None:
         attempt_id = previous.id
@@ -77,55 +92,72 @@ async def run_scene(ctx: RenderContext, index: int) -> SceneOutcome:
                                                backend=ctx.backend.name, state="started")
     session = SceneSession(ctx, index, attempt_id, previous)
     staged = ctx.store.staging_path(ctx.script_id, f"{index}-{attempt_id}")
-    job = GenerationJob(
-        script_id=ctx.script_id, scene_index=index, scene=scene, settings=script.video,
-        prompt=build_prompt(script, scene),
-        start_keyframe=ctx.loaded.keyframe_source(scene.start_keyframe) if scene.start_keyframe else None,
-        end_keyframe=ctx.loaded.keyframe_source(scene.end_keyframe) if scene.end_keyframe else None,
-    )
     try:
-        await ctx.store.mark_scene(ctx.script_id, index, VideoStatus.IN_PROGRESS.value)
-        session.stage("starting", "resuming generation " + session.previous_remote_id if session.previous_remote_id else "")
-        result = await ctx.backend.generate(job, staged, session)
+        if session.previous_remote_id:
+            session.stage("resuming", f"generation {session.previous_remote_id} was already paid for; picking it up")
+        result = await ctx.backend.generate(make_job(ctx, index), staged, session)
         session.stage("validating", "checking the clip decodes and has the right length and size")
         info = await asyncio.to_thread(validate_clip, staged, seconds=script.video.seconds, size=script.video.size)
         session.stage("storing")
+        remote_id = result.remote_id or session.remote_id
         meta = VideoMetadata(duration=info.duration, resolution=info.resolution, size=info.size_bytes, fps=info.fps,
-                             codec=info.codec, backend=ctx.backend.name, remote_id=result.remote_id or session.remote_id)
+                             codec=info.codec, backend=ctx.backend.name, remote_id=remote_id)
         video = await ctx.store.save_clip(ctx.script_id, index, staged, meta)
-        ctx.journal.update_attempt(attempt_id, state=J.COMPLETED)
+        ctx.journal.update_attempt(attempt_id, state=J.COMPLETED, failure_reason=None)
         clip = await ctx.store.local_clip(ctx.script_id, index)
         ctx.bus.emit(SceneCompleted(index, str(clip or video.video_url), info.duration, info.resolution, info.size_bytes,
-                                    round(time.monotonic() - started, 3), meta.remote_id, session.cost_cents))
+                                    round(time.monotonic() - started, 3), remote_id, session.cost_cents))
         return SceneOutcome(index, "completed", clip)
     except asyncio.CancelledError:
-        # A paid generation keeps running remotely: its attempt stays open so the next run polls it, never re-buys it.
-        if not (ctx.backend.paid and session.remote_id):
-            ctx.journal.update_attempt(attempt_id, state=J.CANCELLED)
-        ctx.bus.emit(SceneCancelled(index))
-        await _quietly(ctx.store.mark_scene(ctx.script_id, index, VideoStatus.NOT_STARTED.value))
+        await _cancelled(ctx, index, attempt_id, session)
         raise
     except DiskFull:
-        ctx.journal.update_attempt(attempt_id, state=J.FAILED, failure_reason="disk full")
+        if not session.remote_id:
+            ctx.journal.update_attempt(attempt_id, state=J.FAILED, failure_reason="disk full")
         raise
-    except Exception as exc:  # every other failure is this scene's, explained, and the render goes on
-        error, hint, retryable = _explain(exc)
-        ctx.journal.update_attempt(attempt_id, state=J.FAILED, failure_reason=error)
-        ctx.bus.emit(SceneFailed(index, error, hint, retryable, round(time.monotonic() - started, 3)))
-        await _quietly(ctx.store.mark_scene(ctx.script_id, index, VideoStatus.FAILED.value, error))
-        return SceneOutcome(index, "failed", error=error)
+    except GenerationFailed as exc:
+        paid_open = exc.keep_open and (session.remote_id is not None or session.in_doubt)
+        ctx.journal.update_attempt(attempt_id, failure_reason=str(exc), **({} if paid_open else {"state": J.FAILED}))
+        if exc.retryable and not exc.keep_open:
+            raise _Retry(str(exc), exc.hint) from exc
+        raise _Failed(str(exc), exc.hint, exc.retryable) from exc
+    except InvalidClip as exc:
+        # A paid clip that does not validate stays open: a rerun downloads it again instead of paying again.
+        keep = ctx.backend.paid and session.remote_id is not None
+        ctx.journal.update_attempt(attempt_id, failure_reason=str(exc), **({} if keep else {"state": J.FAILED}))
+        if keep:
+            raise _Failed(f"the downloaded clip is not valid: {exc}", "run again to download it again", True) from exc
+        raise _Retry(f"the generated clip is not valid: {exc}", "check the keyframes") from exc
+    except UserError as exc:
+        ctx.journal.update_attempt(attempt_id, state=J.FAILED, failure_reason=exc.message)
+        raise _Failed(exc.message, exc.hint or "", False) from exc
+    except Exception as exc:  # any other failure is this scene's, explained; the render goes on
+        ctx.journal.update_attempt(attempt_id, state=J.FAILED, failure_reason=f"{type(exc).__name__}: {exc}")
+        raise _Failed(f"{type(exc).__name__}: {exc}", "see logs/scenetui.log in the workspace", False) from exc
     finally:
         staged.unlink(missing_ok=True)
 
 
-def _explain(exc: Exception) -> tuple[str, str, bool]:
-    if isinstance(exc, GenerationFailed):
-        return str(exc), exc.hint, exc.retryable
-    if isinstance(exc, InvalidClip):
-        return f"the generated clip is not valid: {exc}", "retry the scene; if it repeats, check the keyframes", True
-    if isinstance(exc, UserError):
-        return exc.message, exc.hint or "", False
-    return f"{type(exc).__name__}: {exc}", "see the log in the workspace for details", False
+async def _cancelled(ctx: RenderContext, index: int, attempt_id: int, session: SceneSession) -> None:
+    """A paid generation keeps running remotely: its attempt stays open so the next run picks it up, unless
+    the user asked to delete it."""
+    if ctx.backend.paid and session.remote_id:
+        if index in ctx.delete_on_cancel:
+            try:
+                await ctx.backend.cancel_remote(session.remote_id)
+                ctx.journal.update_attempt(attempt_id, state=J.CANCELLED, failure_reason="cancelled and deleted at Luma")
+            except Exception as exc:  # the generation stays open and will be picked up; say so
+                ctx.bus.emit(LogLine("warning", f"scene {index}: could not delete {session.remote_id} ({exc})"))
+    elif not (ctx.backend.paid and session.in_doubt):
+        ctx.journal.update_attempt(attempt_id, state=J.CANCELLED)
+    ctx.bus.emit(SceneCancelled(index))
+    await _quietly(ctx.store.mark_scene(ctx.script_id, index, VideoStatus.NOT_STARTED.value))
+
+
+async def _fail(ctx: RenderContext, index: int, error: str, hint: str, retryable: bool, started: float) -> SceneOutcome:
+    ctx.bus.emit(SceneFailed(index, error, hint, retryable, round(time.monotonic() - started, 3)))
+    await _quietly(ctx.store.mark_scene(ctx.script_id, index, VideoStatus.FAILED.value, error))
+    return SceneOutcome(index, "failed", error=error)
 
 
 async def _quietly(coro: Any) -> None:

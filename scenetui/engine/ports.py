@@ -32,17 +32,29 @@ class GenerationResult:
 
 
 class GenerationSession(Protocol):
-    """The engine's side of one generation: progress reports and the journal hooks a paid backend must call."""
+    """The engine's side of one generation: progress reports, and the journal and budget hooks a paid backend
+    must call around every create (intent before the request leaves, the id the moment it is known)."""
 
-    previous_remote_id: str | None
+    previous_remote_id: str | None  # a generation an earlier run already paid for: poll it, never re-create
+    previous_request: dict[str, Any] | None  # with previous_state "intent": the request that may have reached the server
+    previous_state: str | None
+    previous_intent_ts: float | None
 
     def stage(self, stage: str, message: str = "") -> None: ...
 
     def progress(self, fraction: float | None = None, *, done_bytes: int | None = None, total_bytes: int | None = None) -> None: ...
 
+    def known_remote_ids(self) -> set[str]: ...
+
     async def before_create(self, request: dict[str, Any]) -> None: ...
 
-    async def created(self, remote_id: str, cost_cents: int | None = None) -> None: ...
+    async def created(self, remote_id: str) -> None: ...
+
+    async def not_created(self) -> None: ...
+
+    async def refunded(self) -> None: ...
+
+    def finished_remotely(self, seconds: float) -> None: ...
 
 
 @runtime_checkable
@@ -52,7 +64,17 @@ class VideoBackend(Protocol):
     name: str
     paid: bool
 
+    async def prepare(self, jobs: list[GenerationJob]) -> None:
+        """Checks before anything is spent (keyframes reachable, settings supported); raise UserError to stop."""
+        ...
+
     async def generate(self, job: GenerationJob, dest: Path, session: GenerationSession) -> GenerationResult: ...
+
+    async def cancel_remote(self, remote_id: str) -> None:
+        """Delete a remote generation (when the user asks for it on cancel)."""
+        ...
+
+    async def aclose(self) -> None: ...
 
 
 @runtime_checkable

@@ -1,0 +1,1 @@
+"""Luma Dream Machine (Ray 2) backend: a careful client that never pays twice for a scene."""

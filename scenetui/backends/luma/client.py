@@ -1,0 +1,145 @@
+"""A small async client for Luma's Dream Machine API on httpx.
+
+Why not the `lumaai` SDK: its default retries re-POST a create after a timeout with no idempotency key (a
+duplicate generation is money lost), and the engine needs each failure sorted precisely (rejected / rate
+limited / ambiguous) to decide between waiting, reconciling and giving up. Reads (GET, DELETE) are retried
+here on transient errors; creates never are.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import httpx
+from pydantic import SecretStr
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, stop_after_delay
+from tenacity.wait import wait_base
+
+from scenetui import __version__
+from scenetui.backends.luma.errors import LumaAuthError, LumaError, LumaNotFound, LumaRateLimited, LumaRejected, LumaUnavailable
+from scenetui.backends.luma.models import Credits, Generation, GenerationList
+
+DEFAULT_BASE_URL = "https://api.lumalabs.ai/dream-machine/v1"
+
+
+def _detail(response: httpx.Response) -> str | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200] or None
+    detail = body.get("detail") if isinstance(body, dict) else None
+    if isinstance(detail, list):  # validation errors: [{loc, msg}]
+        return "; ".join(f"{'.'.join(map(str, d.get('loc', [])))}: {d.get('msg')}" for d in detail if isinstance(d, dict))
+    return str(detail) if detail is not None else None
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after")
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def raise_for(response: httpx.Response, what: str) -> None:
+    """Turn a non-2xx answer into the error class that says what may be done next."""
+    if response.is_success:
+        return
+    status, detail = response.status_code, _detail(response)
+    if status in (401, 403):
+        raise LumaAuthError(detail)
+    if status == 429:
+        raise LumaRateLimited(f"{what}: rate limited", retry_after=_retry_after(response), detail=detail)
+    if status == 404:
+        raise LumaNotFound(f"{what}: not found", status=status, detail=detail)
+    if status >= 500:
+        raise LumaUnavailable(f"{what}: Luma answered {status}", status=status, detail=detail)
+    raise LumaRejected(f"{what}: {detail or status}", status=status, detail=detail)
+
+
+class _WaitRetryAfter(wait_base):
+    """Honour Retry-After when Luma sends one, else exponential backoff with full jitter."""
+
+    def __init__(self, base: float, cap: float) -> None:
+        self.base, self.cap = base, cap
+
+    def __call__(self, retry_state: Any) -> float:
+        exc = retry_state.outcome.exception() if retry_state.outcome else None
+        if isinstance(exc, LumaRateLimited) and exc.retry_after is not None:
+            return min(exc.retry_after, self.cap * 4)
+        return random.uniform(0, min(self.cap, self.base * 2 ** (retry_state.attempt_number - 1)))
+
+
+class LumaClient:
+    """Authenticated calls to the API; the key lives in headers only and is never formatted into text."""
+
+    def __init__(self, api_key: SecretStr, base_url: str = DEFAULT_BASE_URL, *, timeout: float = 30.0,
+                 read_retries: int = 5, backoff: float = 1.0, backoff_cap: float = 20.0,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url + "/",
+            headers={"Authorization": f"Bearer {api_key.get_secret_value()}", "Accept": "application/json",
+                     "User-Agent": f"scenetui/{__version__}"},
+            timeout=httpx.Timeout(timeout, connect=10.0),
+            transport=transport,
+            follow_redirects=False,
+        )
+        self.read_retries, self.backoff, self.backoff_cap = read_retries, backoff, backoff_cap
+        self.requests: dict[str, int] = {}  # counts by call name, for tests and benchmarks
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def _once(self, method: str, path: str, what: str, **kw: Any) -> httpx.Response:
+        self.requests[what] = self.requests.get(what, 0) + 1
+        try:
+            response = await self._http.request(method, path.lstrip("/"), **kw)
+        except httpx.TimeoutException as exc:
+            raise LumaUnavailable(f"{what}: timed out") from exc
+        except httpx.TransportError as exc:
+            raise LumaUnavailable(f"{what}: connection failed ({type(exc).__name__})") from exc
+        raise_for(response, what)
+        return response
+
+    async def _read(self, method: str, path: str, what: str, **kw: Any) -> httpx.Response:
+        """A call that is safe to repeat: retried on 5xx, timeouts, resets and 429."""
+        async for attempt in AsyncRetrying(
+            retry=retry_if_exception_type((LumaUnavailable, LumaRateLimited)),
+            stop=stop_after_attempt(self.read_retries) | stop_after_delay(120),
+            wait=_WaitRetryAfter(self.backoff, self.backoff_cap), reraise=True,
+        ):
+            with attempt:
+                return await self._once(method, path, what, **kw)
+        raise AssertionError("unreachable")
+
+    # calls ----------------------------------------------------------------------------------------------
+    async def create_video(self, request: dict[str, Any]) -> Generation:
+        """POST /generations/video exactly once; the caller owns every retry decision."""
+        response = await self._once("POST", "generations/video", "create", json=request)
+        return Generation.model_validate(response.json())
+
+    async def get(self, generation_id: str) -> Generation:
+        response = await self._read("GET", f"generations/{generation_id}", "get")
+        return Generation.model_validate(response.json())
+
+    async def list(self, *, limit: int = 100, offset: int = 0) -> GenerationList:
+        response = await self._read("GET", "generations", "list", params={"limit": limit, "offset": offset})
+        return GenerationList.model_validate(response.json())
+
+    async def delete(self, generation_id: str) -> None:
+        try:
+            await self._read("DELETE", f"generations/{generation_id}", "delete")
+        except LumaNotFound:
+            pass
+
+    async def credits(self) -> Credits:
+        response = await self._read("GET", "credits", "credits")
+        return Credits.model_validate(response.json())
+
+    async def ping(self) -> None:
+        await self._read("GET", "ping", "ping")
+
+
+__all__ = ["LumaClient", "LumaError", "DEFAULT_BASE_URL"]

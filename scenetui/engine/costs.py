@@ -1,0 +1,113 @@
+"""Money: the price table, estimates, the hard spending cap, and the ledger read from the journal."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from scenetui.engine.journal import Attempt
+from scenetui.errors import UserError
+
+# USD cents per generation (model, resolution, duration). Luma's published ray-2 720p 5 s price is roughly
+# $0.70-$1.00 and ray-flash-2 about a third; the table errs high so estimates do not surprise. Override with
+# --price-table FILE (JSON or TOML: {"ray-2/720p/5s": 90, ...}).
+DEFAULT_PRICES: dict[str, int] = {
+    "ray-2/540p/5s": 50, "ray-2/720p/5s": 100, "ray-2/1080p/5s": 225, "ray-2/4k/5s": 500,
+    "ray-2/540p/9s": 90, "ray-2/720p/9s": 180, "ray-2/1080p/9s": 405, "ray-2/4k/9s": 900,
+    "ray-flash-2/540p/5s": 17, "ray-flash-2/720p/5s": 34, "ray-flash-2/1080p/5s": 75, "ray-flash-2/4k/5s": 170,
+    "ray-flash-2/540p/9s": 31, "ray-flash-2/720p/9s": 61, "ray-flash-2/1080p/9s": 135, "ray-flash-2/4k/9s": 305,
+}
+
+
+def usd(cents: float | None) -> str:
+    return "—" if cents is None else f"${cents / 100:,.2f}"
+
+
+@dataclass(frozen=True)
+class PriceTable:
+    """Cents per generation for each model/resolution/duration."""
+
+    prices: dict[str, int]
+
+    @classmethod
+    def load(cls, path: Path | None) -> PriceTable:
+        prices = dict(DEFAULT_PRICES)
+        if path is None:
+            return cls(prices)
+        try:
+            text = path.read_text(encoding="utf-8")
+            data = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
+        except (OSError, ValueError) as exc:
+            raise UserError(f"price table {path} cannot be read ({exc})", hint='write JSON like {"ray-2/720p/5s": 90}') from None
+        if not isinstance(data, dict) or not all(isinstance(v, (int, float)) and v >= 0 for v in data.values()):
+            raise UserError(f"price table {path}: every value must be a price in US cents", hint='e.g. {"ray-2/720p/5s": 90}')
+        prices.update({k: int(round(v)) for k, v in data.items()})
+        return cls(prices)
+
+    def price(self, model: str, resolution: str, duration: str) -> int:
+        key = f"{model}/{resolution}/{duration}"
+        if key not in self.prices:
+            raise UserError(f"no price known for {key}", hint="add it to a --price-table file")
+        return self.prices[key]
+
+
+class BudgetExceeded(UserError):
+    """A create would take the spend of this run over --max-spend."""
+
+
+class Budget:
+    """The hard cap of one run: every create reserves its price first; failures and refunds give it back."""
+
+    def __init__(self, cap_cents: int | None) -> None:
+        self.cap = cap_cents
+        self.spent = 0
+        self.reserved = 0
+        self._lock = asyncio.Lock()
+
+    async def reserve(self, cents: int) -> None:
+        async with self._lock:
+            if self.cap is not None and self.spent + self.reserved + cents > self.cap:
+                raise BudgetExceeded(
+                    f"this generation ({usd(cents)}) would take spend to {usd(self.spent + self.reserved + cents)}, "
+                    f"over --max-spend {usd(self.cap)}",
+                    hint="raise --max-spend or render fewer scenes",
+                )
+            self.reserved += cents
+
+    def commit(self, cents: int) -> None:
+        self.reserved -= cents
+        self.spent += cents
+
+    def release(self, cents: int) -> None:
+        self.reserved -= cents
+
+    def refund(self, cents: int) -> None:
+        self.spent -= cents
+
+
+@dataclass(frozen=True)
+class LedgerLine:
+    scene_index: int
+    remote_id: str | None
+    model: str | None
+    cents: int | None
+    outcome: str
+    refunded: bool
+
+
+def ledger(attempts: list[Attempt]) -> list[LedgerLine]:
+    """One line per paid generation (an attempt that reached Luma)."""
+    lines = []
+    for a in attempts:
+        if a.remote_id is None and a.state not in ("intent",):
+            continue
+        model = (a.request or {}).get("model")
+        lines.append(LedgerLine(a.scene_index, a.remote_id, model, a.cost_cents, a.state, a.refunded))
+    return lines
+
+
+def total_spent(lines: list[LedgerLine]) -> int:
+    return sum(line.cents or 0 for line in lines if line.remote_id and not line.refunded)
