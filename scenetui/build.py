@@ -1,13 +1,16 @@
-"""Wiring: turn a script path, a workspace and a backend name into a ready RenderContext."""
+"""Wiring: turn a script path, a workspace and the user's options into a ready RenderContext."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from scenetui.backends.animatic import AnimaticBackend
 from scenetui.config import Settings
 from scenetui.engine.bus import EventBus
 from scenetui.engine.context import RenderContext
+from scenetui.engine.costs import Budget, PriceTable
 from scenetui.engine.journal import Journal
 from scenetui.engine.ports import VideoBackend
 from scenetui.errors import UserError
@@ -16,7 +19,21 @@ from scenetui.scriptfile import LoadedScript, is_url, load_script
 from scenetui.storage.local import LocalStore
 from scenetui.workspace import Workspace
 
-BACKENDS = ("animatic",)
+BACKENDS = ("animatic", "luma")
+LUMA_KEYS_URL = "https://lumalabs.ai/dream-machine/api/keys"
+
+
+@dataclass
+class BuildOptions:
+    """What the command line asked for, beyond the script and the workspace."""
+
+    backend: str = "animatic"
+    luma_base_url: str | None = None
+    keyframe_base_url: str | None = None
+    price_table: Path | None = None
+    max_spend_cents: int | None = None
+    retries: int = 1
+    video: dict[str, Any] = field(default_factory=dict)  # overrides of the script's video settings
 
 
 def resolve_workspace(script_path: Path | None, explicit: Path | None, settings: Settings) -> Workspace:
@@ -30,26 +47,56 @@ def resolve_workspace(script_path: Path | None, explicit: Path | None, settings:
     return Workspace(root)
 
 
-def make_backend(name: str, settings: Settings, loaded: LoadedScript) -> VideoBackend:
-    if name == "animatic":
+def check_backend_config(opts: BuildOptions, settings: Settings) -> None:
+    """Configuration problems that must stop us before anything is written."""
+    if opts.backend not in BACKENDS:
+        raise UserError(f"unknown backend {opts.backend!r}", hint=f"choose one of: {', '.join(BACKENDS)}")
+    if opts.backend == "luma" and (settings.luma_api_key is None or not settings.luma_api_key.get_secret_value().strip()):
+        raise UserError("LUMAAI_API_KEY is not set", hint=f"create a key at {LUMA_KEYS_URL} and export LUMAAI_API_KEY=…")
+
+
+def make_backend(opts: BuildOptions, settings: Settings, loaded: LoadedScript, journal: Journal) -> VideoBackend:
+    if opts.backend == "animatic":
         urls = [k for s in loaded.script.scenes for k in s.keyframes if is_url(k)]
         if urls:
             raise UserError(f"the animatic backend needs local keyframe files, got a URL ({urls[0]})",
                             hint="download the keyframes next to the script and use relative paths")
         return AnimaticBackend()
-    raise UserError(f"unknown backend {name!r}", hint=f"choose one of: {', '.join(BACKENDS)}")
+    if opts.backend == "luma":
+        from scenetui.backends.luma.backend import LumaBackend
+        from scenetui.backends.luma.client import LumaClient
+        from scenetui.backends.luma.keyframes import KeyframeHost, NoKeyframeHost, PublishedFolderHost
+
+        check_backend_config(opts, settings)
+        base_url = opts.keyframe_base_url or settings.keyframe_base_url
+        host: KeyframeHost = PublishedFolderHost(base_url, loaded.base_dir) if base_url else NoKeyframeHost()
+        client = LumaClient(settings.luma_api_key, opts.luma_base_url or settings.luma_base_url, timeout=settings.luma_timeout)
+        return LumaBackend(client, host, max_in_flight=settings.luma_max_in_flight,
+                           creates_per_minute=settings.luma_creates_per_minute, poll_timeout=settings.luma_poll_timeout,
+                           history=journal.remote_durations("luma"))
+    raise UserError(f"unknown backend {opts.backend!r}", hint=f"choose one of: {', '.join(BACKENDS)}")
 
 
-def build_context(script_path: Path, workspace: Workspace, backend: str, settings: Settings) -> RenderContext:
-    """Load and validate the script, open the journal, and wire backend, store and bus."""
+def build_context(script_path: Path, workspace: Workspace, opts: BuildOptions, settings: Settings) -> RenderContext:
+    """Load and validate the script, open the journal, and wire backend, store, prices, budget and bus."""
     loaded = load_script(script_path)
+    check_backend_config(opts, settings)
+    if opts.video:
+        loaded.script.video = loaded.script.video.model_copy(update=opts.video)
+    prices = PriceTable.load(opts.price_table)
     try:
         workspace.root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UserError(f"cannot create workspace {workspace.root} ({exc.strerror})", hint="choose another --workspace") from exc
     setup_logging(workspace.log_path, settings.log_level, settings.secrets())
     journal = Journal(workspace.journal_path)
+    try:
+        backend = make_backend(opts, settings, loaded, journal)
+    except BaseException:
+        journal.close()
+        raise
     return RenderContext(
-        loaded=loaded, backend=make_backend(backend, settings, loaded), store=LocalStore(workspace.root),
-        journal=journal, bus=EventBus(journal, script_id=loaded.script.id),
+        loaded=loaded, backend=backend, store=LocalStore(workspace.root), journal=journal,
+        bus=EventBus(journal, script_id=loaded.script.id), prices=prices, budget=Budget(opts.max_spend_cents),
+        retries=opts.retries,
     )

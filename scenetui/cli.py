@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import signal
 import sys
 from collections.abc import Coroutine
@@ -34,11 +35,28 @@ class _Parser(argparse.ArgumentParser):
 def _common_render_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workspace", type=Path, metavar="DIR",
                    help="where clips, the journal and logs live (default: scenetui-workspace beside the script)")
-    p.add_argument("--backend", default="animatic", choices=["animatic"],
-                   help="video generator (default: animatic, offline and free)")
-    p.add_argument("--concurrency", type=int, metavar="N", help="scenes rendered at once (default 2)")
+    p.add_argument("--backend", default="animatic", choices=["animatic", "luma"],
+                   help="video generator: animatic (offline, free; default) or luma (Ray 2, paid; needs LUMAAI_API_KEY)")
+    p.add_argument("--concurrency", type=int, metavar="N",
+                   help="scenes worked on at once (default 2; luma: 10, Luma's in-flight limit)")
     p.add_argument("--json", action="store_true", help="print one JSON object per event and a final summary on stdout")
     p.add_argument("--no-assemble", action="store_true", help="render clips only; do not assemble final.mp4")
+    video = p.add_argument_group("video settings (override the script's `video`)")
+    video.add_argument("--model", choices=["ray-2", "ray-flash-2"])
+    video.add_argument("--resolution", choices=["540p", "720p", "1080p", "4k"])
+    video.add_argument("--duration", choices=["5s", "9s"])
+    video.add_argument("--aspect-ratio", choices=["1:1", "16:9", "9:16", "4:3", "3:4", "21:9", "9:21"])
+    money = p.add_argument_group("luma: money and keyframes")
+    money.add_argument("--yes", "-y", action="store_true", help="do not ask before spending (the estimate is still printed)")
+    money.add_argument("--max-spend", type=float, metavar="USD",
+                       help="hard cap on what this run may spend, checked before every create (retries included)")
+    money.add_argument("--allow-low-balance", action="store_true", help="go ahead even when the balance is below the estimate")
+    money.add_argument("--price-table", type=Path, metavar="FILE", help='prices in US cents, JSON/TOML: {"ray-2/720p/5s": 90}')
+    money.add_argument("--retries", type=int, default=1, metavar="N",
+                       help="extra tries for a transient failure (Luma refunds failed generations; each try counts against --max-spend)")
+    money.add_argument("--luma-base-url", metavar="URL", help="API base URL (default: LUMAAI_BASE_URL or Luma's)")
+    money.add_argument("--keyframe-base-url", metavar="URL",
+                       help="public URL where the script's folder is published; local keyframes are sent as URLs under it")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -76,6 +94,15 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("script", type=Path, metavar="SCRIPT")
     st.add_argument("--workspace", type=Path, metavar="DIR")
     st.add_argument("--json", action="store_true", help="print a JSON object")
+
+    ca = sub.add_parser("cancel", help="cancel scenes of a render running elsewhere",
+                        description="Send a cancel to the render of SCRIPT running in this workspace (another terminal, tmux "
+                                    "pane or service). Paid generations keep running at Luma and are picked up by the next "
+                                    "render, unless --delete-remote deletes them.")
+    ca.add_argument("script", type=Path, metavar="SCRIPT")
+    ca.add_argument("--workspace", type=Path, metavar="DIR")
+    ca.add_argument("--scenes", metavar="LIST", help="only these scenes (default: all)")
+    ca.add_argument("--delete-remote", action="store_true", help="also delete the generations at Luma")
     return parser
 
 
@@ -120,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
             return commands.validate(args)
         if args.command == "status":
             return commands.status(args)
+        if args.command == "cancel":
+            return commands.cancel(args)
         return _run_async(commands.RENDERERS[args.command](args))
     except UserError as exc:
         if getattr(args, "json", False):
@@ -131,7 +160,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # last resort: the details go to the log, the user gets one line
         import logging
 
+        from scenetui.logsetup import Redactor
+
         logging.getLogger("scenetui").exception("unexpected error")
-        print(f"scenetui: error: unexpected {type(exc).__name__}: {exc} — details are in the workspace log "
-              "(logs/scenetui.log); please report it", file=sys.stderr)
+        redact = Redactor([v for v in (os.environ.get("LUMAAI_API_KEY"),) if v])
+        print(redact(f"scenetui: error: unexpected {type(exc).__name__}: {exc} — details are in the workspace log "
+                     "(logs/scenetui.log); please report it"), file=sys.stderr)
         return EXIT_FAILED

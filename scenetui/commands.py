@@ -1,4 +1,4 @@
-"""The CLI commands: validate, status, render, demo."""
+"""The CLI commands: validate, status, render, demo, cancel."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from scenetui.build import build_context, resolve_workspace
+from scenetui.build import BuildOptions, build_context, resolve_workspace
 from scenetui.config import Settings
 from scenetui.demo import write_demo_script
+from scenetui.engine.context import RenderContext
+from scenetui.engine.costs import ledger, total_spent, usd
 from scenetui.engine.journal import Journal
 from scenetui.engine.lock import RenderLock
-from scenetui.engine.render import RenderOptions, render
+from scenetui.engine.render import RenderOptions, RenderPlan, plan_render, render
 from scenetui.errors import EXIT_OK, EXIT_USAGE, UserError
 from scenetui.headless.printer import make_printer
 from scenetui.scriptfile import check_script, load_script
@@ -45,31 +47,106 @@ def validate(args: argparse.Namespace) -> int:
     return EXIT_OK if not errors and script is not None else EXIT_USAGE
 
 
+def build_options(args: argparse.Namespace) -> BuildOptions:
+    max_spend = getattr(args, "max_spend", None)
+    if max_spend is not None and max_spend < 0:
+        raise UserError("--max-spend must be zero or more (US dollars)")
+    video = {k: v for k, v in (("model", getattr(args, "model", None)), ("resolution", getattr(args, "resolution", None)),
+                               ("duration", getattr(args, "duration", None)), ("aspect_ratio", getattr(args, "aspect_ratio", None)))
+             if v}
+    return BuildOptions(
+        backend=getattr(args, "backend", "animatic"), luma_base_url=getattr(args, "luma_base_url", None),
+        keyframe_base_url=getattr(args, "keyframe_base_url", None), price_table=getattr(args, "price_table", None),
+        max_spend_cents=None if max_spend is None else int(round(max_spend * 100)), retries=getattr(args, "retries", 1),
+        video=video,
+    )
+
+
+async def _confirm_spend(ctx: RenderContext, plan: RenderPlan, args: argparse.Namespace) -> None:
+    """Say what this will cost and what the account holds; ask, unless --yes."""
+    v = ctx.loaded.script.video
+    price = ctx.prices.price(v.model, v.resolution, v.duration)
+    new = plan.new_generations
+    estimate = price * len(new)
+    client = getattr(ctx.backend, "client", None)
+    balance = (await client.credits()).credit_balance if client is not None else None
+    lines = [f"Estimate: {len(new)} new generation(s) × {usd(price)} ({v.model} {v.resolution} {v.duration}) = {usd(estimate)}"]
+    if plan.resuming:
+        lines.append(f"Resuming {len(plan.resuming)} generation(s) already paid for: no new charge")
+    if balance is not None:
+        lines.append(f"Luma balance: {usd(balance)}")
+    if ctx.budget.cap is not None:
+        lines.append(f"Hard cap for this run (--max-spend): {usd(ctx.budget.cap)}")
+    if args.json:
+        print(json.dumps({"type": "estimate", "newGenerations": len(new), "priceCents": price, "estimateCents": estimate,
+                          "balanceCents": balance, "resuming": plan.resuming, "capCents": ctx.budget.cap}), flush=True)
+    else:
+        print("\n".join(lines), file=sys.stderr)
+    if not new:
+        return
+    if balance is not None and balance < estimate and not args.allow_low_balance:
+        raise UserError(f"the Luma balance ({usd(balance)}) is below the estimate ({usd(estimate)})",
+                        hint="add credits, render fewer scenes with --scenes, or pass --allow-low-balance")
+    if args.yes:
+        return
+    if not sys.stdin.isatty():
+        raise UserError(f"this render would spend about {usd(estimate)}", hint="pass --yes to confirm when not at a terminal")
+    answer = input(f"Spend about {usd(estimate)}? [y/N] ").strip().lower()
+    if answer not in ("y", "yes"):
+        raise UserError("cancelled; nothing was spent")
+
+
 async def run_render(script_path: Path, workspace_arg: Path | None, args: argparse.Namespace,
                      scenes_arg: str | None = None, force: bool = False) -> int:
     settings = _settings()
     loaded_probe = load_script(script_path)  # fail fast with the script's own problems before touching the disk
     workspace = resolve_workspace(script_path, workspace_arg, settings)
     scenes = parse_scenes(scenes_arg, len(loaded_probe.script.scenes)) if scenes_arg else None
-    concurrency = args.concurrency or settings.concurrency
+    opts = build_options(args)
+    default_concurrency = settings.luma_max_in_flight if opts.backend == "luma" else settings.concurrency
+    concurrency = args.concurrency or default_concurrency
     if concurrency < 1:
         raise UserError("--concurrency must be at least 1")
-    ctx = build_context(script_path, workspace, getattr(args, "backend", "animatic"), settings)
+    ctx = build_context(script_path, workspace, opts, settings)
     labels = {i: s.label(i) for i, s in enumerate(ctx.loaded.script.scenes)}
     printer = make_printer(json_mode=args.json, labels=labels)
-    ctx.bus.subscribe(printer)
     for w in ctx.loaded.warnings:
         print(f"warning: {w}", file=sys.stderr)
+    options = RenderOptions(scenes=scenes, concurrency=concurrency, force=force,
+                            assemble=not getattr(args, "no_assemble", False))
     try:
         with RenderLock(workspace.lock_path(ctx.script_id)):
-            summary = await render(ctx, RenderOptions(scenes=scenes, concurrency=concurrency, force=force,
-                                                      assemble=not getattr(args, "no_assemble", False)))
+            plan = await plan_render(ctx, options)
+            if ctx.backend.paid and plan.todo:
+                await _confirm_spend(ctx, plan, args)
+            ctx.bus.subscribe(printer)
+            summary = await render(ctx, options, plan)
     finally:
         printer.close()
+        await ctx.backend.aclose()
+        lines = ledger(ctx.journal.attempts(ctx.script_id)) if ctx.backend.paid else []
         ctx.journal.close()
     if args.json:
-        print(json.dumps(summary.to_json()))
+        out = summary.to_json()
+        if ctx.backend.paid:
+            out["ledger"] = [line.__dict__ for line in lines]
+            out["spentThisRunCents"] = ctx.budget.spent
+        print(json.dumps(out))
+    elif ctx.backend.paid:
+        _print_ledger(lines, ctx.budget.spent)
     return summary.exit_code
+
+
+def _print_ledger(lines: list, spent_this_run: int | None = None) -> None:
+    if not lines:
+        return
+    print("Ledger (every paid generation):")
+    for line in lines:
+        refund = " refunded" if line.refunded else ""
+        print(f"  scene {line.scene_index:>3}  {line.remote_id or '(not confirmed)':<36}  {line.model or '':<11} "
+              f"{usd(line.cents):>8}  {line.outcome}{refund}")
+    tail = f"; this run {usd(spent_this_run)}" if spent_this_run is not None else ""
+    print(f"Total spent in this workspace: {usd(total_spent(lines))}{tail}")
 
 
 async def render_cmd(args: argparse.Namespace) -> int:
@@ -90,6 +167,11 @@ async def demo_cmd(args: argparse.Namespace) -> int:
 RENDERERS: dict[str, Any] = {"render": render_cmd, "demo": demo_cmd}
 
 
+def _open_journal(workspace_root: Path) -> Journal | None:
+    path = workspace_root / ".scenetui" / "journal.db"
+    return Journal(path) if path.exists() else None
+
+
 def status(args: argparse.Namespace) -> int:
     settings = _settings()
     loaded = load_script(args.script)
@@ -97,30 +179,65 @@ def status(args: argparse.Namespace) -> int:
     script = loaded.script
     store = LocalStore(workspace.root)
     doc = store.read_doc(script.id) if workspace.root.exists() else {"scenes": {}}
-    journal = Journal(workspace.journal_path) if workspace.journal_path.exists() else None
+    journal = _open_journal(workspace.root)
     rows: list[dict[str, Any]] = []
+    all_attempts = journal.attempts(script.id) if journal else []
     for i, scene in enumerate(script.scenes):
         entry = doc.get("scenes", {}).get(str(i), {})
-        attempts = journal.attempts(script.id, i) if journal else []
+        attempts = [a for a in all_attempts if a.scene_index == i]
         last = attempts[-1] if attempts else None
         clip = store.clip_path(script.id, i)
+        state = "completed" if clip.is_file() else entry.get("videoStatus", "notStarted")
+        if not clip.is_file() and last and last.state in ("intent", "created"):
+            state = "paid, pending"  # a generation is out there; the next render picks it up
         rows.append({
-            "index": i, "title": scene.title,
-            "status": "completed" if clip.is_file() else entry.get("videoStatus", "notStarted"),
+            "index": i, "title": scene.title, "status": state,
             "clip": str(clip) if clip.is_file() else None, "attempts": len(attempts),
-            "remoteId": last.remote_id if last else None, "error": entry.get("error") or (last.failure_reason if last else None),
+            "remoteId": last.remote_id if last else None,
+            "elapsed": round(last.updated_at - last.created_at, 1) if last else None,
+            "error": entry.get("error") or (last.failure_reason if last else None),
             "metadata": entry.get("videoMetadata"),
         })
     final = store.final_path(script.id)
+    lines = ledger(all_attempts)
     if journal:
         journal.close()
     if args.json:
         print(json.dumps({"scriptId": script.id, "workspace": str(workspace.root), "scenes": rows,
-                          "final": str(final) if final.is_file() else None}))
+                          "final": str(final) if final.is_file() else None,
+                          "ledger": [line.__dict__ for line in lines], "spentCents": total_spent(lines)}))
         return EXIT_OK
     print(f"{script.id} — {script.title}  (workspace {workspace.root})")
     for r in rows:
         extra = f"  {r['clip']}" if r["clip"] else (f"  — {r['error']}" if r["error"] else "")
-        print(f"  [{r['index']:>3}] {r['status']:<11} {r['title'][:30]:<30} attempts {r['attempts']}{extra}")
+        gen = f"  gen {r['remoteId']}" if r["remoteId"] else ""
+        print(f"  [{r['index']:>3}] {r['status']:<13} {r['title'][:30]:<30} attempts {r['attempts']}{gen}{extra}")
     print(f"final film: {final}" if final.is_file() else "final film: not assembled yet")
-    return EXIT_OK if final.is_file() or rows else EXIT_USAGE
+    _print_ledger(lines)
+    return EXIT_OK
+
+
+def cancel(args: argparse.Namespace) -> int:
+    """Ask a running render to cancel scenes (through the journal); optionally delete them at Luma too."""
+    settings = _settings()
+    loaded = load_script(args.script)
+    workspace = resolve_workspace(args.script, args.workspace, settings)
+    journal = _open_journal(workspace.root)
+    if journal is None:
+        raise UserError(f"no render has run in {workspace.root}", hint="check --workspace")
+    scenes = parse_scenes(args.scenes, len(loaded.script.scenes)) if args.scenes else [None]
+    try:
+        with RenderLock(workspace.lock_path(loaded.script.id)):
+            running = False
+    except UserError:
+        running = True
+    if not running:
+        journal.close()
+        raise UserError("no render of this script is running here",
+                        hint="open generations are picked up by the next render; nothing to cancel")
+    for index in scenes:
+        journal.send_command(loaded.script.id, "cancel", index, delete_remote=bool(args.delete_remote))
+    journal.close()
+    what = "all scenes" if scenes == [None] else "scene(s) " + ", ".join(map(str, scenes))
+    print(f"asked the running render to cancel {what}" + (" and delete them at Luma" if args.delete_remote else ""))
+    return EXIT_OK

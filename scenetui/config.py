@@ -31,6 +31,12 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("LUMAAI_BASE_URL", "luma_base_url"),
     )
 
+    luma_timeout: float = Field(default=30.0, gt=0)
+    luma_max_in_flight: int = Field(default=10, ge=1, le=100)
+    luma_creates_per_minute: int = Field(default=20, ge=1, le=1000)
+    luma_poll_timeout: float = Field(default=1800.0, gt=0)
+    keyframe_base_url: str | None = None
+
     @classmethod
     def settings_customise_sources(
         cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,

@@ -65,3 +65,30 @@ def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 240)
 
 def json_lines(text: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+
+
+LUMA_KEY = "luma-test-key-9f8e7d6c5b4a"
+
+
+@pytest.fixture(scope="session")
+def asset_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("fake-luma-assets")
+
+
+@pytest.fixture
+def fake_luma(tmp_path: Path, asset_cache: Path):
+    """A running fake Luma on 127.0.0.1 serving the test script's folder as public keyframes."""
+    from tests.fakes.luma_server import FakeLuma
+
+    static = tmp_path / "script"
+    static.mkdir(parents=True, exist_ok=True)
+    with FakeLuma(api_key=LUMA_KEY, static_root=static, asset_cache=asset_cache, queued_s=0.2, dreaming_s=0.8) as fake:
+        yield fake
+
+
+def luma_args(fake, *extra: str) -> list[str]:
+    return ["--backend", "luma", "--luma-base-url", fake.base_url, "--keyframe-base-url", fake.static_url(), "--yes", *extra]
+
+
+def luma_env(**extra: str) -> dict[str, str]:
+    return {"LUMAAI_API_KEY": LUMA_KEY, **extra}

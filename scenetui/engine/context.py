@@ -28,3 +28,9 @@ class RenderContext:
     @property
     def script_id(self) -> str:
         return self.loaded.script.id
+
+    def delete_on_cancel_request(self, index: int | None, args: dict[str, object]) -> None:
+        """A cancel command asked for the remote generation to be deleted too."""
+        if args.get("delete_remote"):
+            targets = range(len(self.loaded.script.scenes)) if index is None else (index,)
+            self.delete_on_cancel.update(targets)

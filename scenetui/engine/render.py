@@ -12,7 +12,7 @@ from scenetui.domain.events import (
     AssemblyFinished, AssemblyProgress, AssemblySkipped, AssemblyStarted, RenderFinished, RenderStarted, SceneSkipped,
 )
 from scenetui.engine.context import RenderContext
-from scenetui.engine.pipeline import run_scene
+from scenetui.engine.pipeline import make_job, run_scene
 from scenetui.engine.scheduler import Scheduler
 from scenetui.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
 from scenetui.media.assemble import assemble
@@ -63,29 +63,54 @@ async def _done_clip(ctx: RenderContext, index: int) -> Path | None:
     return path
 
 
-async def render(ctx: RenderContext, options: RenderOptions) -> RenderSummary:
+@dataclass
+class RenderPlan:
+    """Which selected scenes need work, which already have a valid clip, and which resume a paid generation."""
+
+    todo: list[int]
+    done: dict[int, Path]
+    resuming: list[int]
+
+    @property
+    def new_generations(self) -> list[int]:
+        return [i for i in self.todo if i not in self.resuming]
+
+
+async def plan_render(ctx: RenderContext, options: RenderOptions) -> RenderPlan:
+    """Look, spend nothing: what a render with these options would do."""
+    script = ctx.loaded.script
+    selected = options.scenes if options.scenes is not None else list(range(len(script.scenes)))
+    todo: list[int] = []
+    done: dict[int, Path] = {}
+    for i in selected:
+        clip = None if options.force else await _done_clip(ctx, i)
+        if clip is not None:
+            done[i] = clip
+        else:
+            todo.append(i)
+    resuming = [i for i in todo if ctx.backend.paid and ctx.journal.open_attempt(script.id, i) is not None]
+    return RenderPlan(todo, done, resuming)
+
+
+async def render(ctx: RenderContext, options: RenderOptions, plan: RenderPlan | None = None) -> RenderSummary:
     """Render the selected scenes that are not done yet, then assemble; cancellation stops cleanly."""
     started = time.monotonic()
     script = ctx.loaded.script
     summary = RenderSummary(script.id)
-    selected = options.scenes if options.scenes is not None else list(range(len(script.scenes)))
     await ctx.store.prepare(script.id)
+    plan = plan or await plan_render(ctx, options)
+    todo, skipped = plan.todo, sorted(plan.done)
+    if todo:
+        await ctx.backend.prepare([make_job(ctx, i) for i in todo])  # checks that cost nothing, before any spend
     ctx.bus.run_id = ctx.journal.start_run(script.id, ctx.backend.name)
-
-    todo, skipped = [], []
-    for i in selected:
-        clip = None if options.force else await _done_clip(ctx, i)
-        if clip is not None:
-            skipped.append(i)
-            summary.statuses[i], summary.clips[i] = "skipped", str(clip)
-        else:
-            todo.append(i)
+    for i, clip in plan.done.items():
+        summary.statuses[i], summary.clips[i] = "skipped", str(clip)
     ctx.bus.emit(RenderStarted(script.id, ctx.backend.name, todo, skipped, str(getattr(ctx.store, "root", ""))))
     for i in skipped:
         ctx.bus.emit(SceneSkipped(i, "already rendered", summary.clips[i]))
 
     scheduler = Scheduler(lambda i: run_scene(ctx, i), concurrency=options.concurrency,
-                          journal=ctx.journal, script_id=script.id)
+                          journal=ctx.journal, script_id=script.id, on_cancel=ctx.delete_on_cancel_request)
     interrupted = False
     try:
         outcomes = await scheduler.run(todo)

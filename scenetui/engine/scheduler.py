@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
 
 from scenetui.engine.journal import Journal
 from scenetui.engine.pipeline import SceneOutcome
@@ -16,13 +17,15 @@ class Scheduler:
     """Concurrency slots, cancellation and the command channel of one render."""
 
     def __init__(self, run_one: Callable[[int], Awaitable[SceneOutcome]], *, concurrency: int,
-                 journal: Journal | None = None, script_id: str = "") -> None:
+                 journal: Journal | None = None, script_id: str = "",
+                 on_cancel: Callable[[int | None, dict[str, Any]], None] | None = None) -> None:
         self._run_one = run_one
         self._slots = asyncio.Semaphore(max(1, concurrency))
         self._tasks: dict[int, asyncio.Task[SceneOutcome]] = {}
         self._journal, self._script_id = journal, script_id
         self.outcomes: dict[int, SceneOutcome] = {}
         self._fatal: BaseException | None = None
+        self._on_cancel = on_cancel
 
     async def _guarded(self, index: int) -> SceneOutcome:
         async with self._slots:
@@ -44,6 +47,8 @@ class Scheduler:
             await asyncio.sleep(COMMAND_POLL_SECONDS)
             for cmd in await asyncio.to_thread(self._journal.take_commands, self._script_id):
                 if cmd.verb == "cancel":
+                    if self._on_cancel:
+                        self._on_cancel(cmd.scene_index, cmd.args)
                     self.cancel(cmd.scene_index)
                 elif cmd.verb == "retry" and cmd.scene_index is not None:
                     done = self._tasks.get(cmd.scene_index)

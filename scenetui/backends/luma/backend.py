@@ -1,0 +1,213 @@
+"""The Luma Ray 2 backend: host keyframes, create once, poll, download — every step journaled by the engine."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+from aiolimiter import AsyncLimiter
+
+from scenetui.backends.luma.client import LumaClient
+from scenetui.backends.luma.download import DownloadFailed, download
+from scenetui.backends.luma.errors import LumaNotFound, LumaRateLimited, LumaRejected, LumaUnavailable
+from scenetui.backends.luma.failures import explain_failure, explain_rejection
+from scenetui.backends.luma.keyframes import KeyframeHost, check_public
+from scenetui.backends.luma.models import Generation, image_keyframe
+from scenetui.backends.luma.poll import next_delay
+from scenetui.backends.luma.reconcile import find_existing, redact_request
+from scenetui.domain.prompt import camera_concept
+from scenetui.engine.pipeline import GenerationFailed
+from scenetui.engine.ports import GenerationJob, GenerationResult, GenerationSession
+from scenetui.errors import UserError
+
+
+class LumaBackend:
+    """Generates each scene with Ray 2, pinning the start keyframe as frame0 and the end keyframe as frame1."""
+
+    name = "luma"
+    paid = True
+
+    def __init__(self, client: LumaClient, host: KeyframeHost, *, max_in_flight: int = 10, creates_per_minute: int = 20,
+                 poll_timeout: float = 1800.0, rate_limit_patience: float = 600.0, history: list[float] | None = None) -> None:
+        self.client = client
+        self.host = host
+        self._in_flight = asyncio.Semaphore(max_in_flight)
+        self._creates = AsyncLimiter(creates_per_minute, 60)
+        self.poll_timeout = poll_timeout
+        self.rate_limit_patience = rate_limit_patience
+        self.observed: list[float] = list(history or [])
+        self._urls: dict[Path, str] = {}
+
+    # before anything is spent ---------------------------------------------------------------------------
+    async def _url(self, ref: str | Path) -> str:
+        if isinstance(ref, str):
+            return ref
+        if ref not in self._urls:
+            self._urls[ref] = await self.host.url_for(ref)
+        return self._urls[ref]
+
+    async def prepare(self, jobs: list[GenerationJob]) -> None:
+        """Host local keyframes and fetch every URL anonymously, as Luma will: a bad URL costs no credit."""
+        urls = [await self._url(k) for job in jobs for k in (job.start_keyframe, job.end_keyframe) if k is not None]
+        problems = await check_public(urls)
+        if problems:
+            more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise UserError(f"keyframe not reachable by Luma: {problems[0]}{more}",
+                            hint="fix the keyframe URLs before spending credits")
+        if any(job.settings.loop and job.end_keyframe for job in jobs):
+            raise UserError("video.loop cannot be used with an end keyframe (Luma refuses it)", hint="set video.loop to false")
+
+    async def build_request(self, job: GenerationJob) -> dict[str, Any]:
+        """The create body; model, resolution, duration and aspect ratio are always sent (server defaults are undocumented)."""
+        v = job.settings
+        request: dict[str, Any] = {
+            "generation_type": "video", "model": v.model, "prompt": job.prompt, "resolution": v.resolution,
+            "duration": v.duration, "aspect_ratio": v.aspect_ratio, "loop": v.loop,
+        }
+        frames = {}
+        if job.start_keyframe is not None:
+            frames["frame0"] = image_keyframe(await self._url(job.start_keyframe))
+        if job.end_keyframe is not None:
+            frames["frame1"] = image_keyframe(await self._url(job.end_keyframe))
+        if frames:
+            request["keyframes"] = frames
+        concept = camera_concept(job.scene.camera)
+        if concept:
+            request["concepts"] = [{"key": concept}]
+        return request
+
+    # one generation ----------------------------------------------------------------------------------------
+    async def generate(self, job: GenerationJob, dest: Path, session: GenerationSession) -> GenerationResult:
+        request = await self.build_request(job)
+        gen_id = session.previous_remote_id
+        if gen_id is None and session.previous_state == "intent":
+            gen_id = await self._reconcile(session, session.previous_request or redact_request(request))
+        async with self._in_flight:
+            if gen_id is None:
+                gen_id = await self._create(request, session)
+            generation = await self._wait(gen_id, session)
+        await self._download(generation, dest, session)
+        return GenerationResult(remote_id=gen_id)
+
+    async def _create(self, request: dict[str, Any], session: GenerationSession) -> str:
+        waited = 0.0
+        tries = 0
+        while True:
+            async with self._creates:
+                pass  # at most N creates start per minute
+            await session.before_create(redact_request(request))
+            session.stage("submitting", "sending the generation request")
+            try:
+                generation = await self.client.create_video(request)
+            except LumaRateLimited as exc:
+                await session.not_created()
+                tries += 1
+                delay = exc.retry_after if exc.retry_after is not None else min(60.0, 2.0 * 2 ** min(tries, 5)) * random.uniform(0.5, 1.0)
+                if waited + delay > self.rate_limit_patience:
+                    raise GenerationFailed("Luma kept answering 'too many requests'", hint="run again later", retryable=False) from exc
+                session.stage("waiting", f"Luma rate limit; trying again in {delay:.0f}s")
+                await asyncio.sleep(delay)
+                waited += delay
+                continue
+            except LumaRejected as exc:
+                await session.not_created()
+                why = explain_rejection(exc.detail)
+                raise GenerationFailed(why.message, hint=why.hint) from exc
+            except LumaUnavailable as exc:
+                found = await self._reconcile(session, redact_request(request), cause=str(exc))
+                if found:
+                    return found
+                tries += 1
+                if tries > 3:
+                    raise GenerationFailed(f"Luma is not answering ({exc})", hint="run again later; nothing was charged",
+                                           retryable=False) from exc
+                await asyncio.sleep(min(30.0, 2.0 * 2**tries) * random.uniform(0.5, 1.0))
+                continue
+            await session.created(generation.id)
+            return generation.id
+
+    async def _reconcile(self, session: GenerationSession, request: dict[str, Any], cause: str = "") -> str | None:
+        """Did an unanswered create reach Luma? Look for it before creating again; if we cannot tell, stop."""
+        session.stage("reconciling", "checking whether the interrupted request reached Luma" + (f" ({cause})" if cause else ""))
+        since = session.previous_intent_ts or time.time()
+        last: Exception | None = None
+        for attempt in range(4):
+            try:
+                found = await find_existing(self.client, request, since=since, exclude=session.known_remote_ids())
+            except (LumaUnavailable, LumaRateLimited) as exc:
+                last = exc
+                await asyncio.sleep(min(20.0, 1.5 * 2**attempt))
+                continue
+            if found is not None:
+                await session.created(found.id)
+                session.stage("reconciled", f"Luma had stored it as {found.id}; not creating it again")
+                return found.id
+            await session.not_created()
+            return None
+        raise GenerationFailed(
+            "could not confirm whether Luma stored the request (listing generations failed)",
+            hint="run the same command again later; it will check again before paying", keep_open=True,
+        ) from last
+
+    async def _wait(self, gen_id: str, session: GenerationSession) -> Generation:
+        started = time.monotonic()
+        expected = statistics.median(self.observed[:20]) if self.observed else None
+        state = None
+        while True:
+            elapsed = time.monotonic() - started
+            try:
+                generation = await self.client.get(gen_id)
+            except LumaNotFound as exc:
+                raise GenerationFailed(f"generation {gen_id} no longer exists at Luma (deleted?)",
+                                       hint="render the scene again", retryable=False) from exc
+            except (LumaUnavailable, LumaRateLimited):
+                generation = None
+            if generation is not None:
+                if generation.state != state:
+                    state = generation.state
+                    session.stage(state, _STAGE_TEXT.get(state, ""))
+                if state == "completed":
+                    self.observed.insert(0, time.monotonic() - started)
+                    session.finished_remotely(time.monotonic() - started)
+                    return generation
+                if state == "failed":
+                    await session.refunded()
+                    why = explain_failure(generation.failure_reason)
+                    raise GenerationFailed(why.message, hint=why.hint, retryable=why.retryable)
+                session.progress(min(0.95, elapsed / expected) if expected else None)
+            if elapsed > self.poll_timeout:
+                raise GenerationFailed(f"generation {gen_id} still not finished after {elapsed / 60:.0f} min",
+                                       hint="run the same command later; it will be picked up, not paid again",
+                                       keep_open=True)
+            await asyncio.sleep(next_delay(elapsed, expected))
+
+    async def _download(self, generation: Generation, dest: Path, session: GenerationSession) -> None:
+        for attempt in range(2):
+            url = generation.assets.video if generation.assets else None
+            if not url:
+                raise GenerationFailed(f"generation {generation.id} finished without a video",
+                                       hint="run again; the download will be retried", keep_open=True)
+            session.stage("downloading", "fetching the clip")
+            try:
+                await download(url, dest, on_bytes=lambda done, total: session.progress(
+                    done / total if total else None, done_bytes=done, total_bytes=total))
+                return
+            except DownloadFailed as exc:
+                if attempt == 1:
+                    raise GenerationFailed(f"the clip could not be downloaded ({exc})",
+                                           hint="run again; it will be downloaded, not paid again", keep_open=True) from exc
+                dest.unlink(missing_ok=True)
+                generation = await self.client.get(generation.id)  # a fresh asset URL
+
+    async def cancel_remote(self, remote_id: str) -> None:
+        await self.client.delete(remote_id)
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+_STAGE_TEXT = {"queued": "waiting for a Luma slot", "dreaming": "Luma is generating"}
