@@ -70,7 +70,8 @@ def make_backend(opts: BuildOptions, settings: Settings, loaded: LoadedScript, j
         check_backend_config(opts, settings)
         base_url = opts.keyframe_base_url or settings.keyframe_base_url
         host: KeyframeHost = PublishedFolderHost(base_url, loaded.base_dir) if base_url else NoKeyframeHost()
-        client = LumaClient(settings.luma_api_key, opts.luma_base_url or settings.luma_base_url, timeout=settings.luma_timeout)
+        client = LumaClient(settings.luma_api_key, opts.luma_base_url or settings.luma_base_url, timeout=settings.luma_timeout,
+                            read_retries=settings.luma_read_retries, backoff=settings.luma_backoff)
         return LumaBackend(client, host, max_in_flight=settings.luma_max_in_flight,
                            creates_per_minute=settings.luma_creates_per_minute, poll_timeout=settings.luma_poll_timeout,
                            history=journal.remote_durations("luma"))

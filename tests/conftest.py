@@ -91,4 +91,4 @@ def luma_args(fake, *extra: str) -> list[str]:
 
 
 def luma_env(**extra: str) -> dict[str, str]:
-    return {"LUMAAI_API_KEY": LUMA_KEY, **extra}
+    return {"LUMAAI_API_KEY": LUMA_KEY, "SCENETUI_LUMA_BACKOFF": "0.2", **extra}

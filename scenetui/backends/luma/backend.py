@@ -125,7 +125,7 @@ class LumaBackend:
                 if tries > 3:
                     raise GenerationFailed(f"Luma is not answering ({exc})", hint="run again later; nothing was charged",
                                            retryable=False) from exc
-                await asyncio.sleep(min(30.0, 2.0 * 2**tries) * random.uniform(0.5, 1.0))
+                await asyncio.sleep(min(30.0, 2.0 * self.client.backoff * 2**tries) * random.uniform(0.5, 1.0))
                 continue
             await session.created(generation.id)
             return generation.id
@@ -140,7 +140,7 @@ class LumaBackend:
                 found = await find_existing(self.client, request, since=since, exclude=session.known_remote_ids())
             except (LumaUnavailable, LumaRateLimited) as exc:
                 last = exc
-                await asyncio.sleep(min(20.0, 1.5 * 2**attempt))
+                await asyncio.sleep(min(20.0, 1.5 * self.client.backoff * 2**attempt))
                 continue
             if found is not None:
                 await session.created(found.id)
