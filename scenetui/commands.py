@@ -190,6 +190,8 @@ def status(args: argparse.Namespace) -> int:
         state = "completed" if clip.is_file() else entry.get("videoStatus", "notStarted")
         if not clip.is_file() and last and last.state in ("intent", "created"):
             state = "paid, pending"  # a generation is out there; the next render picks it up
+        elif not clip.is_file() and last and last.state in ("cancelled", "failed"):
+            state = last.state
         rows.append({
             "index": i, "title": scene.title, "status": state,
             "clip": str(clip) if clip.is_file() else None, "attempts": len(attempts),

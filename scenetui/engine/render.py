@@ -130,8 +130,10 @@ async def render(ctx: RenderContext, options: RenderOptions, plan: RenderPlan | 
     if not interrupted and options.assemble:
         summary.final = await _assemble(ctx)
     summary.elapsed = time.monotonic() - started
-    summary.exit_code = EXIT_INTERRUPTED if interrupted else (EXIT_FAILED if failed else EXIT_OK)
     st = summary.statuses
+    # A scene cancelled on request still leaves the film unfinished: scripts must not read that as success.
+    unfinished = failed or any(s == "cancelled" for s in st.values())
+    summary.exit_code = EXIT_INTERRUPTED if interrupted else (EXIT_FAILED if unfinished else EXIT_OK)
     ctx.bus.emit(RenderFinished(
         script.id, [i for i in st if st[i] == "completed"], failed, [i for i in st if st[i] == "skipped"],
         [i for i in st if st[i] == "cancelled"], summary.final, round(summary.elapsed, 3), summary.exit_code,

@@ -363,6 +363,7 @@ class _Handler(BaseHTTPRequestHandler):
                                     "has_more": offset + limit < len(newest_first), "limit": limit, "offset": offset})
         if api.startswith("/generations/"):
             self._hit("get")
+            self._hit("get:" + api.rsplit("/", 1)[-1])
             if fake.faults.take("get_5xx"):
                 return self._send(503, {"detail": "Service unavailable"})
             rec = fake.records.get(api.rsplit("/", 1)[-1])
