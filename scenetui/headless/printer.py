@@ -11,7 +11,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 
 from scenetui.domain.events import (
     AssemblyFinished, AssemblyProgress, AssemblySkipped, AssemblyStarted, Event, LogLine, RenderFinished,
-    RenderStarted, SceneCancelled, SceneCompleted, SceneFailed, SceneProgress, SceneSkipped, SceneStage,
+    RenderStarted, SceneCancelled, SceneCompleted, SceneFailed, SceneProgress, SceneSkipped, SceneStage, SpendChanged,
 )
 
 
@@ -23,6 +23,11 @@ class Printer(Protocol):
 
 def _mb(n: int) -> str:
     return f"{n / 1e6:.1f} MB"
+
+
+def spend_text(e: SpendChanged) -> str:
+    """`$1.20 spent` or `$1.20 of $5.00 cap spent` — the same words on every screen."""
+    return f"${e.spent_cents / 100:.2f}" + (f" of ${e.cap_cents / 100:.2f} cap" if e.cap_cents is not None else "") + " spent"
 
 
 class JsonPrinter:
@@ -80,6 +85,8 @@ class PlainPrinter:
                 self._say(f"Assembly skipped: {e.reason}")
             case AssemblyFinished():
                 self._say(f"Assembled {e.duration:.1f}s in {e.elapsed:.2f}s ({e.method})")
+            case SpendChanged():
+                self._say(f"Spend: {spend_text(e)}")
             case LogLine():
                 self._say(f"{e.level}: {e.message}")
             case RenderFinished():
@@ -166,6 +173,9 @@ class RichPrinter:
                 self.progress.update(self._task("assembly", "assembly"), completed=1.0, stage="[green]done")
             case AssemblySkipped():
                 self.console.print(f"Assembly skipped: {e.reason}")
+            case SpendChanged():
+                if "all" in self._tasks:
+                    self.progress.update(self._tasks["all"], description=f"[b]overall[/b] {spend_text(e)}")
             case LogLine():
                 self.console.print(f"{e.level}: {e.message}")
             case RenderFinished():

@@ -39,6 +39,8 @@ def test_happy_path(tmp_path: Path, fake_luma: FakeLuma) -> None:
     assert events[0]["type"] == "estimate" and events[0]["estimateCents"] == 300 and events[0]["newGenerations"] == 3
     summary = events[-1]
     assert summary["exitCode"] == 0 and len(summary["ledger"]) == 3 and summary["spentThisRunCents"] == 300
+    spends = [e["spent_cents"] for e in events if e["type"] == "spend_changed"]
+    assert spends[-1] == 300 and spends == sorted(spends)  # shown live as each create is paid
     for clip in clips(ws, 3):
         info = probe(clip, decode=True)
         assert info.resolution == "1280x720" and abs(info.duration - 5.0) < 0.1
