@@ -1,4 +1,4 @@
-"""Entry points: parse arguments, build objects, run the headless printer (the TUI arrives in tui/)."""
+"""Entry points: parse arguments, build objects, run the headless printer or the terminal app."""
 
 from __future__ import annotations
 
@@ -20,8 +20,11 @@ Turn an AI script (scenes with start and end keyframes) into one generated video
 keep the clips safe, and assemble the final film.
 
 Quick start:  scenetui demo --headless          render the bundled sample offline
+              scenetui demo                     the same, in the terminal app
+              scenetui SCRIPT                   open the app on a script (scene tree, preview, keep/delete)
               scenetui validate SCRIPT          list every problem in a script
               scenetui render SCRIPT            render what is not done yet, then assemble final.mp4
+              scenetui watch WORKSPACE          follow a render running elsewhere, live
 """
 
 EXIT_CODES = "exit codes: 0 all good, 1 some scenes failed, 2 bad input or usage, 130 interrupted"
@@ -38,7 +41,7 @@ def _common_render_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--backend", default="animatic", choices=["animatic", "luma"],
                    help="video generator: animatic (offline, free; default) or luma (Ray 2, paid; needs LUMAAI_API_KEY)")
     p.add_argument("--concurrency", type=int, metavar="N",
-                   help="scenes worked on at once (default 2; luma: 10, Luma's in-flight limit)")
+                   help="scenes worked on at once (default 2; luma: 20, while at most 10 generations are in flight at Luma)")
     p.add_argument("--json", action="store_true", help="print one JSON object per event and a final summary on stdout")
     p.add_argument("--no-assemble", action="store_true", help="render clips only; do not assemble final.mp4")
     video = p.add_argument_group("video settings (override the script's `video`)")
@@ -103,7 +106,21 @@ def build_parser() -> argparse.ArgumentParser:
     ca.add_argument("--workspace", type=Path, metavar="DIR")
     ca.add_argument("--scenes", metavar="LIST", help="only these scenes (default: all)")
     ca.add_argument("--delete-remote", action="store_true", help="also delete the generations at Luma")
+
+    from scenetui.interactive import add_interactive_parsers
+
+    add_interactive_parsers(sub, _common_render_args)
     return parser
+
+
+COMMANDS = ("demo", "validate", "render", "status", "cancel", "open", "watch", "serve")
+
+
+def _with_implicit_open(argv: list[str]) -> list[str]:
+    """`scenetui SCRIPT …` means `scenetui open SCRIPT …`."""
+    if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS and Path(argv[0]).suffix.lower() in (".json", ".toml"):
+        return ["open", *argv]
+    return argv
 
 
 def _run_async(coro: Coroutine[Any, Any, int]) -> int:
@@ -134,9 +151,13 @@ def _run_async(coro: Coroutine[Any, Any, int]) -> int:
     return asyncio.run(runner())
 
 
+def _interactive_demo(args: argparse.Namespace) -> bool:
+    return not args.headless and not args.json and sys.stdin.isatty() and sys.stdout.isatty()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_with_implicit_open(list(sys.argv[1:] if argv is None else argv)))
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
@@ -149,6 +170,12 @@ def main(argv: list[str] | None = None) -> int:
             return commands.status(args)
         if args.command == "cancel":
             return commands.cancel(args)
+        if args.command in ("open", "watch", "serve") or (args.command == "demo" and _interactive_demo(args)):
+            from scenetui import interactive
+
+            if args.command == "demo":
+                return interactive.open_cmd(commands.demo_args(args), autostart=True)
+            return {"open": interactive.open_cmd, "watch": interactive.watch_cmd, "serve": interactive.serve_cmd}[args.command](args)
         return _run_async(commands.RENDERERS[args.command](args))
     except UserError as exc:
         if getattr(args, "json", False):

@@ -103,7 +103,9 @@ async def run_render(script_path: Path, workspace_arg: Path | None, args: argpar
     workspace = resolve_workspace(script_path, workspace_arg, settings)
     scenes = parse_scenes(scenes_arg, len(loaded_probe.script.scenes)) if scenes_arg else None
     opts = build_options(args)
-    default_concurrency = settings.luma_max_in_flight if opts.backend == "luma" else settings.concurrency
+    # Luma's own in-flight limit is enforced by the backend; twice as many scene slots let downloads and
+    # validation of finished clips overlap with the next generations instead of holding a Luma slot.
+    default_concurrency = 2 * settings.luma_max_in_flight if opts.backend == "luma" else settings.concurrency
     concurrency = args.concurrency or default_concurrency
     if concurrency < 1:
         raise UserError("--concurrency must be at least 1")
@@ -116,6 +118,7 @@ async def run_render(script_path: Path, workspace_arg: Path | None, args: argpar
                             assemble=not getattr(args, "no_assemble", False))
     try:
         with RenderLock(workspace.lock_path(ctx.script_id)):
+            workspace.remember_script(ctx.script_id, script_path)
             plan = await plan_render(ctx, options)
             if ctx.backend.paid and plan.todo:
                 await _confirm_spend(ctx, plan, args)
@@ -160,8 +163,18 @@ async def demo_cmd(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UserError(f"cannot write the sample into {root} ({exc.strerror})", hint="choose another --workspace") from exc
     if not args.headless and not args.json:
-        print("(the interactive app is not built yet; running headless)", file=sys.stderr)
+        print("(not a terminal: running headless)", file=sys.stderr)
     return await run_render(script_path, root, args)
+
+
+def demo_args(args: argparse.Namespace) -> argparse.Namespace:
+    """Write the sample and turn `demo` into `open SAMPLE --workspace DIR` for the app."""
+    root = args.workspace.expanduser().resolve()
+    try:
+        script_path = write_demo_script(root / "sample")
+    except OSError as exc:
+        raise UserError(f"cannot write the sample into {root} ({exc.strerror})", hint="choose another --workspace") from exc
+    return argparse.Namespace(**{**vars(args), "script": script_path, "workspace": root, "backend": "animatic"})
 
 
 RENDERERS: dict[str, Any] = {"render": render_cmd, "demo": demo_cmd}

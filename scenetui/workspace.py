@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,27 @@ class Workspace:
 
     def lock_path(self, script_id: str) -> Path:
         return self.state_dir / f"render-{script_id}.lock"
+
+    def remember_script(self, script_id: str, script_path: Path) -> None:
+        """Note which file this workspace's script came from, so `scenetui watch DIR` can find it."""
+        known = self.known_scripts()
+        path = str(script_path.resolve())
+        if known.get(script_id) == path:
+            return
+        known.pop(script_id, None)
+        known[script_id] = path  # the newest last
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        tmp = self.state_dir / "scripts.json.tmp"
+        tmp.write_text(json.dumps(known, indent=1))
+        tmp.replace(self.state_dir / "scripts.json")
+
+    def known_scripts(self) -> dict[str, str]:
+        """Script id -> script file, oldest first, of every script rendered or opened here."""
+        try:
+            data = json.loads((self.state_dir / "scripts.json").read_text())
+        except (OSError, ValueError):
+            return {}
+        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
     @staticmethod
     def default_for(script_path: Path) -> Path:

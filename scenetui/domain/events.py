@@ -88,6 +88,24 @@ class SceneCancelled(Event):
 
 
 @dataclass(frozen=True)
+class SceneReset(Event):
+    """The scene's clip was deleted on request; it is waiting to be generated again."""
+
+    kind: ClassVar[str] = "scene_reset"
+    scene_index: int
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class SceneKept(Event):
+    """The person kept the clip, and maybe exported a copy somewhere."""
+
+    kind: ClassVar[str] = "scene_kept"
+    scene_index: int
+    exported_to: str | None = None
+
+
+@dataclass(frozen=True)
 class AssemblyStarted(Event):
     kind: ClassVar[str] = "assembly_started"
     clips: int
@@ -149,7 +167,7 @@ class RenderFinished(Event):
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.kind: cls
     for cls in (RenderStarted, SceneSkipped, SceneStage, SceneProgress, SceneCompleted, SceneFailed, SceneCancelled,
-                AssemblyStarted, AssemblyProgress, AssemblyFinished, AssemblySkipped, SpendChanged, LogLine, RenderFinished)
+                SceneReset, SceneKept, AssemblyStarted, AssemblyProgress, AssemblyFinished, AssemblySkipped, SpendChanged, LogLine, RenderFinished)
 }
 
 

@@ -169,6 +169,17 @@ class Journal:
         with self._lock:
             return [(r["seq"], json.loads(r["payload"])) for r in self._db.execute(q, params)]
 
+    def latest_run(self, script_id: str) -> tuple[int, float | None, int] | None:
+        """(run id, finished_at or None while running/crashed, seq just before its first event) of the newest run."""
+        with self._lock:
+            row = self._db.execute("SELECT id, finished_at FROM runs WHERE script_id=? ORDER BY id DESC LIMIT 1",
+                                   (script_id,)).fetchone()
+            if row is None:
+                return None
+            first = self._db.execute("SELECT MIN(seq) FROM events WHERE run_id=?", (row["id"],)).fetchone()[0]
+            last = self._db.execute("SELECT MAX(seq) FROM events").fetchone()[0] or 0
+            return row["id"], row["finished_at"], (first - 1) if first is not None else last
+
     # attempts -------------------------------------------------------------------------------------------
     def begin_attempt(self, *, run_id: int | None, script_id: str, scene_index: int, backend: str,
                       state: str = INTENT, request: dict[str, Any] | None = None) -> int:

@@ -128,7 +128,7 @@ async def render(ctx: RenderContext, options: RenderOptions, plan: RenderPlan | 
 
     failed = [i for i, s in summary.statuses.items() if s == "failed"]
     if not interrupted and options.assemble:
-        summary.final = await _assemble(ctx)
+        summary.final = await assemble_film(ctx)
     summary.elapsed = time.monotonic() - started
     st = summary.statuses
     # A scene cancelled on request still leaves the film unfinished: scripts must not read that as success.
@@ -144,7 +144,7 @@ async def render(ctx: RenderContext, options: RenderOptions, plan: RenderPlan | 
     return summary
 
 
-async def _assemble(ctx: RenderContext) -> str | None:
+async def assemble_film(ctx: RenderContext) -> str | None:
     """Join every scene's clip into final.mp4 unless a scene has none yet or the film is already current."""
     script = ctx.loaded.script
     clips: list[Path] = []

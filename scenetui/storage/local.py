@@ -126,6 +126,10 @@ class LocalStore:
         self.clip_path(script_id, scene_index).unlink(missing_ok=True)
         await self._update_scene(script_id, scene_index, None)
 
+    async def mark_kept(self, script_id: str, scene_index: int, exported_to: str | None) -> None:
+        """The person chose to keep this clip (and maybe exported a copy)."""
+        await self._update_scene(script_id, scene_index, {"kept": True, "exportedTo": exported_to})
+
     async def mark_scene(self, script_id: str, scene_index: int, status: str, error: str | None = None) -> None:
         await self._update_scene(script_id, scene_index, {"videoStatus": status, "error": error})
 

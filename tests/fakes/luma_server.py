@@ -106,6 +106,7 @@ class FakeLuma:
         class Handler(_Handler):
             server_fake = fake
 
+        ThreadingHTTPServer.request_queue_size = 256  # 50-scene runs open many connections at once
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True, name="fake-luma").start()
@@ -199,7 +200,10 @@ class FakeLuma:
 
     def asset_file(self, rec: Record) -> Path:
         w, h = _size(rec.request)
-        seconds = DURATIONS[rec.request.get("duration", "5s")]
+        return self.asset_file_for(w, h, DURATIONS[rec.request.get("duration", "5s")])
+
+    def asset_file_for(self, w: int, h: int, seconds: int) -> Path:
+        """The clip served for a generation of this size (made once with ffmpeg, then cached)."""
         key = (w, h, seconds)
         with self._lock:
             if key not in self._assets:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import statistics
 import time
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from scenetui.backends.luma.errors import LumaNotFound, LumaRateLimited, LumaRej
 from scenetui.backends.luma.failures import explain_failure, explain_rejection
 from scenetui.backends.luma.keyframes import KeyframeHost, check_public
 from scenetui.backends.luma.models import Generation, image_keyframe
-from scenetui.backends.luma.poll import next_delay
+from scenetui.backends.luma.poll import FinishWindows, next_delay
 from scenetui.backends.luma.reconcile import find_existing, redact_request
 from scenetui.domain.prompt import camera_concept
 from scenetui.engine.pipeline import GenerationFailed
@@ -39,7 +38,7 @@ class LumaBackend:
         self._creates = AsyncLimiter(creates_per_minute, 60)
         self.poll_timeout = poll_timeout
         self.rate_limit_patience = rate_limit_patience
-        self.observed: list[float] = list(history or [])
+        self.windows = FinishWindows.from_durations(list(history or []))
         self._urls: dict[Path, str] = {}
 
     # before anything is spent ---------------------------------------------------------------------------
@@ -87,9 +86,10 @@ class LumaBackend:
         if gen_id is None and session.previous_state == "intent":
             gen_id = await self._reconcile(session, session.previous_request or redact_request(request))
         async with self._in_flight:
+            fresh = gen_id is None
             if gen_id is None:
                 gen_id = await self._create(request, session)
-            generation = await self._wait(gen_id, session)
+            generation = await self._wait(gen_id, session, fresh=fresh)
         await self._download(generation, dest, session)
         return GenerationResult(remote_id=gen_id)
 
@@ -153,10 +153,13 @@ class LumaBackend:
             hint="run the same command again later; it will check again before paying", keep_open=True,
         ) from last
 
-    async def _wait(self, gen_id: str, session: GenerationSession) -> Generation:
+    async def _wait(self, gen_id: str, session: GenerationSession, *, fresh: bool = True) -> Generation:
+        """Poll until done; `fresh` generations (created just now) teach the schedule when clips finish."""
         started = time.monotonic()
-        expected = statistics.median(self.observed[:20]) if self.observed else None
+        window = self.windows.typical() if fresh else None
+        expected = window[1] if window else None
         state = None
+        still_running_at = 0.0
         while True:
             elapsed = time.monotonic() - started
             try:
@@ -171,19 +174,21 @@ class LumaBackend:
                     state = generation.state
                     session.stage(state, _STAGE_TEXT.get(state, ""))
                 if state == "completed":
-                    self.observed.insert(0, time.monotonic() - started)
-                    session.finished_remotely(time.monotonic() - started)
+                    if fresh:
+                        self.windows.add(still_running_at, elapsed)
+                    session.finished_remotely(elapsed)
                     return generation
                 if state == "failed":
                     await session.refunded()
                     why = explain_failure(generation.failure_reason)
                     raise GenerationFailed(why.message, hint=why.hint, retryable=why.retryable)
+                still_running_at = elapsed
                 session.progress(min(0.95, elapsed / expected) if expected else None)
             if elapsed > self.poll_timeout:
                 raise GenerationFailed(f"generation {gen_id} still not finished after {elapsed / 60:.0f} min",
                                        hint="run the same command later; it will be picked up, not paid again",
                                        keep_open=True)
-            await asyncio.sleep(next_delay(elapsed, expected))
+            await asyncio.sleep(next_delay(time.monotonic() - started, window))
 
     async def _download(self, generation: Generation, dest: Path, session: GenerationSession) -> None:
         for attempt in range(2):

@@ -19,6 +19,7 @@ from tenacity.wait import wait_base
 from scenetui import __version__
 from scenetui.backends.luma.errors import LumaAuthError, LumaError, LumaNotFound, LumaRateLimited, LumaRejected, LumaUnavailable
 from scenetui.backends.luma.models import Credits, Generation, GenerationList
+from scenetui.backends.luma.tls import tls_context
 
 DEFAULT_BASE_URL = "https://api.lumalabs.ai/dream-machine/v1"
 
@@ -79,6 +80,7 @@ class LumaClient:
                  transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self._http = httpx.AsyncClient(
+            verify=tls_context(),
             base_url=self.base_url + "/",
             headers={"Authorization": f"Bearer {api_key.get_secret_value()}", "Accept": "application/json",
                      "User-Agent": f"scenetui/{__version__}"},

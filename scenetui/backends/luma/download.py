@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 
+from scenetui.backends.luma.tls import tls_context
 from scenetui.errors import DiskFull
 
 
@@ -24,7 +25,7 @@ async def download(url: str, dest: Path, *, on_bytes: Callable[[int, int | None]
     """
     total: int | None = None
     last_error = "no attempt made"
-    async with httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=15.0), follow_redirects=True) as http:
+    async with httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=15.0), follow_redirects=True, verify=tls_context()) as http:
         for attempt in range(tries):
             have = dest.stat().st_size if dest.exists() else 0
             if total is not None and have == total:

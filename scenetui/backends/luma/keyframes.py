@@ -9,10 +9,12 @@ from urllib.parse import quote, urlparse, urlunparse
 
 import httpx
 
+from scenetui.backends.luma.tls import tls_context
 from scenetui.errors import UserError
 
 MAX_BYTES = 10 * 1024 * 1024
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+CHECKS_AT_ONCE = 8  # a keyframe host (or a small self-hosted one) should not see a hundred connections at once
 
 
 class KeyframeHost(Protocol):
@@ -56,7 +58,7 @@ def redact_url(url: str) -> str:
 async def check_public(urls: list[str], *, timeout: float = 20.0) -> list[str]:
     """Fetch each URL anonymously as Luma will; returns one problem line per URL that would fail."""
     problems: list[str] = []
-    async with httpx.AsyncClient(timeout=timeout, follow_redirects=True, headers={"User-Agent": "scenetui-keyframe-check"}) as http:
+    async with httpx.AsyncClient(timeout=timeout, follow_redirects=True, verify=tls_context(), headers={"User-Agent": "scenetui-keyframe-check"}) as http:
 
         async def one(url: str) -> None:
             parsed = urlparse(url)
@@ -82,5 +84,11 @@ async def check_public(urls: list[str], *, timeout: float = 20.0) -> list[str]:
             if not (head.startswith(b"\x89PNG\r\n\x1a\n") or head.startswith(b"\xff\xd8\xff")):
                 problems.append(f"{redact_url(url)}: is not a PNG or JPEG image")
 
-        await asyncio.gather(*(one(u) for u in dict.fromkeys(urls)))
+        gate = asyncio.Semaphore(CHECKS_AT_ONCE)
+
+        async def gated(url: str) -> None:
+            async with gate:
+                await one(url)
+
+        await asyncio.gather(*(gated(u) for u in dict.fromkeys(urls)))
     return problems

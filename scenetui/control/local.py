@@ -1,0 +1,256 @@
+"""The `open` controller: renders in this process; every action becomes an engine call or a journal command."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from scenetui.build import BuildOptions, build_context
+from scenetui.config import Settings
+from scenetui.control.snapshot import board_from_disk
+from scenetui.control.viewing import Viewing
+from scenetui.domain.board import ACTIVE, DONE, Board
+from scenetui.domain.events import Event, LogLine, SceneKept, SceneReset
+from scenetui.engine.context import RenderContext
+from scenetui.engine.costs import PriceTable
+from scenetui.engine.journal import Journal
+from scenetui.engine.lock import RenderLock
+from scenetui.engine.render import RenderOptions, assemble_film, render
+from scenetui.errors import UserError
+from scenetui.scriptfile import LoadedScript, load_script
+from scenetui.storage.local import LocalStore
+from scenetui.workspace import Workspace
+
+log = logging.getLogger("scenetui.control")
+Listener = Callable[[Event, set[int]], None]  # the event and the board rows it changed
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """What an action would generate and cost, in words the confirmation can show."""
+
+    scenes: list[int]
+    cents: int
+    paid: bool
+
+    def text(self) -> str:
+        n = len(self.scenes)
+        if not self.paid:
+            return f"{n} scene(s) with the offline animatic generator (free)"
+        return f"{n} new generation(s), about ${self.cents / 100:.2f}"
+
+
+class LocalController(Viewing):
+    """Owns renders of one script in one workspace, run as tasks on the app's event loop."""
+
+    mode = "open"
+
+    def __init__(self, script_path: Path, workspace: Workspace, opts: BuildOptions, settings: Settings,
+                 *, concurrency: int | None = None, loaded: LoadedScript | None = None) -> None:
+        self.script_path = script_path
+        self.loaded = loaded or load_script(script_path)
+        self.workspace, self.opts, self.settings = workspace, opts, settings
+        self.concurrency = concurrency or (2 * settings.luma_max_in_flight if opts.backend == "luma" else settings.concurrency)
+        self.store = LocalStore(workspace.root)
+        self.prices = PriceTable.load(opts.price_table)
+        journal = self._open_journal()
+        try:
+            self.board: Board = board_from_disk(self.loaded, self.store, journal)
+        finally:
+            if journal:
+                journal.close()
+        self._listeners: list[Listener] = []
+        self._task: asyncio.Task[None] | None = None
+        self._ctx: RenderContext | None = None
+
+    # wiring -------------------------------------------------------------------------------------------
+    @property
+    def paid(self) -> bool:
+        return self.opts.backend == "luma"
+
+    def _open_journal(self) -> Journal | None:
+        return Journal(self.workspace.journal_path) if self.workspace.journal_path.exists() else None
+
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def emit(self, event: Event) -> None:
+        """Fold the event into the board, then tell the listeners which rows changed."""
+        changed = self.board.apply(event)
+        for listener in list(self._listeners):
+            listener(event, changed)
+
+    def _say(self, message: str, level: str = "info") -> None:
+        self.emit(LogLine(level, message))
+
+    async def start(self) -> None:
+        """Nothing to follow: events arrive from renders this controller starts."""
+
+    async def close(self) -> None:
+        if self._task and not self._task.done():
+            self._task.cancel()
+            try:
+                await self._task
+            except (asyncio.CancelledError, Exception):  # shutting down; the journal already holds the outcome
+                pass
+
+    # questions ----------------------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def missing_keyframes(self) -> dict[int, list[str]]:
+        """Scenes that cannot be generated from keyframes yet, and what each lacks."""
+        out: dict[int, list[str]] = {}
+        for i, scene in enumerate(self.loaded.script.scenes):
+            lacks = [name for name, ref in (("start keyframe", scene.start_keyframe), ("end keyframe", scene.end_keyframe))
+                     if not ref]
+            if lacks:
+                out[i] = lacks
+        return out
+
+    def estimate(self, indices: list[int] | None, *, force: bool = False) -> Estimate:
+        chosen = list(range(len(self.board.scenes))) if indices is None else indices
+        todo = [i for i in chosen if force or self.board.scenes[i].status != DONE]
+        v = self.loaded.script.video
+        price = self.prices.price(v.model, v.resolution, v.duration) if self.paid else 0
+        return Estimate(todo, price * len(todo), self.paid)
+
+    # actions ------------------------------------------------------------------------------------------
+    async def generate(self, indices: list[int] | None, *, force: bool = False) -> str:
+        """Render these scenes (None: all that are not done); while a render runs, queue them into it."""
+        if self.running:
+            assert self._ctx is not None
+            wanted = [i for i in (indices or range(len(self.board.scenes)))
+                      if self.board.scenes[i].status not in (DONE, ACTIVE, "queued")]
+            for i in wanted:
+                self._ctx.journal.send_command(self.script_id, "retry", i)
+            return f"queued {len(wanted)} scene(s) into the running render" if wanted else "those scenes are already running or done"
+        ctx = await asyncio.to_thread(build_context, self.script_path, self.workspace, self.opts, self.settings)
+        ctx.bus.subscribe(self.emit)
+        self._ctx = ctx
+        options = RenderOptions(scenes=indices, concurrency=self.concurrency, force=force)
+        self._task = asyncio.create_task(self._run(ctx, options), name="render")
+        return "rendering started"
+
+    async def _run(self, ctx: RenderContext, options: RenderOptions) -> None:
+        try:
+            with RenderLock(self.workspace.lock_path(self.script_id)):
+                await render(ctx, options)
+        except UserError as exc:
+            self._say(exc.message + (f" — {exc.hint}" if exc.hint else ""), "error")
+        except asyncio.CancelledError:
+            pass
+        except Exception as exc:  # the app must stay up; the log file has the traceback
+            log.exception("render failed")
+            self._say(f"the render stopped: {exc}", "error")
+        finally:
+            await ctx.backend.aclose()
+            ctx.journal.close()
+            self._ctx = None
+
+    async def wait(self) -> None:
+        """Until the current render (if any) has finished."""
+        if self._task:
+            await asyncio.wait({self._task})
+
+    async def cancel(self, index: int | None = None, *, delete_remote: bool = False) -> str:
+        if not self.running or self._ctx is None:
+            return "nothing is rendering"
+        self._ctx.journal.send_command(self.script_id, "cancel", index, delete_remote=delete_remote)
+        return "cancelling " + ("every scene" if index is None else f"scene {index}")
+
+    def _refuse_while_running(self, index: int | None, what: str) -> None:
+        if index is not None and self.board.scenes[index].status in (ACTIVE, "queued"):
+            raise UserError(f"scene {index} is being generated", hint=f"cancel it first, then {what}")
+
+    async def delete_clip(self, index: int) -> str:
+        """Remove the scene's clip from storage and reset it, so it can be generated again."""
+        self._refuse_while_running(index, "delete it")
+        await self.store.delete_clip(self.script_id, index)
+        self._record(SceneReset(index, "clip deleted"))
+        return f"scene {index}'s clip deleted"
+
+    async def keep_clip(self, index: int, dest: Path | None) -> str:
+        """Mark the clip kept; with a destination, copy it there first (never overwriting a file)."""
+        clip = self.store.clip_path(self.script_id, index)
+        if not clip.is_file():
+            raise UserError(f"scene {index} has no clip yet", hint="generate it first")
+        exported = await asyncio.to_thread(export_copy, clip, dest) if dest else None
+        await self.store.mark_kept(self.script_id, index, str(exported) if exported else None)
+        self._record(SceneKept(index, str(exported) if exported else None))
+        return f"kept scene {index}" + (f"; copy saved to {exported}" if exported else "")
+
+    async def assemble(self) -> str:
+        if self.running:
+            raise UserError("a render is running", hint="the film is assembled when it finishes")
+        ctx = await asyncio.to_thread(build_context, self.script_path, self.workspace, self.opts, self.settings)
+        ctx.bus.subscribe(self.emit)
+        self._ctx = ctx
+
+        async def run() -> None:
+            try:
+                with RenderLock(self.workspace.lock_path(self.script_id)):
+                    await ctx.store.prepare(self.script_id)
+                    await assemble_film(ctx)
+            except UserError as exc:
+                self._say(exc.message, "error")
+            except Exception as exc:
+                log.exception("assembly failed")
+                self._say(f"assembly failed: {exc}", "error")
+            finally:
+                await ctx.backend.aclose()
+                ctx.journal.close()
+                self._ctx = None
+
+        self._task = asyncio.create_task(run(), name="assemble")
+        return "assembling the film"
+
+    async def export_final(self, dest: Path | None) -> str:
+        final = self.clip_path(None)
+        if final is None:
+            raise UserError("the film is not assembled yet", hint="press e to assemble it")
+        if dest is None:
+            return f"the film stays at {final}"
+        return f"film copied to {await asyncio.to_thread(export_copy, final, dest)}"
+
+    def _record(self, event: Event) -> None:
+        """Actions taken here are journal events too, so other viewers of this workspace see them."""
+        journal = self._open_journal()
+        if journal:
+            try:
+                journal.record(event, run_id=None, script_id=self.script_id)
+            finally:
+                journal.close()
+        self.emit(event)
+
+
+def export_copy(src: Path, dest: Path) -> Path:
+    """Copy `src` to `dest` (a folder or a file name) atomically; an existing file is never overwritten."""
+    dest = dest.expanduser()
+    if dest.is_dir():
+        dest = dest / src.name
+    if dest.suffix.lower() != ".mp4":
+        dest = dest.with_suffix(dest.suffix + ".mp4") if dest.suffix else dest.with_suffix(".mp4")
+    if dest.exists():
+        raise UserError(f"{dest} already exists", hint="choose another name; nothing was overwritten")
+    if not dest.parent.is_dir():
+        raise UserError(f"folder {dest.parent} does not exist", hint="create it or choose another path")
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+    os.close(fd)
+    try:
+        shutil.copyfile(src, tmp)
+        os.link(tmp, dest)  # fails instead of replacing if the name appeared meanwhile
+    except FileExistsError:
+        raise UserError(f"{dest} already exists", hint="choose another name; nothing was overwritten") from None
+    except OSError as exc:
+        raise UserError(f"cannot write {dest} ({exc.strerror})", hint="choose another folder") from exc
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return dest

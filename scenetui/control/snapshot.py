@@ -1,0 +1,45 @@
+"""The board as the disk knows it before any event arrives: stored clips, their metadata, the journal's attempts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from scenetui.domain.board import CANCELLED, DONE, FAILED, PAID, Board
+from scenetui.engine.costs import ledger, total_spent
+from scenetui.engine.journal import Journal
+from scenetui.scriptfile import LoadedScript
+from scenetui.storage.local import LocalStore
+
+
+def board_from_disk(loaded: LoadedScript, store: LocalStore, journal: Journal | None) -> Board:
+    """Each scene's state from its stored clip and metadata, else from its last journal attempt."""
+    script = loaded.script
+    board = Board.empty(len(script.scenes))
+    doc = store.read_doc(script.id) if store.root.exists() else {"scenes": {}}
+    attempts = journal.attempts(script.id) if journal else []
+    last = {a.scene_index: a for a in attempts}
+    for st in board.scenes:
+        entry = doc.get("scenes", {}).get(str(st.index), {})
+        clip = store.clip_path(script.id, st.index)
+        attempt = last.get(st.index)
+        if attempt:
+            st.remote_id, st.cost_cents = attempt.remote_id, attempt.cost_cents
+        if clip.is_file():
+            meta = entry.get("videoMetadata") or {}
+            st.status, st.clip, st.kept = DONE, str(clip), bool(entry.get("kept"))
+            st.duration, st.resolution, st.size = meta.get("duration"), meta.get("resolution"), meta.get("size")
+            st.created = (meta.get("timestamp") or "")[:16].replace("T", " ") or None
+            st.remote_id = meta.get("remoteId") or st.remote_id
+        elif attempt and attempt.state in ("intent", "created"):
+            st.status = PAID  # a generation is out there; the next render picks it up without paying again
+        elif attempt and attempt.state in ("failed", "cancelled", "lost"):
+            st.status = FAILED if attempt.state != "cancelled" else CANCELLED
+            st.error = entry.get("error") or attempt.failure_reason
+    final = store.final_path(script.id)
+    board.final = str(final) if final.is_file() else None
+    board.spent_before_cents = total_spent(ledger(attempts))
+    return board
+
+
+def workspace_store(root: Path) -> LocalStore:
+    return LocalStore(root)

@@ -1,0 +1,89 @@
+"""What the app may look at without touching media code itself: pictures, frames, facts, players."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+from rich.text import Text
+
+from scenetui.domain.board import DONE, Board
+from scenetui.errors import UserError
+from scenetui.media.cells import file_cells, image_cells, video_frames
+from scenetui.media.players import PlayPlan, play_plan
+from scenetui.media.probe import InvalidClip, probe
+from scenetui.scriptfile import LoadedScript
+from scenetui.storage.local import LocalStore
+
+
+class Viewing:
+    """Mixed into controllers: read-only views of keyframes and clips for the screens."""
+
+    loaded: LoadedScript
+    store: LocalStore
+    board: Board
+
+    @property
+    def script_id(self) -> str:
+        return self.loaded.script.id
+
+    def clip_path(self, index: int | None) -> Path | None:
+        """The scene's clip (None: the final film) when it exists."""
+        path = self.store.final_path(self.script_id) if index is None else self.store.clip_path(self.script_id, index)
+        return path if path.is_file() else None
+
+    def clip_facts(self, index: int | None) -> dict[str, str]:
+        if index is not None:
+            s = self.board.scenes[index]
+            if s.status != DONE:
+                return {"State": s.status}
+            rows = {"Duration": f"{s.duration:.2f}s" if s.duration else "?", "Resolution": s.resolution or "?",
+                    "Size": _size(s.size)}
+            if s.created:
+                rows["Created"] = s.created
+            rows["Kept"] = "yes" if s.kept else "no"
+            return rows
+        path = self.clip_path(None)
+        if path is None:
+            return {"State": "not assembled yet"}
+        try:
+            info = probe(path, headers_only=True)
+        except InvalidClip as exc:
+            return {"Problem": str(exc)}
+        return {"Duration": f"{info.duration:.2f}s", "Resolution": info.resolution, "Size": _size(info.size_bytes)}
+
+    async def frames(self, path: Path, count: int) -> list[tuple[float, Any]]:
+        try:
+            return await asyncio.to_thread(video_frames, path, count)
+        except Exception as exc:  # PyAV raises many kinds; the screen needs one sentence
+            raise UserError(f"cannot decode {path.name} ({exc})", hint="delete it and generate it again") from exc
+
+    @staticmethod
+    def picture(img: Image.Image, width: int, height: int) -> Text:
+        return image_cells(img, width, height)
+
+    async def keyframe_picture(self, index: int, which: str, width: int, height: int) -> Text:
+        scene = self.loaded.script.scenes[index]
+        ref = scene.start_keyframe if which == "start" else scene.end_keyframe
+        if not ref:
+            return Text(f"no {which} keyframe", style="red")
+        source = self.loaded.keyframe_source(ref)
+        if isinstance(source, str):
+            return Text(f"{source}\n(hosted image, not drawn)", style="dim")
+        return await asyncio.to_thread(file_cells, source, width, height)
+
+    @staticmethod
+    def play_plan(clip: Path, *, in_terminal: bool | None = None) -> PlayPlan:
+        return play_plan(clip, in_terminal=in_terminal)
+
+    def default_export_path(self, index: int | None) -> Path:
+        name = f"{self.script_id}-final.mp4" if index is None else f"{self.script_id}-scene-{index:03d}.mp4"
+        return Path.cwd() / name
+
+
+def _size(n: int | None) -> str:
+    if not n:
+        return "?"
+    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.0f} kB"

@@ -1,0 +1,121 @@
+"""The interactive commands: `open` (render from the app), `watch` (follow a render elsewhere), `serve` (in a browser)."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+
+from scenetui.build import BuildOptions, check_backend_config, resolve_workspace
+from scenetui.commands import _settings, build_options
+from scenetui.errors import EXIT_OK, EXIT_USAGE, UserError
+from scenetui.logsetup import setup_logging
+from scenetui.scriptfile import check_script
+from scenetui.workspace import Workspace
+
+def _need_terminal() -> None:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UserError("the interactive app needs a terminal", hint="use `scenetui render` (or --headless) in scripts and pipes")
+
+
+def build_app(script: Path, workspace: Workspace, opts: BuildOptions | None = None, mode: str = "open",
+              concurrency: int | None = None):  # noqa: ANN201 (Textual is imported lazily)
+    """The one app factory, used by the CLI and the tests: the app for SCRIPT, or its problems screen."""
+    from scenetui.control.local import LocalController
+    from scenetui.control.watch import WatchController
+    from scenetui.scriptfile import load_script
+    from scenetui.tui.app import SceneApp
+
+    settings = _settings()
+    _, problems = check_script(script)
+    if problems:
+        return SceneApp(None, problems=[str(p) for p in problems], script_name=str(script))
+    opts = opts or BuildOptions()
+    if mode == "open":
+        check_backend_config(opts, settings)
+    loaded = load_script(script)
+    setup_logging(workspace.log_path, settings.log_level, settings.secrets())
+    cls = LocalController if mode == "open" else WatchController
+    controller = cls(script, workspace, opts, settings, concurrency=concurrency, loaded=loaded)
+    workspace.remember_script(loaded.script.id, script)
+    return SceneApp(controller)
+
+
+def open_cmd(args: argparse.Namespace, *, autostart: bool = False) -> int:
+    """`scenetui open SCRIPT`: the app, rendering in this process."""
+    _need_terminal()
+    if not args.script.exists():
+        raise UserError(f"script {args.script} not found", hint="check the path")
+    workspace = resolve_workspace(args.script, args.workspace, _settings())
+    app = build_app(args.script, workspace, build_options(args), "open", args.concurrency)
+    if autostart and app.controller is not None:
+        app.autostart = True
+    code = app.run()
+    return EXIT_USAGE if app.controller is None else (code or EXIT_OK)
+
+
+def find_script(target: Path, workspace_arg: Path | None) -> tuple[Path, Workspace]:
+    """`watch` takes a script (workspace beside it or --workspace) or a workspace (its script is looked up)."""
+    settings = _settings()
+    if target.is_file():
+        return target, resolve_workspace(target, workspace_arg, settings)
+    if not target.is_dir():
+        raise UserError(f"{target} is neither a script nor a workspace folder", hint="pass the script file or the workspace")
+    workspace = Workspace(target.expanduser().resolve())
+    known = workspace.known_scripts()
+    if not known:
+        raise UserError(f"no render has run in {target} yet", hint="pass the script file instead")
+    script = Path(list(known.values())[-1])
+    if not script.is_file():
+        raise UserError(f"the script of this workspace ({script}) is gone", hint="pass the script file instead")
+    return script, workspace
+
+
+def watch_cmd(args: argparse.Namespace) -> int:
+    """`scenetui watch WORKSPACE|SCRIPT`: the app following a render another process runs."""
+    _need_terminal()
+    script, workspace = find_script(args.target, args.workspace)
+    app = build_app(script, workspace, BuildOptions(), "watch")
+    code = app.run()
+    return EXIT_USAGE if app.controller is None else (code or EXIT_OK)
+
+
+def serve_cmd(args: argparse.Namespace) -> int:
+    """`scenetui serve TARGET`: the same view in a browser (textual-serve runs the app per visitor)."""
+    try:
+        from textual_serve.server import Server
+    except ImportError:
+        raise UserError("textual-serve is not installed", hint="pip install textual-serve") from None
+    target = args.target.expanduser().resolve()
+    if not target.exists():
+        raise UserError(f"{target} not found", hint="pass a script file or a workspace folder")
+    parts = [sys.executable, "-m", "scenetui", "open" if args.open else "watch", str(target)]
+    if args.workspace:
+        parts += ["--workspace", str(args.workspace.expanduser().resolve())]
+    print(f"serving {'open' if args.open else 'watch'} {target} on http://{args.host}:{args.port}  (Ctrl-C stops)",
+          file=sys.stderr)
+    Server(shlex.join(parts), host=args.host, port=args.port, title="scenetui").serve()
+    return EXIT_OK
+
+
+def add_interactive_parsers(sub: argparse._SubParsersAction, common) -> None:  # noqa: ANN001
+    op = sub.add_parser("open", help="open the app on a script (also: scenetui SCRIPT)",
+                        description="The terminal app: the script's scenes as a tree with live progress, details with "
+                                    "keyframe pictures, preview/keep/delete of clips, generation and export. Renders run "
+                                    "in this process; for renders that outlive the window use `render` + `watch`.")
+    op.add_argument("script", type=Path, metavar="SCRIPT")
+    common(op)
+    wa = sub.add_parser("watch", help="follow a render running in another process",
+                        description="Attach the app to a render that `scenetui render` runs elsewhere (another SSH "
+                                    "session, a tmux pane, a service) by following the workspace journal. Retry and "
+                                    "cancel reach the running render through the journal.")
+    wa.add_argument("target", type=Path, metavar="WORKSPACE|SCRIPT")
+    wa.add_argument("--workspace", type=Path, metavar="DIR", help="the workspace, when TARGET is a script")
+    se = sub.add_parser("serve", help="the same view in a browser (textual-serve)",
+                        description="Serve `scenetui watch TARGET` (or `open` with --open) over HTTP for a browser.")
+    se.add_argument("target", type=Path, metavar="WORKSPACE|SCRIPT")
+    se.add_argument("--workspace", type=Path, metavar="DIR")
+    se.add_argument("--open", action="store_true", help="serve the full app (renders in the server process)")
+    se.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    se.add_argument("--port", type=int, default=8000, help="port (default 8000)")

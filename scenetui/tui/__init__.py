@@ -1,0 +1,1 @@
+"""The Textual app. It renders engine events and sends commands through a controller — nothing else."""

@@ -1,0 +1,90 @@
+"""The app shell: hands events from the controller to the screen in batches; the screens do the rest."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+
+from scenetui.control.local import LocalController
+from scenetui.domain.events import Event
+from scenetui.tui.commands import SceneCommands
+from scenetui.tui.screens.dialogs import ConfirmScreen
+from scenetui.tui.screens.help import HelpScreen
+from scenetui.tui.screens.main import MainScreen
+from scenetui.tui.screens.problems import ProblemsScreen
+
+STYLES = Path(__file__).resolve().parents[1] / "styles"  # installed: scenetui/styles; in a checkout: styles/
+if not STYLES.is_dir():
+    STYLES = Path(__file__).resolve().parents[2] / "styles"
+FLUSH_SECONDS = 0.1  # progress events coalesce into at most ten redraws a second
+
+
+class SceneApp(App[int]):
+    """scenetui's terminal app for one script (or the problems that keep it from opening)."""
+
+    CSS_PATH = STYLES / "app.tcss"
+    TITLE = "scenetui"
+    COMMANDS = App.COMMANDS | {SceneCommands}
+    BINDINGS = [
+        Binding("f1", "help", "Help"),
+        Binding("q", "quit_app", "Quit"),
+        Binding("ctrl+c", "quit_app", "Quit", show=False, priority=True),
+    ]
+
+    def __init__(self, controller: LocalController | None, *, problems: list[str] | None = None,
+                 script_name: str = "") -> None:
+        super().__init__()
+        self.controller, self.problems, self.script_name = controller, problems, script_name
+        self._changed: set[int] = set()
+        self.autostart = False  # `scenetui demo`: start creating videos as soon as the app is up
+
+    def on_mount(self) -> None:
+        if self.controller is None:
+            self.push_screen(ProblemsScreen(self.script_name, self.problems or []))
+            return
+        self.controller.subscribe(self._on_event)
+        main = MainScreen(self.controller)
+        self.push_screen(main)
+        if self.autostart:
+            self.call_after_refresh(main.run_action, "generate_all")
+        self.set_interval(FLUSH_SECONDS, self._flush_board)
+        self.run_worker(self.controller.start(), exit_on_error=False)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGHUP, signal.SIGTERM):  # the SSH connection dropped, or we were asked to stop
+            try:
+                loop.add_signal_handler(sig, lambda: self.call_later(self._close_and_exit))
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass
+
+    def _on_event(self, event: Event, changed: set[int]) -> None:
+        self._changed |= changed or {-2}  # -2: nothing row-specific, but the header may have changed
+
+    def _flush_board(self) -> None:
+        if not self._changed:
+            return
+        changed, self._changed = self._changed, set()
+        for screen in self.screen_stack:
+            flush = getattr(screen, "flush", None)
+            if flush is not None:
+                flush(changed)
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.screen))
+
+    async def action_quit_app(self) -> None:
+        if self.controller is not None and self.controller.mode == "open" and self.controller.running:
+            question = "A render is running in this window. Quit and stop it?"
+            detail = "Finished clips are kept and paid generations are picked up by the next render."
+            self.push_screen(ConfirmScreen(question, detail, yes="Quit"),
+                             lambda yes: self.call_later(self._close_and_exit) if yes else None)
+            return
+        await self._close_and_exit()
+
+    async def _close_and_exit(self) -> None:
+        if self.controller is not None:
+            await self.controller.close()
+        self.exit(0)

@@ -1,0 +1,222 @@
+"""The main screen: scene tree (left), details (right), overall progress and spend (top), log (toggle)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Static, Tree
+
+from scenetui.domain.board import ACTIVE, DONE, FAILED
+from scenetui.errors import UserError
+from scenetui.tui.screens.dialogs import ConfirmScreen
+from scenetui.tui.screens.export import ExportScreen
+from scenetui.tui.screens.preview import PreviewScreen
+from scenetui.tui.widgets.details import SceneDetails
+from scenetui.tui.widgets.log_panel import LogPanel
+from scenetui.tui.widgets.overall import OverallBar
+from scenetui.tui.widgets.scene_tree import NodeRef, SceneTree
+
+if TYPE_CHECKING:
+    from scenetui.control.local import LocalController
+
+MIN_WIDTH, MIN_HEIGHT = 80, 24
+
+
+class MainScreen(Screen[None]):
+    """Every action is a controller call; the screen only redraws what the board says changed."""
+
+    BINDINGS = [
+        Binding("g", "generate_all", "Create videos", tooltip="create video from keyframes for every scene not done yet"),
+        Binding("r", "generate_selected", "Generate", tooltip="generate the marked scenes, or the selected one"),
+        Binding("f", "retry_failed", "Retry failed", show=False),
+        Binding("R", "regenerate", "Regenerate", tooltip="make a new clip for a finished scene (asks first; states the cost)"),
+        Binding("c", "cancel_selected", "Cancel"),
+        Binding("C", "cancel_all", "Cancel all", show=False),
+        Binding("space", "mark", "Mark", show=False, tooltip="mark scenes to act on several at once"),
+        Binding("p", "preview", "Preview", tooltip="play, step through frames, keep or delete the selected clip"),
+        Binding("v", "preview_final", "Final film", show=False),
+        Binding("e", "export", "Export", tooltip="assemble the final film"),
+        Binding("l", "toggle_log", "Log"),
+    ]
+
+    def __init__(self, controller: LocalController) -> None:
+        super().__init__()
+        self.controller = controller
+
+    def compose(self) -> ComposeResult:
+        c = self.controller
+        yield OverallBar(c.board, c.loaded.script.title or c.script_id, c.mode, id="overall")
+        yield Static("", id="size-note")
+        with Horizontal(id="body"):
+            yield SceneTree(c.loaded, c.board, id="tree")
+            yield SceneDetails(c, id="details")
+        yield LogPanel(id="log")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(LogPanel).display = False
+        self.query_one(LogPanel).follow(self.controller.board)
+        self.query_one(SceneTree).focus()
+        self.query_one(SceneDetails).show(0 if self.controller.board.scenes else None)
+        self.set_interval(1.0, self._tick)
+        self._fit(self.size.width, self.size.height)
+
+    # redraws ------------------------------------------------------------------------------------------
+    def flush(self, changed: set[int]) -> None:
+        """Apply a batch of board changes to the widgets (called by the app a few times a second)."""
+        tree = self.query_one(SceneTree)
+        tree.refresh_scenes({i for i in changed if i >= 0})
+        self.query_one(OverallBar).redraw()
+        details = self.query_one(SceneDetails)
+        if details.index in changed or (details.index is None and changed):
+            details.redraw()
+        self.query_one(LogPanel).follow(self.controller.board)
+
+    def _tick(self) -> None:
+        """Elapsed clocks move every second even when no event arrives."""
+        active = {s.index for s in self.controller.board.scenes if s.status == ACTIVE}
+        if active:
+            self.flush(active)
+
+    def on_resize(self, event: object) -> None:
+        self._fit(self.size.width, self.size.height)
+
+    def _fit(self, width: int, height: int) -> None:
+        compact = width < 100 or height < 30
+        tiny = width < MIN_WIDTH or height < MIN_HEIGHT
+        self.set_class(compact, "compact")
+        self.set_class(tiny, "tiny")
+        self.query_one(OverallBar).set_compact(width < 120)
+        note = self.query_one("#size-note", Static)
+        if tiny:
+            note.update(f"small terminal ({width}×{height}): details hidden — {MIN_WIDTH}×{MIN_HEIGHT} or more shows everything")
+            note.display = True
+        else:
+            note.display = False
+        tree = self.query_one(SceneTree)
+        if tree.wide == compact:
+            tree.wide = not compact
+            tree.refresh_scenes(range(len(self.controller.board.scenes)))
+
+    @on(Tree.NodeHighlighted)
+    def _highlighted(self, event: Tree.NodeHighlighted[NodeRef]) -> None:
+        ref = event.node.data
+        self.query_one(SceneDetails).show(None if ref is None or ref.index < 0 else ref.index)
+
+    @on(Tree.NodeSelected)
+    def _selected(self, event: Tree.NodeSelected[NodeRef]) -> None:
+        ref = event.node.data
+        if ref is not None and ref.part == "video":
+            self.action_preview()
+
+    # helpers ------------------------------------------------------------------------------------------
+    def _targets(self) -> list[int]:
+        tree = self.query_one(SceneTree)
+        if tree.marked:
+            return sorted(tree.marked)
+        return [] if tree.current_index is None else [tree.current_index]
+
+    def _clear_marks(self) -> None:
+        tree = self.query_one(SceneTree)
+        marked, tree.marked = tree.marked, set()
+        tree.refresh_scenes(marked)
+
+    @work(exclusive=False, group="actions")
+    async def _run(self, what: str, indices: list[int] | None, *, force: bool = False, ask: bool = False) -> None:
+        """Ask when it costs money or replaces a clip, then hand the action to the controller."""
+        c = self.controller
+        est = c.estimate(indices, force=force)
+        if not est.scenes:
+            self.notify("nothing to generate: those scenes are done (R regenerates)", severity="warning")
+            return
+        if ask or est.paid:
+            question = f"{what}: {len(est.scenes)} scene(s)?"
+            if not await self.app.push_screen_wait(ConfirmScreen(question, f"This makes {est.text()}.", yes=what)):
+                self.notify("nothing was started")
+                return
+        try:
+            self.notify(await c.generate(est.scenes if indices is not None else None, force=force))
+        except UserError as exc:
+            self.notify(exc.line(), severity="error", timeout=8)
+        self._clear_marks()
+
+    # actions ------------------------------------------------------------------------------------------
+    def action_generate_all(self) -> None:
+        missing = self.controller.missing_keyframes()
+        if missing:
+            listing = "; ".join(f"scene {i} lacks {' and '.join(w)}" for i, w in sorted(missing.items())[:5])
+            more = f" (+{len(missing) - 5} more)" if len(missing) > 5 else ""
+            self.notify(f"Cannot create videos from keyframes yet: {listing}{more}", severity="error", timeout=10)
+            return
+        self._run("Create videos", None)
+
+    def action_generate_selected(self) -> None:
+        targets = self._targets()
+        if not targets:
+            return
+        if all(self.controller.board.scenes[i].status == DONE for i in targets):
+            self.notify("already done — press R to regenerate (asks first)", severity="warning")
+            return
+        self._run("Generate", targets)
+
+    def action_retry_failed(self) -> None:
+        failed = [s.index for s in self.controller.board.scenes if s.status == FAILED]
+        if not failed:
+            self.notify("no failed scenes")
+            return
+        self._run("Retry", failed)
+
+    def action_regenerate(self) -> None:
+        targets = [i for i in self._targets() if self.controller.board.scenes[i].status == DONE]
+        if not targets:
+            self.notify("regenerate is for finished scenes; r generates the others", severity="warning")
+            return
+        self._run("Regenerate", targets, force=True, ask=True)
+
+    async def action_cancel_selected(self) -> None:
+        for i in self._targets() or []:
+            self.notify(await self.controller.cancel(i))
+        self._clear_marks()
+
+    @work(group="actions")
+    async def action_cancel_all(self) -> None:
+        if not self.controller.running:
+            self.notify("nothing is rendering")
+            return
+        if await self.app.push_screen_wait(ConfirmScreen("Cancel every running scene?",
+                                                         "Finished clips are kept; a later render resumes the rest.",
+                                                         yes="Cancel all")):
+            self.notify(await self.controller.cancel(None))
+
+    def action_mark(self) -> None:
+        tree = self.query_one(SceneTree)
+        if tree.current_index is not None:
+            tree.toggle_mark(tree.current_index)
+            tree.action_cursor_down()
+
+    def action_preview(self) -> None:
+        index = self.query_one(SceneTree).current_index
+        if index is None:
+            return
+        if self.controller.board.scenes[index].status != DONE:
+            self.notify(f"scene {index} has no clip yet", severity="warning")
+            return
+        self.app.push_screen(PreviewScreen(self.controller, index))
+
+    def action_preview_final(self) -> None:
+        if self.controller.clip_path(None) is None:
+            self.notify("the final film is not assembled yet — press e", severity="warning")
+            return
+        self.app.push_screen(PreviewScreen(self.controller, None))
+
+    def action_export(self) -> None:
+        self.app.push_screen(ExportScreen(self.controller))
+
+    def action_toggle_log(self) -> None:
+        log = self.query_one(LogPanel)
+        log.display = not log.display

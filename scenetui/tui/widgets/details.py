@@ -1,0 +1,137 @@
+"""The right pane: everything about the selected scene — words, keyframe pictures, the clip, what went wrong."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Static
+
+from scenetui.domain.board import ACTIVE, DONE, FAILED, PAID
+from scenetui.tui.format import clock, money, scene_detail, size
+
+if TYPE_CHECKING:
+    from scenetui.control.local import LocalController
+
+THUMB_W, THUMB_H = 28, 8
+
+
+class SceneDetails(VerticalScroll):
+    """Shows one scene; redrawn only when that scene changes or another is selected."""
+
+    can_focus = False
+
+    def __init__(self, controller: LocalController, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.controller = controller
+        self.index: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="details-text")
+        with Horizontal(id="thumbs"):
+            yield Static(id="thumb-start", classes="thumb")
+            yield Static(id="thumb-end", classes="thumb")
+        yield Static(id="details-video")
+
+    def show(self, index: int | None) -> None:
+        changed = index != self.index
+        self.index = index
+        self.redraw()
+        if changed:
+            self.load_pictures(index)
+
+    def redraw(self) -> None:
+        text = self.query_one("#details-text", Static)
+        video = self.query_one("#details-video", Static)
+        if self.index is None:
+            script = self.controller.loaded.script
+            text.update(script_summary(self.controller))
+            video.update("")
+            self.query_one("#thumbs").display = False
+            return
+        self.query_one("#thumbs").display = True
+        text.update(scene_text(self.controller, self.index))
+        video.update(video_text(self.controller, self.index))
+
+    @work(exclusive=True, group="thumbs")
+    async def load_pictures(self, index: int | None) -> None:
+        if index is None:
+            return
+        await asyncio.sleep(0)  # let the panes get their sizes first
+        width = min(self.query_one(f"#thumb-{w}", Static).size.width for w in ("start", "end")) - 1
+        width = min(width, THUMB_W * 2) if width >= 8 else THUMB_W
+        for which in ("start", "end"):
+            picture = await self.controller.keyframe_picture(index, which, width, max(3, min(THUMB_H, width // 3)))
+            if self.index == index:
+                caption = Text(f"\n{which} keyframe", style="dim")
+                self.query_one(f"#thumb-{which}", Static).update(Group(picture, caption))
+
+
+def script_summary(controller: LocalController) -> Table:
+    script = controller.loaded.script
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style="bold")
+    grid.add_column()
+    grid.add_row("Script", f"{script.title or script.id}  ({script.id})")
+    grid.add_row("Style", script.style or "—")
+    v = script.video
+    grid.add_row("Video", f"{v.model} · {v.resolution} · {v.duration} · {v.aspect_ratio}")
+    grid.add_row("Scenes", str(len(script.scenes)))
+    grid.add_row("Characters", ", ".join(c.name for c in script.characters) or "—")
+    missing = controller.missing_keyframes()
+    if missing:
+        lines = "; ".join(f"scene {i}: {' and '.join(w)}" for i, w in sorted(missing.items())[:6])
+        grid.add_row(Text("Missing", style="red"), lines)
+    grid.add_row("Workspace", str(controller.workspace.root))
+    return grid
+
+
+def scene_text(controller: LocalController, index: int) -> Table:
+    script = controller.loaded.script
+    scene = script.scenes[index]
+    s = controller.board.scenes[index]
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(ratio=1)
+    grid.add_row("Scene", f"{index}  {scene.title or '(untitled)'}")
+    grid.add_row("Story", scene.description or "—")
+    grid.add_row("Visual", scene.visual_description or "—")
+    chars = [c for c in script.characters if c.name in scene.characters]
+    grid.add_row("Characters", "; ".join(f"{c.name}: {c.description}" if c.description else c.name for c in chars)
+                 or (", ".join(scene.characters) or "—"))
+    grid.add_row("Camera", scene.camera or "—")
+    state = Text(s.status, style={DONE: "green", FAILED: "red", ACTIVE: "yellow", PAID: "yellow"}.get(s.status, ""))
+    detail = scene_detail(s, controller.board.expected_seconds)
+    if detail and s.status != FAILED:
+        state.append(f"  {detail}", style="dim")
+    grid.add_row("State", state)
+    if s.remote_id:
+        grid.add_row("Generation", s.remote_id)
+    if s.status == FAILED:
+        grid.add_row(Text("Failed", style="red"), s.error or "unknown reason")
+        grid.add_row(Text("What to do", style="red"), s.hint or "press r to try again")
+    return grid
+
+
+def video_text(controller: LocalController, index: int) -> Table | Text:
+    s = controller.board.scenes[index]
+    if s.status != DONE:
+        return Text("")
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+    grid.add_row("Video", f"{s.duration or 0:.1f}s · {s.resolution or '?'} · {size(s.size)}")
+    if s.created:
+        grid.add_row("Created", s.created)
+    if s.elapsed:
+        grid.add_row("Took", clock(s.elapsed))
+    if s.cost_cents:
+        grid.add_row("Cost", money(s.cost_cents))
+    grid.add_row("Kept", "yes" if s.kept else "not yet — press p to preview, then s to keep")
+    return grid

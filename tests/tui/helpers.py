@@ -1,0 +1,39 @@
+"""Helpers for driving the real app with Pilot against real workspaces."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from scenetui.build import BuildOptions
+from scenetui.interactive import build_app
+from scenetui.tui.app import SceneApp
+from scenetui.workspace import Workspace
+
+
+def make_app(script: Path, ws: Path, mode: str = "open", concurrency: int | None = None) -> SceneApp:
+    return build_app(script, Workspace(ws), BuildOptions(), mode, concurrency)
+
+
+async def wait_for(pilot: Pilot, cond: Callable[[], bool], timeout: float = 60.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if cond():
+            await pilot.pause()
+            await pilot.pause(0.1)  # let a newly pushed screen lay out before anyone reads it
+            return
+        await pilot.pause(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def screen_text(app: SceneApp) -> str:
+    """Everything visible on the screen, as plain text (what a person would read)."""
+    from rich.console import Console
+
+    console = Console(width=app.size.width, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+    lines = app.screen._compositor.render_update(full=True)  # type: ignore[attr-defined]
+    console.print(lines)
+    return console.export_text()

