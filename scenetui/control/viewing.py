@@ -72,7 +72,13 @@ class Viewing:
         source = self.loaded.keyframe_source(ref)
         if isinstance(source, str):
             return Text(f"{source}\n(hosted image, not drawn)", style="dim")
-        return await asyncio.to_thread(file_cells, source, width, height)
+        key = (source, width, height)
+        cache: dict[tuple[Path, int, int], Text] = self.__dict__.setdefault("_pictures", {})
+        if key not in cache:
+            if len(cache) > 256:
+                cache.clear()
+            cache[key] = await asyncio.to_thread(file_cells, source, width, height)
+        return cache[key]
 
     @staticmethod
     def play_plan(clip: Path, *, in_terminal: bool | None = None) -> PlayPlan:

@@ -31,7 +31,9 @@ class EventBus:
     def emit(self, event: Event) -> None:
         if self.journal is not None and self._durable(event):
             self.journal.record(event, run_id=self.run_id, script_id=self.script_id)
-        log.debug("event", extra={"event": event.to_json()})
+        # Progress is chatty: DEBUG. Everything else (stages, outcomes, spend) is the render's story: INFO.
+        level = logging.DEBUG if isinstance(event, (SceneProgress, AssemblyProgress)) else logging.INFO
+        log.log(level, event.kind, extra={"event": event.to_json()})
         for listener in list(self._listeners):
             listener(event)
 

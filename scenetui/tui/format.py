@@ -92,6 +92,8 @@ def overall(board: Board, title: str, *, compact: bool = False) -> str:
             bits.append(money(board.spent_cents) + (f"/{money(board.cap_cents)}" if board.cap_cents is not None else ""))
         if board.assembly == "joining":
             bits.append(f"film {board.assembly_fraction:.0%}")
+        elif board.final:
+            bits.append("film ready")
         return f"{bar(board.fraction, 8)} {board.fraction:.0%} " + " · ".join(bits)
     if spent or board.cap_cents is not None:
         money_bits = f"spent {money(board.spent_cents)} this run"

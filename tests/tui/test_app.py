@@ -269,3 +269,34 @@ async def test_small_terminal_gets_a_compact_layout(tmp_path: Path) -> None:
         assert "Scene 1" in text  # the tree still works
         await pilot.press("down", "p")
         await wait_for(pilot, lambda: isinstance(app.screen, PreviewScreen), what="the preview")
+
+
+async def test_rows_changed_off_screen_are_right_when_scrolled_to(tmp_path: Path) -> None:
+    from scenetui.domain.events import SceneProgress, SceneStage
+
+    script = write_script(tmp_path / "s", 60)
+    app = make_app(script, tmp_path / "ws")
+    async with app.run_test(size=(100, 24)) as pilot:
+        await pilot.pause()
+        app.controller.emit(SceneStage(55, "dreaming", "Luma is generating"))
+        app.controller.emit(SceneProgress(55, 0.5))
+        await pilot.pause(0.3)
+        tree = app.screen.query_one(SceneTree)
+        assert 55 in tree._stale  # not drawn while nobody can see it
+        tree.select_scene(55)
+        await wait_for(pilot, lambda: 55 not in tree._stale, what="the row to be relabelled")
+        assert "55 Scene 55  dreaming" in screen_text(app)
+
+
+async def test_preview_without_a_player_says_how_to_get_one(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    script, ws = rendered(tmp_path)
+    monkeypatch.setenv("SCENETUI_PLAYER", "no-such-player-here")
+    app = make_app(script, ws)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, PreviewScreen), what="the preview")
+        await pilot.press("p")
+        await pilot.pause(0.2)
+        text = screen_text(app)
+        assert "no video player found" in text and "apt install mpv" in text

@@ -52,6 +52,7 @@ class PreviewScreen(Screen[None]):
         with Vertical(id="preview"):
             yield Static(id="preview-facts")
             yield Static("loading frames…", id="preview-frame")
+            yield Static(id="preview-frameinfo")
             yield Static(id="preview-status")
         yield Footer()
 
@@ -100,7 +101,8 @@ class PreviewScreen(Screen[None]):
         h = max(4, (view.size.height or 16))
         picture = self.controller.picture(img, w, h)
         view.update(picture)
-        self.say(f"frame {self.frame + 1}/{len(self.frames)} at {t:.2f}s · ←/→ to step · p to play")
+        self.query_one("#preview-frameinfo", Static).update(
+            Text(f"frame {self.frame + 1}/{len(self.frames)} at {t:.2f}s · ←/→ to step · p to play", style="dim"))
 
     def on_resize(self) -> None:
         if self.frames:

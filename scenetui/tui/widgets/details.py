@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from scenetui.control.local import LocalController
 
 THUMB_W, THUMB_H = 28, 8
+PICTURE_DELAY = 0.12  # seconds the selection must rest before keyframe pictures are drawn
 
 
 class SceneDetails(VerticalScroll):
@@ -31,6 +32,8 @@ class SceneDetails(VerticalScroll):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.controller = controller
         self.index: int | None = None
+        self._status: str | None = None
+        self._thumb_size: tuple[int, int] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="details-text")
@@ -42,35 +45,42 @@ class SceneDetails(VerticalScroll):
     def show(self, index: int | None) -> None:
         changed = index != self.index
         self.index = index
-        self.redraw()
+        self.redraw(relayout=changed)
         if changed:
             self.load_pictures(index)
 
-    def redraw(self) -> None:
+    def redraw(self, relayout: bool = False) -> None:
+        """Refresh the words; a new layout only when the scene or its state changed (heights may differ)."""
         text = self.query_one("#details-text", Static)
         video = self.query_one("#details-video", Static)
         if self.index is None:
-            script = self.controller.loaded.script
             text.update(script_summary(self.controller))
             video.update("")
             self.query_one("#thumbs").display = False
             return
         self.query_one("#thumbs").display = True
-        text.update(scene_text(self.controller, self.index))
-        video.update(video_text(self.controller, self.index))
+        status = self.controller.board.scenes[self.index].status
+        relayout = relayout or status != self._status
+        self._status = status
+        text.update(scene_text(self.controller, self.index), layout=relayout)
+        video.update(video_text(self.controller, self.index), layout=relayout)
 
     @work(exclusive=True, group="thumbs")
     async def load_pictures(self, index: int | None) -> None:
         if index is None:
             return
-        await asyncio.sleep(0)  # let the panes get their sizes first
+        # Exclusive: a newer selection cancels this one, so scrolling through scenes costs no pictures.
+        await asyncio.sleep(PICTURE_DELAY)
         width = min(self.query_one(f"#thumb-{w}", Static).size.width for w in ("start", "end")) - 1
         width = min(width, THUMB_W * 2) if width >= 8 else THUMB_W
+        height = max(3, min(THUMB_H, width // 3))
+        relayout = self._thumb_size != (width, height)
+        self._thumb_size = (width, height)
         for which in ("start", "end"):
-            picture = await self.controller.keyframe_picture(index, which, width, max(3, min(THUMB_H, width // 3)))
+            picture = await self.controller.keyframe_picture(index, which, width, height)
             if self.index == index:
                 caption = Text(f"\n{which} keyframe", style="dim")
-                self.query_one(f"#thumb-{which}", Static).update(Group(picture, caption))
+                self.query_one(f"#thumb-{which}", Static).update(Group(picture, caption), layout=relayout)
 
 
 def script_summary(controller: LocalController) -> Table:

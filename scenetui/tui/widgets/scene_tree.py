@@ -31,6 +31,7 @@ class SceneTree(Tree[NodeRef]):
         self.marked: set[int] = set()
         self._scene_nodes: list[TreeNode[NodeRef]] = []
         self._video_nodes: list[TreeNode[NodeRef]] = []
+        self._stale: set[int] = set()  # rows changed while off-screen
         self.wide = True
         self.guide_depth = 3
 
@@ -62,13 +63,52 @@ class SceneTree(Tree[NodeRef]):
             return Text(f"video  {s.duration or 0:.1f}s {s.resolution or ''} {size(s.size)}" + ("  kept" if s.kept else ""))
         return Text("video  not generated yet", style="dim")
 
-    def refresh_scenes(self, indices: set[int] | list[int]) -> None:
-        """Replace the labels of these scenes' rows (and their video rows)."""
+    def refresh_scenes(self, indices: set[int] | list[int] | range) -> None:
+        """Relabel these scenes' rows: on-screen ones now, in one repaint; off-screen ones when scrolled to.
+
+        With hundreds of scenes updating several times a second, relabelling rows nobody can see (and one
+        repaint callback per row, as `TreeNode.set_label` does) is what would make keys feel slow.
+        """
         now = time.time()
+        top, bottom = self.scroll_offset.y, self.scroll_offset.y + self.size.height
+        shown = False
         for i in indices:
-            if 0 <= i < len(self._scene_nodes):
-                self._scene_nodes[i].set_label(self._label(i, now))
-                self._video_nodes[i].set_label(self._video_label(i))
+            if not 0 <= i < len(self._scene_nodes):
+                continue
+            if self._visible(i, top, bottom):
+                self._relabel(i, now)
+                shown = True
+            else:
+                self._stale.add(i)
+        if shown:
+            self.refresh()
+
+    def _visible(self, i: int, top: int, bottom: int) -> bool:
+        return any(top <= node.line < bottom for node in (self._scene_nodes[i], self._video_nodes[i]))
+
+    def _relabel(self, i: int, now: float) -> None:
+        self._stale.discard(i)
+        for node, label in ((self._scene_nodes[i], self._label(i, now)), (self._video_nodes[i], self._video_label(i))):
+            node._label = self.process_label(label)  # what set_label does, minus its per-row repaint callback
+            node._updates += 1  # invalidates the tree's cached line
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if self._stale:
+            self.call_later(self.refresh_scenes, set(self._stale))
+
+    def on_resize(self) -> None:
+        self._show_stale()
+
+    def on_tree_node_expanded(self) -> None:
+        self._show_stale()
+
+    def on_tree_node_collapsed(self) -> None:
+        self._show_stale()
+
+    def _show_stale(self) -> None:
+        if self._stale:
+            self.call_later(self.refresh_scenes, set(self._stale))
 
     @property
     def current_index(self) -> int | None:

@@ -1,0 +1,139 @@
+"""Benchmark: the app with N scenes all updating several times a second — key press to screen, and CPU.
+
+Run:  python tests/benchmarks/bench_tui.py [--scenes 500] [--rate 4] [--presses 100]
+Events go through the same controller path the engine uses (coalesced, then applied to changed rows only).
+Reports key-to-screen latency p50/p95 under that load and, as the baseline measured in the same run, with no
+load; and the CPU the app used per second of wall time while loaded. Target: p95 ≤ 50 ms under load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from PIL import Image  # noqa: E402
+from textual import events  # noqa: E402
+
+from scenetui.domain.events import RenderStarted, SceneProgress, SceneStage  # noqa: E402
+from scenetui.tui.widgets.details import SceneDetails  # noqa: E402
+from scenetui.tui.widgets.scene_tree import SceneTree  # noqa: E402
+from tests.tui.helpers import make_app  # noqa: E402
+
+
+def write_big_script(folder: Path, scenes: int) -> Path:
+    kf = folder / "kf"
+    kf.mkdir(parents=True)
+    Image.new("RGB", (64, 36), (200, 60, 40)).save(kf / "a.png")
+    Image.new("RGB", (64, 36), (40, 60, 200)).save(kf / "b.png")
+    items = [{"title": f"Scene number {i}", "visualDescription": f"view {i}", "startKeyframe": "kf/a.png",
+              "endKeyframe": "kf/b.png"} for i in range(scenes)]
+    path = folder / "big.json"
+    path.write_text(json.dumps({"id": "big", "title": "Big", "scenes": items}))
+    return path
+
+
+async def load(controller, scenes: int, rate: float, stop: asyncio.Event) -> int:  # noqa: ANN001
+    """Every scene gets `rate` progress events per second, spread evenly; returns how many were sent."""
+    controller.emit(RenderStarted("big", "bench", list(range(scenes)), [], "ws"))
+    for i in range(scenes):
+        controller.emit(SceneStage(i, "dreaming", "Luma is generating"))
+    sent, tick = 0, 0.05
+    per_tick = scenes * rate * tick
+    carry, fraction = 0.0, {i: 0.0 for i in range(scenes)}
+    order = list(range(scenes))
+    pos = 0
+    while not stop.is_set():
+        carry += per_tick
+        n, carry = int(carry), carry - int(carry)
+        for _ in range(n):
+            i = order[pos % scenes]
+            pos += 1
+            fraction[i] = min(0.99, fraction[i] + random.uniform(0.001, 0.01))
+            controller.emit(SceneProgress(i, fraction[i], done_bytes=int(fraction[i] * 9e6), total_bytes=9_000_000))
+            sent += 1
+        await asyncio.sleep(tick)
+    return sent
+
+
+def watch_paints(app) -> list[float]:  # noqa: ANN001
+    """Timestamps of every frame the app writes to its terminal (the moment a change is visible)."""
+    paints: list[float] = []
+    original = app._display
+
+    def display(screen, renderable):  # noqa: ANN001, ANN202
+        paints.append(time.perf_counter())
+        return original(screen, renderable)
+
+    app._display = display
+    return paints
+
+
+async def key_latencies(app, paints: list[float], presses: int) -> list[float]:  # noqa: ANN001
+    """Post key events as the terminal driver does; time until a frame showing the new selection is written."""
+    tree = app.screen.query_one(SceneTree)
+    details = app.screen.query_one(SceneDetails)
+    out = []
+    for k in range(presses):
+        key = "down" if (k // 20) % 2 == 0 else "up"  # wander up and down the list
+        expected = (tree.current_index or 0) + (1 if key == "down" else -1)
+        start = time.perf_counter()
+        app.post_message(events.Key(key, None))
+        while details.index != expected:
+            await asyncio.sleep(0.0005)
+        changed = time.perf_counter()
+        while not paints or paints[-1] < changed:
+            await asyncio.sleep(0.0005)
+        out.append(paints[-1] - start)
+        await asyncio.sleep(random.uniform(0.02, 0.06))  # a person's key rate, not a flood
+    return out
+
+
+async def run(scenes: int, rate: float, presses: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        script = write_big_script(Path(tmp) / "s", scenes)
+        app = make_app(script, Path(tmp) / "ws")
+        async with app.run_test(size=(160, 48)) as pilot:
+            await pilot.pause(0.5)
+            app.screen.query_one(SceneTree).select_scene(scenes // 2)
+            await pilot.pause(0.2)
+            paints = watch_paints(app)
+            idle = await key_latencies(app, paints, presses)
+            stop = asyncio.Event()
+            loader = asyncio.create_task(load(app.controller, scenes, rate, stop))
+            await asyncio.sleep(1.0)  # let the load reach a steady state
+            cpu0, wall0 = time.process_time(), time.perf_counter()
+            loaded = await key_latencies(app, paints, presses)
+            cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+            stop.set()
+            sent = await loader
+    q = lambda xs, p: statistics.quantiles(xs, n=100)[p - 1] * 1000  # noqa: E731
+    return {"idle_p50": q(idle, 50), "idle_p95": q(idle, 95), "load_p50": q(loaded, 50), "load_p95": q(loaded, 95),
+            "cpu_per_s": cpu / wall, "events": sent, "events_per_s": sent / (wall + 1.0)}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--scenes", type=int, default=500)
+    ap.add_argument("--rate", type=float, default=4.0, help="progress events per scene per second")
+    ap.add_argument("--presses", type=int, default=100)
+    args = ap.parse_args()
+    r = asyncio.run(run(args.scenes, args.rate, args.presses))
+    print(f"scenes {args.scenes}, {args.rate:g} updates/scene/s → {r['events_per_s']:.0f} events/s into the app")
+    print(f"key → screen, idle (baseline)  p50 {r['idle_p50']:6.1f} ms   p95 {r['idle_p95']:6.1f} ms")
+    print(f"key → screen, under load       p50 {r['load_p50']:6.1f} ms   p95 {r['load_p95']:6.1f} ms"
+          f"   ({r['load_p95'] / r['idle_p95']:.2f}× baseline)   target p95 ≤ 50 ms")
+    print(f"CPU while loaded               {r['cpu_per_s']:.2f} s per s (one core = 1.00)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,113 @@
+"""The real `scenetui open` in a real terminal (tmux): keys in, screen out, terminal restored on quit."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import IN_CI, write_script
+
+TMUX = shutil.which("tmux")
+pytestmark = pytest.mark.skipif(TMUX is None and not IN_CI, reason="tmux is not installed (CI installs it)")
+
+
+class Tmux:
+    def __init__(self, tmp: Path) -> None:
+        self.socket = f"scenetui-{uuid.uuid4().hex[:8]}"
+        self.session = "t"
+
+    def run(self, *args: str) -> str:
+        r = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, timeout=30)
+        return r.stdout
+
+    def start(self, command: str, width: int = 120, height: int = 36) -> None:
+        self.run("-f", "/dev/null", "new-session", "-d", "-s", self.session, "-x", str(width), "-y", str(height), command)
+        self.run("resize-window", "-t", self.session, "-x", str(width), "-y", str(height))
+
+    def keys(self, *keys: str) -> None:
+        self.run("send-keys", "-t", self.session, *keys)
+
+    def screen(self) -> str:
+        return self.run("capture-pane", "-p", "-t", self.session)
+
+    def wait_for(self, text: str, timeout: float = 60.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            shown = self.screen()
+            if text in shown:
+                return shown
+            time.sleep(0.2)
+        raise AssertionError(f"{text!r} never appeared; the screen shows:\n{self.screen()}")
+
+    def kill(self) -> None:
+        self.run("kill-server")
+
+
+def test_open_in_tmux_generate_preview_and_quit(tmp_path: Path) -> None:
+    script = write_script(tmp_path / "s", 2)
+    ws = tmp_path / "ws"
+    done = tmp_path / "exit-code"
+    tmux = Tmux(tmp_path)
+    env = f"TERM=xterm-256color PYTHONPATH={Path(__file__).resolve().parents[2]}"
+    cmd = f"cd {tmp_path} && env {env} {sys.executable} -m scenetui {script} --workspace {ws}; echo $? > {done}; sleep 5"
+    tmux.start(cmd)
+    try:
+        tmux.wait_for("0/2 done")
+        shown = tmux.screen()
+        assert "Scene 0" in shown and "Create videos" in shown  # the tree and the footer bindings
+        tmux.keys("g")
+        tmux.wait_for("2/2 done", timeout=120)
+        tmux.wait_for("film", timeout=60)  # "film assembled", or "film ready" when the header is narrow
+        tmux.keys("p")
+        tmux.wait_for("Resolution")
+        shown = tmux.wait_for("frame ")
+        assert "1280x720" in shown
+        tmux.keys("Escape")
+        tmux.wait_for("2/2 done")
+        tmux.keys("q")
+        deadline = time.monotonic() + 20
+        while not done.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert done.read_text().strip() == "0"
+        assert "2/2 done" not in tmux.screen()  # the app's screen is gone: the terminal was restored
+    finally:
+        tmux.kill()
+    assert (ws / "videos" / "scripts" / "test" / "final.mp4").is_file()
+    assert os.path.getsize(ws / "logs" / "scenetui.log") > 0
+
+
+@pytest.mark.skipif(shutil.which("mpv") is None and not IN_CI, reason="mpv is not installed (CI installs it)")
+def test_play_in_the_terminal_with_mpv_and_come_back(tmp_path: Path) -> None:
+    """Over SSH there is no display: mpv draws the clip in the terminal (--vo=tct), then the app returns."""
+    script = write_script(tmp_path / "s", 1)
+    ws = tmp_path / "ws"
+    from tests.conftest import run_cli
+
+    assert run_cli("render", str(script), "--workspace", str(ws)).returncode == 0
+    tmux = Tmux(tmp_path)
+    env = f"TERM=xterm-256color DISPLAY= WAYLAND_DISPLAY= PYTHONPATH={Path(__file__).resolve().parents[2]}"
+    tmux.start(f"cd {tmp_path} && env {env} {sys.executable} -m scenetui open {script} --workspace {ws}; sleep 5")
+    try:
+        tmux.wait_for("1/1 done")
+        tmux.keys("p")
+        tmux.wait_for("frame ")
+        tmux.keys("p")  # no display: plays in the terminal
+        deadline = time.monotonic() + 15
+        suspended = False
+        while time.monotonic() < deadline and not suspended:
+            suspended = "Resolution" not in tmux.screen()  # the app gave the terminal to mpv
+            time.sleep(0.1)
+        assert suspended, "the app never gave the terminal to the player"
+        shown = tmux.wait_for("finished", timeout=30)  # back in the app after the 5 s clip
+        assert "playing with mpv in the terminal" in shown and "Resolution" in shown
+        tmux.keys("Escape")
+        tmux.keys("q")
+    finally:
+        tmux.kill()
