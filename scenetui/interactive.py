@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import sys
 from pathlib import Path
@@ -15,6 +16,8 @@ from scenetui.scriptfile import check_script
 from scenetui.workspace import Workspace
 
 def _need_terminal() -> None:
+    if os.environ.get("TEXTUAL_DRIVER"):  # run by textual-serve for a browser: no tty, and none needed
+        return
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UserError("the interactive app needs a terminal", hint="use `scenetui render` (or --headless) in scripts and pipes")
 
