@@ -55,7 +55,12 @@ def open_cmd(args: argparse.Namespace, *, autostart: bool = False) -> int:
     if autostart and app.controller is not None:
         app.autostart = True
     code = app.run()
-    return EXIT_USAGE if app.controller is None else (code or EXIT_OK)
+    if app.controller is None:
+        return EXIT_USAGE
+    final = app.controller.clip_path(None)
+    if final is not None:
+        print(f"Final film: {final}")
+    return code or EXIT_OK
 
 
 def find_script(target: Path, workspace_arg: Path | None) -> tuple[Path, Workspace]:

@@ -7,7 +7,7 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -132,28 +132,34 @@ class LocalController(Viewing):
             for i in wanted:
                 self._ctx.journal.send_command(self.script_id, "retry", i)
             return f"queued {len(wanted)} scene(s) into the running render" if wanted else "those scenes are already running or done"
+        options = RenderOptions(scenes=indices, concurrency=self.concurrency, force=force)
+        await self._start("render", lambda ctx: render(ctx, options))
+        return "rendering started"
+
+    async def _start(self, what: str, job: Callable[[RenderContext], Awaitable[object]]) -> None:
+        """Run `job` on a fresh context as this controller's one task, under the workspace's render lock."""
         ctx = await asyncio.to_thread(build_context, self.script_path, self.workspace, self.opts, self.settings)
         ctx.bus.subscribe(self.emit)
         self._ctx = ctx
-        options = RenderOptions(scenes=indices, concurrency=self.concurrency, force=force)
-        self._task = asyncio.create_task(self._run(ctx, options), name="render")
-        return "rendering started"
 
-    async def _run(self, ctx: RenderContext, options: RenderOptions) -> None:
-        try:
-            with RenderLock(self.workspace.lock_path(self.script_id)):
-                await render(ctx, options)
-        except UserError as exc:
-            self._say(exc.message + (f" — {exc.hint}" if exc.hint else ""), "error")
-        except asyncio.CancelledError:
-            pass
-        except Exception as exc:  # the app must stay up; the log file has the traceback
-            log.exception("render failed")
-            self._say(f"the render stopped: {exc}", "error")
-        finally:
-            await ctx.backend.aclose()
-            ctx.journal.close()
-            self._ctx = None
+        async def guarded() -> None:
+            try:
+                with RenderLock(self.workspace.lock_path(self.script_id)):
+                    await ctx.store.prepare(self.script_id)
+                    await job(ctx)
+            except UserError as exc:
+                self._say(exc.line(), "error")
+            except asyncio.CancelledError:
+                pass
+            except Exception as exc:  # the app must stay up; the log file has the traceback
+                log.exception("%s failed", what)
+                self._say(f"the {what} stopped: {exc}", "error")
+            finally:
+                await ctx.backend.aclose()
+                ctx.journal.close()
+                self._ctx = None
+
+        self._task = asyncio.create_task(guarded(), name=what)
 
     async def wait(self) -> None:
         """Until the current render (if any) has finished."""
@@ -190,26 +196,7 @@ class LocalController(Viewing):
     async def assemble(self) -> str:
         if self.running:
             raise UserError("a render is running", hint="the film is assembled when it finishes")
-        ctx = await asyncio.to_thread(build_context, self.script_path, self.workspace, self.opts, self.settings)
-        ctx.bus.subscribe(self.emit)
-        self._ctx = ctx
-
-        async def run() -> None:
-            try:
-                with RenderLock(self.workspace.lock_path(self.script_id)):
-                    await ctx.store.prepare(self.script_id)
-                    await assemble_film(ctx)
-            except UserError as exc:
-                self._say(exc.message, "error")
-            except Exception as exc:
-                log.exception("assembly failed")
-                self._say(f"assembly failed: {exc}", "error")
-            finally:
-                await ctx.backend.aclose()
-                ctx.journal.close()
-                self._ctx = None
-
-        self._task = asyncio.create_task(run(), name="assemble")
+        await self._start("assembly", assemble_film)
         return "assembling the film"
 
     async def export_final(self, dest: Path | None) -> str:

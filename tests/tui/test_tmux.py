@@ -111,3 +111,46 @@ def test_play_in_the_terminal_with_mpv_and_come_back(tmp_path: Path) -> None:
         tmux.keys("q")
     finally:
         tmux.kill()
+
+
+def test_hangup_mid_render_closes_cleanly_and_the_render_resumes(tmp_path: Path) -> None:
+    """The SSH connection drops (SIGHUP) while the app renders: it stops cleanly, keeps clips, and resumes later."""
+    import signal
+
+    from tests.conftest import run_cli
+
+    script = write_script(tmp_path / "s", 3)
+    ws = tmp_path / "ws"
+    done = tmp_path / "exit-code"
+    tmux = Tmux(tmp_path)
+    env = f"TERM=xterm-256color PYTHONPATH={Path(__file__).resolve().parents[2]}"
+    tmux.start(f"cd {tmp_path} && exec env {env} {sys.executable} -m scenetui open {script} --workspace {ws} "
+               f"--concurrency 1")
+    try:
+        tmux.wait_for("0/3 done")
+        tmux.keys("g")
+        tmux.wait_for("rendering")
+        pid = int(tmux.run("list-panes", "-t", tmux.session, "-F", "#{pane_pid}").split()[0])
+        os.kill(pid, signal.SIGHUP)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.1)
+        else:
+            raise AssertionError("the app did not exit after SIGHUP")
+    finally:
+        tmux.kill()
+    assert not done.exists()
+    staging = ws / "videos" / "scripts" / "test" / ".staging"
+    assert not list(staging.glob("*.part.mp4"))  # nothing half-written left behind
+    import sqlite3
+
+    with sqlite3.connect(ws / ".scenetui" / "journal.db") as db:
+        finished, code = db.execute("SELECT finished_at, exit_code FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+    assert finished is not None and code == 130  # the render was stopped and recorded, not killed mid-write
+    r = run_cli("render", str(script), "--workspace", str(ws), "--json")
+    assert r.returncode == 0, r.stderr
+    assert all((ws / "videos" / "scripts" / "test" / "scenes" / f"{i}.mp4").is_file() for i in range(3))
