@@ -47,9 +47,9 @@ def build_app(script: Path, workspace: Workspace, opts: BuildOptions | None = No
 
 def open_cmd(args: argparse.Namespace, *, autostart: bool = False) -> int:
     """`scenetui open SCRIPT`: the app, rendering in this process."""
-    _need_terminal()
     if not args.script.exists():
         raise UserError(f"script {args.script} not found", hint="check the path")
+    _need_terminal()
     workspace = resolve_workspace(args.script, args.workspace, _settings())
     app = build_app(args.script, workspace, build_options(args), "open", args.concurrency)
     if autostart and app.controller is not None:
@@ -82,8 +82,8 @@ def find_script(target: Path, workspace_arg: Path | None) -> tuple[Path, Workspa
 
 def watch_cmd(args: argparse.Namespace) -> int:
     """`scenetui watch WORKSPACE|SCRIPT`: the app following a render another process runs."""
-    _need_terminal()
     script, workspace = find_script(args.target, args.workspace)
+    _need_terminal()
     app = build_app(script, workspace, BuildOptions(), "watch")
     code = app.run()
     return EXIT_USAGE if app.controller is None else (code or EXIT_OK)

@@ -133,3 +133,19 @@ def test_disk_full_keeps_finished_clips(tmp_path: Path, tiny_disk: Path) -> None
         assert probe(clip, decode=True).frames == 150
     assert list((tiny_disk / "videos" / "scripts" / "test" / ".staging").glob("*.part.mp4")) == []
     assert os.statvfs(tiny_disk).f_bfree >= 0
+
+
+@pytest.mark.parametrize("args,says", [
+    (["watch", "/no/such/place"], "neither a script nor a workspace"),
+    (["open", "/no/such/script.json"], "not found"),
+    (["serve", "/no/such/place"], "not found"),
+])
+def test_interactive_commands_reject_bad_targets(args: list[str], says: str) -> None:
+    r = run_cli(*args)
+    assert r.returncode == 2 and says in r.stderr and "Traceback" not in r.stderr
+
+
+def test_the_app_without_a_terminal_says_what_to_use(tmp_path: Path) -> None:
+    script = write_script(tmp_path / "s", 1)
+    r = run_cli(str(script))  # `scenetui SCRIPT` means open, which needs a terminal
+    assert r.returncode == 2 and "needs a terminal" in r.stderr and "scenetui render" in r.stderr
