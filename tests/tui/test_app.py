@@ -300,3 +300,21 @@ async def test_preview_without_a_player_says_how_to_get_one(tmp_path: Path, monk
         await pilot.pause(0.2)
         text = screen_text(app)
         assert "no video player found" in text and "apt install mpv" in text
+
+
+async def test_marked_scenes_are_generated_together(tmp_path: Path) -> None:
+    script = write_script(tmp_path / "s", 4)
+    app = make_app(script, tmp_path / "ws")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        tree = app.screen.query_one(SceneTree)
+        tree.select_scene(1)
+        await pilot.press("m")  # marks 1 and moves on
+        tree.select_scene(3)
+        await pilot.press("m")
+        assert tree.marked == {1, 3} and "■" in screen_text(app)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app.controller.running, what="the render")
+        await wait_for(pilot, lambda: not app.controller.running, what="the render to end")
+        assert [s.status for s in app.controller.board.scenes] == ["pending", DONE, "pending", DONE]
+        assert tree.marked == set()

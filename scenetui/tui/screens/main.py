@@ -37,7 +37,7 @@ class MainScreen(Screen[None]):
         Binding("R", "regenerate", "Regenerate", tooltip="make a new clip for a finished scene (asks first; states the cost)"),
         Binding("c", "cancel_selected", "Cancel"),
         Binding("C", "cancel_all", "Cancel all", show=False),
-        Binding("space", "mark", "Mark", show=False, tooltip="mark scenes to act on several at once"),
+        Binding("m", "mark", "Mark", show=False, tooltip="mark scenes to act on several at once"),
         Binding("p", "preview", "Preview", tooltip="play, step through frames, keep or delete the selected clip"),
         Binding("v", "preview_final", "Final film", show=False),
         Binding("e", "export", "Export", tooltip="assemble the final film"),
