@@ -50,14 +50,20 @@ class Tmux:
         self.run("kill-server")
 
 
+def open_in_tmux(tmp_path: Path, args: str, *, env: str = "", after: str = "; sleep 5") -> Tmux:
+    """Run `scenetui ARGS` in a fresh tmux server, as a person would type it."""
+    tmux = Tmux(tmp_path)
+    env = f"TERM=xterm-256color {env} PYTHONPATH={Path(__file__).resolve().parents[2]}"
+    exec_ = "exec " if not after else ""
+    tmux.start(f"cd {tmp_path} && {exec_}env {env} {sys.executable} -m scenetui {args}{after}")
+    return tmux
+
+
 def test_open_in_tmux_generate_preview_and_quit(tmp_path: Path) -> None:
     script = write_script(tmp_path / "s", 2)
     ws = tmp_path / "ws"
     done = tmp_path / "exit-code"
-    tmux = Tmux(tmp_path)
-    env = f"TERM=xterm-256color PYTHONPATH={Path(__file__).resolve().parents[2]}"
-    cmd = f"cd {tmp_path} && env {env} {sys.executable} -m scenetui {script} --workspace {ws}; echo $? > {done}; sleep 5"
-    tmux.start(cmd)
+    tmux = open_in_tmux(tmp_path, f"{script} --workspace {ws}", after=f"; echo $? > {done}; sleep 5")
     try:
         tmux.wait_for("0/2 done")
         shown = tmux.screen()
@@ -91,9 +97,7 @@ def test_play_in_the_terminal_with_mpv_and_come_back(tmp_path: Path) -> None:
     from tests.conftest import run_cli
 
     assert run_cli("render", str(script), "--workspace", str(ws)).returncode == 0
-    tmux = Tmux(tmp_path)
-    env = f"TERM=xterm-256color DISPLAY= WAYLAND_DISPLAY= PYTHONPATH={Path(__file__).resolve().parents[2]}"
-    tmux.start(f"cd {tmp_path} && env {env} {sys.executable} -m scenetui open {script} --workspace {ws}; sleep 5")
+    tmux = open_in_tmux(tmp_path, f"open {script} --workspace {ws}", env="DISPLAY= WAYLAND_DISPLAY=")
     try:
         tmux.wait_for("1/1 done")
         tmux.keys("p")
@@ -122,10 +126,7 @@ def test_hangup_mid_render_closes_cleanly_and_the_render_resumes(tmp_path: Path)
     script = write_script(tmp_path / "s", 3)
     ws = tmp_path / "ws"
     done = tmp_path / "exit-code"
-    tmux = Tmux(tmp_path)
-    env = f"TERM=xterm-256color PYTHONPATH={Path(__file__).resolve().parents[2]}"
-    tmux.start(f"cd {tmp_path} && exec env {env} {sys.executable} -m scenetui open {script} --workspace {ws} "
-               f"--concurrency 1")
+    tmux = open_in_tmux(tmp_path, f"open {script} --workspace {ws} --concurrency 1", after="")  # exec: the pane is the app
     try:
         tmux.wait_for("0/3 done")
         tmux.keys("g")

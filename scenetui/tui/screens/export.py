@@ -67,12 +67,9 @@ class ExportScreen(Screen[None]):
             self.notify(exc.line(), severity="error")
 
     def action_preview_final(self) -> None:
-        from scenetui.tui.screens.preview import PreviewScreen
+        from scenetui.tui.screens.preview import preview_film
 
-        if self.controller.clip_path(None) is None:
-            self.notify("not assembled yet — press a", severity="warning")
-            return
-        self.app.push_screen(PreviewScreen(self.controller, None))
+        preview_film(self, self.controller, "press a")
 
     def action_back(self) -> None:
         self.dismiss(None)

@@ -15,7 +15,7 @@ from scenetui.domain.board import ACTIVE, DONE, FAILED
 from scenetui.errors import UserError
 from scenetui.tui.screens.dialogs import ConfirmScreen
 from scenetui.tui.screens.export import ExportScreen
-from scenetui.tui.screens.preview import PreviewScreen
+from scenetui.tui.screens.preview import PreviewScreen, preview_film
 from scenetui.tui.widgets.details import SceneDetails
 from scenetui.tui.widgets.log_panel import LogPanel
 from scenetui.tui.widgets.overall import OverallBar
@@ -209,10 +209,7 @@ class MainScreen(Screen[None]):
         self.app.push_screen(PreviewScreen(self.controller, index))
 
     def action_preview_final(self) -> None:
-        if self.controller.clip_path(None) is None:
-            self.notify("the final film is not assembled yet — press e", severity="warning")
-            return
-        self.app.push_screen(PreviewScreen(self.controller, None))
+        preview_film(self, self.controller, "press e")
 
     def action_export(self) -> None:
         self.app.push_screen(ExportScreen(self.controller))

@@ -178,3 +178,11 @@ class PreviewScreen(Screen[None]):
     def action_back(self) -> None:
         self.dismiss(None)
 
+
+
+def preview_film(screen: Screen[None], controller: LocalController, how_to_assemble: str) -> None:
+    """Open the final film's preview, or say how to assemble it first."""
+    if controller.clip_path(None) is None:
+        screen.notify(f"the final film is not assembled yet — {how_to_assemble}", severity="warning")
+        return
+    screen.app.push_screen(PreviewScreen(controller, None))
