@@ -101,3 +101,22 @@ def build_context(script_path: Path, workspace: Workspace, opts: BuildOptions, s
         bus=EventBus(journal, script_id=loaded.script.id), prices=prices, budget=Budget(opts.max_spend_cents),
         retries=opts.retries,
     )
+
+
+async def account_balance(opts: BuildOptions, settings: Settings) -> float | None:
+    """The paid backend's balance in US cents, or None when there is none or it cannot be read right now."""
+    if opts.backend != "luma":
+        return None
+    from scenetui.backends.luma.client import LumaClient
+    from scenetui.backends.luma.errors import LumaError
+
+    check_backend_config(opts, settings)
+    assert settings.luma_api_key is not None
+    client = LumaClient(settings.luma_api_key, opts.luma_base_url or settings.luma_base_url, timeout=settings.luma_timeout,
+                        read_retries=1, backoff=settings.luma_backoff)
+    try:
+        return (await client.credits()).credit_balance
+    except LumaError:
+        return None
+    finally:
+        await client.aclose()

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from scenetui.build import BuildOptions, build_context
+from scenetui.build import BuildOptions, account_balance, build_context
 from scenetui.config import Settings
 from scenetui.control.snapshot import board_from_disk
 from scenetui.control.viewing import Viewing
@@ -121,6 +121,18 @@ class LocalController(Viewing):
         v = self.loaded.script.video
         price = self.prices.price(v.model, v.resolution, v.duration) if self.paid else 0
         return Estimate(todo, price * len(todo), self.paid)
+
+    async def cost_text(self, estimate: Estimate) -> str:
+        """The estimate in words, with the account balance when a paid backend can tell it."""
+        text = f"This makes {estimate.text()}."
+        if not estimate.paid:
+            return text
+        balance = await account_balance(self.opts, self.settings)
+        if balance is None:
+            return text + " (The Luma balance could not be read.)"
+        warn = " — below the estimate" if balance < estimate.cents else ""
+        cap = f" This run's cap: ${self.opts.max_spend_cents / 100:.2f}." if self.opts.max_spend_cents is not None else ""
+        return f"{text} Luma balance: ${balance / 100:.2f}{warn}.{cap}"
 
     # actions ------------------------------------------------------------------------------------------
     async def generate(self, indices: list[int] | None, *, force: bool = False) -> str:

@@ -14,8 +14,9 @@ from scenetui.tui.app import SceneApp
 from scenetui.workspace import Workspace
 
 
-def make_app(script: Path, ws: Path, mode: str = "open", concurrency: int | None = None) -> SceneApp:
-    return build_app(script, Workspace(ws), BuildOptions(), mode, concurrency)
+def make_app(script: Path, ws: Path, mode: str = "open", concurrency: int | None = None,
+             opts: BuildOptions | None = None) -> SceneApp:
+    return build_app(script, Workspace(ws), opts or BuildOptions(), mode, concurrency)
 
 
 async def wait_for(pilot: Pilot, cond: Callable[[], bool], timeout: float = 60.0, what: str = "condition") -> None:
@@ -37,3 +38,11 @@ def screen_text(app: SceneApp) -> str:
     lines = app.screen._compositor.render_update(full=True)  # type: ignore[attr-defined]
     console.print(lines)
     return console.export_text()
+
+
+def screen_words(app: SceneApp) -> str:
+    """The screen's text with borders removed and wrapped lines joined, for phrases that may wrap."""
+    import re
+
+    text = re.sub(r"[│█▀▄▌▐╭╮╰╯─━┃▔▁▏▕]", " ", screen_text(app))
+    return " ".join(text.split())

@@ -136,7 +136,8 @@ class MainScreen(Screen[None]):
             return
         if ask or est.paid:
             question = f"{what}: {len(est.scenes)} scene(s)?"
-            if not await self.app.push_screen_wait(ConfirmScreen(question, f"This makes {est.text()}.", yes=what)):
+            detail = await c.cost_text(est)
+            if not await self.app.push_screen_wait(ConfirmScreen(question, detail, yes=what)):
                 self.notify("nothing was started")
                 return
         try:
