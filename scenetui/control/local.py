@@ -13,6 +13,8 @@ from pathlib import Path
 
 from scenetui.build import BuildOptions, account_balance, build_context
 from scenetui.config import Settings
+from scenetui.control.background import render_command, spawn_render
+from scenetui.control.follow import JournalFollower
 from scenetui.control.snapshot import board_from_disk
 from scenetui.control.viewing import Viewing
 from scenetui.domain.board import ACTIVE, DONE, Board
@@ -68,6 +70,9 @@ class LocalController(Viewing):
         self._listeners: list[Listener] = []
         self._task: asyncio.Task[None] | None = None
         self._ctx: RenderContext | None = None
+        self._own_runs: set[int] = set()  # runs this process drove: their events came straight from the bus
+        self._own_seqs: set[int] = set()  # journal rows this process wrote outside a run (keep, delete)
+        self._follower: JournalFollower | None = None
 
     # wiring -------------------------------------------------------------------------------------------
     @property
@@ -90,9 +95,12 @@ class LocalController(Viewing):
         self.emit(LogLine(level, message))
 
     async def start(self) -> None:
-        """Nothing to follow: events arrive from renders this controller starts."""
+        """Events of renders this controller starts arrive from the bus; others' (a background render) from the journal."""
+        self.follow_journal()
 
     async def close(self) -> None:
+        if self._follower is not None:
+            await self._follower.stop()
         if self._task and not self._task.done():
             self._task.cancel()
             try:
@@ -103,7 +111,44 @@ class LocalController(Viewing):
     # questions ----------------------------------------------------------------------------------------
     @property
     def running(self) -> bool:
+        """A render (or assembly) runs: in this process, or in another one holding the workspace's lock."""
+        return self.running_here or self.running_elsewhere
+
+    @property
+    def running_here(self) -> bool:
         return self._task is not None and not self._task.done()
+
+    @property
+    def running_elsewhere(self) -> bool:
+        if self.running_here:
+            return False
+        try:
+            with RenderLock(self.workspace.lock_path(self.script_id)):
+                return False
+        except UserError:
+            return True
+
+    def _ours(self, seq: int, run_id: int | None) -> bool:
+        """Events this process emitted itself (already shown): its runs, and the journal rows it wrote."""
+        if seq in self._own_seqs:
+            return True
+        return run_id is not None and (run_id in self._own_runs or (self._ctx is not None and self._ctx.bus.run_id == run_id))
+
+    def follow_journal(self) -> None:
+        """Show what renders in other processes write to the journal (a background render, `scenetui render`)."""
+        if self._follower is None:
+            self._follower = JournalFollower(self.workspace.journal_path, self.script_id, self.emit, self._ours)
+        self._follower.start()
+
+    def _send(self, verb: str, indices: list[int | None], **args: object) -> None:
+        """Commands reach whichever process renders through the journal's command table."""
+        journal = self._ctx.journal if self._ctx is not None else Journal(self.workspace.journal_path)
+        try:
+            for i in indices:
+                journal.send_command(self.script_id, verb, i, **args)
+        finally:
+            if self._ctx is None or journal is not self._ctx.journal:
+                journal.close()
 
     def missing_keyframes(self) -> dict[int, list[str]]:
         """Scenes that cannot be generated from keyframes yet, and what each lacks."""
@@ -138,11 +183,9 @@ class LocalController(Viewing):
     async def generate(self, indices: list[int] | None, *, force: bool = False) -> str:
         """Render these scenes (None: all that are not done); while a render runs, queue them into it."""
         if self.running:
-            assert self._ctx is not None
             wanted = [i for i in (indices or range(len(self.board.scenes)))
                       if self.board.scenes[i].status not in (DONE, ACTIVE, "queued")]
-            for i in wanted:
-                self._ctx.journal.send_command(self.script_id, "retry", i)
+            self._send("retry", list(wanted))
             return f"queued {len(wanted)} scene(s) into the running render" if wanted else "those scenes are already running or done"
         options = RenderOptions(scenes=indices, concurrency=self.concurrency, force=force)
         await self._start("render", lambda ctx: render(ctx, options))
@@ -158,6 +201,8 @@ class LocalController(Viewing):
             try:
                 with RenderLock(self.workspace.lock_path(self.script_id)):
                     await ctx.store.prepare(self.script_id)
+                    if what != "render":  # a run of its own, so journal followers can tell its events apart
+                        ctx.bus.run_id = ctx.journal.start_run(self.script_id, what)
                     await job(ctx)
             except UserError as exc:
                 self._say(exc.line(), "error")
@@ -167,6 +212,10 @@ class LocalController(Viewing):
                 log.exception("%s failed", what)
                 self._say(f"the {what} stopped: {exc}", "error")
             finally:
+                if ctx.bus.run_id is not None:
+                    self._own_runs.add(ctx.bus.run_id)
+                    if what != "render":  # render() closes its own run; ours must not look unfinished forever
+                        ctx.journal.finish_run(ctx.bus.run_id, 0)
                 await ctx.backend.aclose()
                 ctx.journal.close()
                 self._ctx = None
@@ -179,10 +228,21 @@ class LocalController(Viewing):
             await asyncio.wait({self._task})
 
     async def cancel(self, index: int | None = None, *, delete_remote: bool = False) -> str:
-        if not self.running or self._ctx is None:
+        if not self.running:
             return "nothing is rendering"
-        self._ctx.journal.send_command(self.script_id, "cancel", index, delete_remote=delete_remote)
+        self._send("cancel", [index], delete_remote=delete_remote)
         return "cancelling " + ("every scene" if index is None else f"scene {index}")
+
+    async def render_in_background(self, indices: list[int] | None, *, force: bool = False) -> str:
+        """Hand the render to its own process: it survives closing this window; the app follows it live."""
+        if self.running:
+            raise UserError("a render is already running", hint="wait for it, or cancel it first")
+        cmd = render_command(self.script_path, self.workspace, self.opts, scenes=indices, force=force,
+                             concurrency=self.concurrency)
+        pid, out = await asyncio.to_thread(spawn_render, cmd, self.workspace)
+        self.follow_journal()
+        self._say(f"rendering in the background (pid {pid}); its output goes to {out}")
+        return f"rendering in the background (pid {pid}) — it keeps going if you quit; `scenetui watch` follows it"
 
     def _refuse_while_running(self, index: int | None, what: str) -> None:
         if index is not None and self.board.scenes[index].status in (ACTIVE, "queued"):
@@ -224,7 +284,7 @@ class LocalController(Viewing):
         journal = self._open_journal()
         if journal:
             try:
-                journal.record(event, run_id=None, script_id=self.script_id)
+                self._own_seqs.add(journal.record(event, run_id=None, script_id=self.script_id))
             finally:
                 journal.close()
         self.emit(event)

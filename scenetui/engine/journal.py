@@ -169,6 +169,17 @@ class Journal:
         with self._lock:
             return [(r["seq"], json.loads(r["payload"])) for r in self._db.execute(q, params)]
 
+    def rows_since(self, seq: int, *, script_id: str, limit: int = 1000) -> list[tuple[int, int | None, dict[str, Any]]]:
+        """Events after `seq` in order, as (seq, run id, json dict): followers skip the runs they drive themselves."""
+        with self._lock:
+            rows = self._db.execute("SELECT seq, run_id, payload FROM events WHERE seq > ? AND script_id = ? "
+                                    "ORDER BY seq LIMIT ?", (seq, script_id, limit))
+            return [(r["seq"], r["run_id"], json.loads(r["payload"])) for r in rows]
+
+    def last_seq(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0])
+
     def latest_run(self, script_id: str) -> tuple[int, float | None, int] | None:
         """(run id, finished_at or None while running/crashed, seq just before its first event) of the newest run."""
         with self._lock:

@@ -76,7 +76,7 @@ class SceneApp(App[int]):
         self.push_screen(HelpScreen(self.screen))
 
     async def action_quit_app(self) -> None:
-        if self.controller is not None and self.controller.mode == "open" and self.controller.running:
+        if self.controller is not None and self.controller.mode == "open" and self.controller.running_here:
             question = "A render is running in this window. Quit and stop it?"
             detail = "Finished clips are kept and paid generations are picked up by the next render."
             self.push_screen(ConfirmScreen(question, detail, yes="Quit"),

@@ -9,6 +9,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 ACTIONS = [
     ("Create video from keyframes (all scenes)", "generate_all"),
     ("Generate the selected or marked scenes", "generate_selected"),
+    ("Render in the background (keeps going after quitting)", "background"),
     ("Retry failed scenes", "retry_failed"),
     ("Regenerate the selected finished scene", "regenerate"),
     ("Cancel the selected scene", "cancel_selected"),

@@ -318,3 +318,31 @@ async def test_marked_scenes_are_generated_together(tmp_path: Path) -> None:
         await wait_for(pilot, lambda: not app.controller.running, what="the render to end")
         assert [s.status for s in app.controller.board.scenes] == ["pending", DONE, "pending", DONE]
         assert tree.marked == set()
+
+
+async def test_render_in_background_survives_quitting_and_is_followed_live(tmp_path: Path) -> None:
+    import time
+
+    script = write_script(tmp_path / "s", 3)
+    ws = tmp_path / "ws"
+    app = make_app(script, ws, concurrency=1)
+    async with app.run_test(size=(120, 36)) as pilot:
+        board = app.controller.board
+        await pilot.press("b")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: board.scenes[0].status == "active", what="events from the background render")
+        assert app.controller.running_elsewhere and not app.controller.running_here
+        app.screen.query_one(SceneTree).select_scene(2)
+        await pilot.press("c")  # reaches the other process through the journal
+        await wait_for(pilot, lambda: board.scenes[2].status == "cancelled", what="the cancel")
+        await pilot.press("q")  # no question: the render is not ours to stop
+        await pilot.pause(0.3)
+    assert app.return_code == 0
+    logs = list((ws / "logs").glob("render-*.jsonl"))
+    assert len(logs) == 1
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and '"type": "summary"' not in logs[0].read_text():
+        time.sleep(0.2)
+    clips = [ws / "videos" / "scripts" / "test" / "scenes" / f"{i}.mp4" for i in range(3)]
+    assert clips[0].is_file() and clips[1].is_file() and not clips[2].exists()  # kept going after the app quit

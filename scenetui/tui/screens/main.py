@@ -35,6 +35,7 @@ class MainScreen(Screen[None]):
         Binding("r", "generate_selected", "Generate", tooltip="generate the marked scenes, or the selected one"),
         Binding("f", "retry_failed", "Retry failed", show=False),
         Binding("R", "regenerate", "Regenerate", tooltip="make a new clip for a finished scene (asks first; states the cost)"),
+        Binding("b", "background", "In background", tooltip="render in a process of its own: it keeps going after you quit"),
         Binding("c", "cancel_selected", "Cancel"),
         Binding("C", "cancel_all", "Cancel all", show=False),
         Binding("m", "mark", "Mark", show=False, tooltip="mark scenes to act on several at once"),
@@ -127,7 +128,8 @@ class MainScreen(Screen[None]):
         tree.refresh_scenes(marked)
 
     @work(exclusive=False, group="actions")
-    async def _run(self, what: str, indices: list[int] | None, *, force: bool = False, ask: bool = False) -> None:
+    async def _run(self, what: str, indices: list[int] | None, *, force: bool = False, ask: bool = False,
+                   background: bool = False) -> None:
         """Ask when it costs money or replaces a clip, then hand the action to the controller."""
         c = self.controller
         est = c.estimate(indices, force=force)
@@ -140,8 +142,12 @@ class MainScreen(Screen[None]):
             if not await self.app.push_screen_wait(ConfirmScreen(question, detail, yes=what)):
                 self.notify("nothing was started")
                 return
+        chosen = est.scenes if indices is not None else None
         try:
-            self.notify(await c.generate(est.scenes if indices is not None else None, force=force))
+            if background:
+                self.notify(await c.render_in_background(chosen, force=force), timeout=8)
+            else:
+                self.notify(await c.generate(chosen, force=force))
         except UserError as exc:
             self.notify(exc.line(), severity="error", timeout=8)
         self._clear_marks()
@@ -155,6 +161,18 @@ class MainScreen(Screen[None]):
             self.notify(f"Cannot create videos from keyframes yet: {listing}{more}", severity="error", timeout=10)
             return
         self._run("Create videos", None)
+
+    def action_background(self) -> None:
+        if self.controller.mode != "open":
+            self.notify("a watcher does not start renders; use `scenetui render` or `scenetui open`", severity="warning")
+            return
+        missing = self.controller.missing_keyframes()
+        targets = self._targets() if self.query_one(SceneTree).marked else None
+        if missing and targets is None:
+            self.notify(f"scenes {', '.join(map(str, sorted(missing)))} lack keyframes; mark the others (m) first",
+                        severity="error", timeout=8)
+            return
+        self._run("Render in background", targets, ask=True, background=True)
 
     def action_generate_selected(self) -> None:
         targets = self._targets()
