@@ -16,8 +16,9 @@ class JournalFollower:
     """Replays the newest run if it is still going, then follows; events `ours(seq, run_id)` claims are skipped."""
 
     def __init__(self, journal_path: Path, script_id: str, emit: Callable[[Event], None],
-                 ours: Callable[[int, int | None], bool] = lambda seq, run_id: False) -> None:
-        self.path, self.script_id, self.emit, self.ours = journal_path, script_id, emit, ours
+                 ours: Callable[[int, int | None], bool] = lambda seq, run_id: False,
+                 live: Callable[[], bool] = lambda: True) -> None:
+        self.path, self.script_id, self.emit, self.ours, self.live = journal_path, script_id, emit, ours, live
         self.journal: Journal | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -59,6 +60,8 @@ class JournalFollower:
 
     def _start_seq(self, journal: Journal) -> int:
         latest = journal.latest_run(self.script_id)
-        if latest is not None and latest[1] is None:  # still running (or crashed): show its progress at once
+        # An unfinished run is replayed only while a render really holds the lock: a run killed with -9 never
+        # finished, and replaying it would show its scenes as running forever.
+        if latest is not None and latest[1] is None and self.live():
             return latest[2]
         return journal.last_seq()

@@ -137,7 +137,8 @@ class LocalController(Viewing):
     def follow_journal(self) -> None:
         """Show what renders in other processes write to the journal (a background render, `scenetui render`)."""
         if self._follower is None:
-            self._follower = JournalFollower(self.workspace.journal_path, self.script_id, self.emit, self._ours)
+            self._follower = JournalFollower(self.workspace.journal_path, self.script_id, self.emit, self._ours,
+                                             live=lambda: self.running_elsewhere)
         self._follower.start()
 
     def _send(self, verb: str, indices: list[int | None], **args: object) -> None:

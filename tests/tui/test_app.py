@@ -346,3 +346,25 @@ async def test_render_in_background_survives_quitting_and_is_followed_live(tmp_p
         time.sleep(0.2)
     clips = [ws / "videos" / "scripts" / "test" / "scenes" / f"{i}.mp4" for i in range(3)]
     assert clips[0].is_file() and clips[1].is_file() and not clips[2].exists()  # kept going after the app quit
+
+
+async def test_a_run_killed_with_sigkill_does_not_look_alive(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    script = write_script(tmp_path / "s", 2)
+    ws = tmp_path / "ws"
+    proc = subprocess.Popen([sys.executable, "-m", "scenetui", "render", str(script), "--workspace", str(ws),
+                             "--concurrency", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not (ws / ".scenetui" / "journal.db").exists():
+        time.sleep(0.1)
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    for mode in ("open", "watch"):
+        app = make_app(script, ws, mode=mode)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.pause(0.8)  # the follower has read the journal by now
+            assert not any(s.status == "active" for s in app.controller.board.scenes), mode
+            assert not app.controller.running
