@@ -113,9 +113,9 @@ async def render(ctx: RenderContext, options: RenderOptions, plan: RenderPlan | 
                           journal=ctx.journal, script_id=script.id, on_cancel=ctx.delete_on_cancel_request)
     interrupted = False
     try:
-        outcomes = await scheduler.run(todo)
+        await scheduler.run(todo)  # outcomes land in scheduler.outcomes, also when interrupted
     except asyncio.CancelledError:
-        interrupted, outcomes = True, scheduler.outcomes
+        interrupted = True
     finally:
         for i, out in scheduler.outcomes.items():
             summary.statuses[i] = out.status
