@@ -10,7 +10,9 @@ from typing import Any
 
 from scenetui.build import BuildOptions, build_context, resolve_workspace
 from scenetui.config import Settings
+from scenetui.control.snapshot import board_from_disk
 from scenetui.demo import write_demo_script
+from scenetui.domain.board import CANCELLED, DONE, FAILED, PAID
 from scenetui.engine.context import RenderContext
 from scenetui.engine.costs import ledger, total_spent, usd
 from scenetui.engine.journal import Journal
@@ -185,6 +187,10 @@ def _open_journal(workspace_root: Path) -> Journal | None:
     return Journal(path) if path.exists() else None
 
 
+# The board's words for a scene, as `status --json` has always spelled them (the app's videoStatus names).
+WIRE_STATUS = {DONE: "completed", PAID: "paid, pending", FAILED: "failed", CANCELLED: "cancelled"}
+
+
 def status(args: argparse.Namespace) -> int:
     settings = _settings()
     loaded = load_script(args.script)
@@ -195,20 +201,15 @@ def status(args: argparse.Namespace) -> int:
     journal = _open_journal(workspace.root)
     rows: list[dict[str, Any]] = []
     all_attempts = journal.attempts(script.id) if journal else []
+    board = board_from_disk(loaded, store, journal)  # the same reading of the disk the app shows
     for i, scene in enumerate(script.scenes):
         entry = doc.get("scenes", {}).get(str(i), {})
         attempts = [a for a in all_attempts if a.scene_index == i]
         last = attempts[-1] if attempts else None
-        clip = store.clip_path(script.id, i)
-        state = "completed" if clip.is_file() else entry.get("videoStatus", "notStarted")
-        if not clip.is_file() and last and last.state in ("intent", "created"):
-            state = "paid, pending"  # a generation is out there; the next render picks it up
-        elif not clip.is_file() and last and last.state in ("cancelled", "failed"):
-            state = last.state
+        st = board.scenes[i]
         rows.append({
-            "index": i, "title": scene.title, "status": state,
-            "clip": str(clip) if clip.is_file() else None, "attempts": len(attempts),
-            "remoteId": last.remote_id if last else None,
+            "index": i, "title": scene.title, "status": WIRE_STATUS.get(st.status) or entry.get("videoStatus", "notStarted"),
+            "clip": st.clip, "attempts": len(attempts), "remoteId": last.remote_id if last else None,
             "elapsed": round(last.updated_at - last.created_at, 1) if last else None,
             "error": entry.get("error") or (last.failure_reason if last else None),
             "metadata": entry.get("videoMetadata"),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from scenetui.domain.board import CANCELLED, DONE, FAILED, PAID, Board
 from scenetui.engine.costs import ledger, total_spent
 from scenetui.engine.journal import Journal
@@ -39,7 +37,3 @@ def board_from_disk(loaded: LoadedScript, store: LocalStore, journal: Journal | 
     board.final = str(final) if final.is_file() else None
     board.spent_before_cents = total_spent(ledger(attempts))
     return board
-
-
-def workspace_store(root: Path) -> LocalStore:
-    return LocalStore(root)
