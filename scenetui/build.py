@@ -55,6 +55,16 @@ def check_backend_config(opts: BuildOptions, settings: Settings) -> None:
         raise UserError("LUMAAI_API_KEY is not set", hint=f"create a key at {LUMA_KEYS_URL} and export LUMAAI_API_KEY=…")
 
 
+def _luma_client(opts: BuildOptions, settings: Settings, *, read_retries: int | None = None):  # noqa: ANN202
+    """The Luma HTTP client as configured (imported lazily: the offline default never loads it)."""
+    from scenetui.backends.luma.client import LumaClient
+
+    check_backend_config(opts, settings)
+    assert settings.luma_api_key is not None
+    return LumaClient(settings.luma_api_key, opts.luma_base_url or settings.luma_base_url, timeout=settings.luma_timeout,
+                      read_retries=settings.luma_read_retries if read_retries is None else read_retries, backoff=settings.luma_backoff)
+
+
 def make_backend(opts: BuildOptions, settings: Settings, loaded: LoadedScript, journal: Journal) -> VideoBackend:
     if opts.backend == "animatic":
         urls = [k for s in loaded.script.scenes for k in s.keyframes if is_url(k)]
@@ -64,15 +74,11 @@ def make_backend(opts: BuildOptions, settings: Settings, loaded: LoadedScript, j
         return AnimaticBackend()
     if opts.backend == "luma":
         from scenetui.backends.luma.backend import LumaBackend
-        from scenetui.backends.luma.client import LumaClient
         from scenetui.backends.luma.keyframes import KeyframeHost, NoKeyframeHost, PublishedFolderHost
 
-        check_backend_config(opts, settings)
         base_url = opts.keyframe_base_url or settings.keyframe_base_url
         host: KeyframeHost = PublishedFolderHost(base_url, loaded.base_dir) if base_url else NoKeyframeHost()
-        client = LumaClient(settings.luma_api_key, opts.luma_base_url or settings.luma_base_url, timeout=settings.luma_timeout,
-                            read_retries=settings.luma_read_retries, backoff=settings.luma_backoff)
-        return LumaBackend(client, host, max_in_flight=settings.luma_max_in_flight,
+        return LumaBackend(_luma_client(opts, settings), host, max_in_flight=settings.luma_max_in_flight,
                            creates_per_minute=settings.luma_creates_per_minute, poll_timeout=settings.luma_poll_timeout,
                            history=journal.remote_durations("luma"))
     raise UserError(f"unknown backend {opts.backend!r}", hint=f"choose one of: {', '.join(BACKENDS)}")
@@ -107,13 +113,9 @@ async def account_balance(opts: BuildOptions, settings: Settings) -> float | Non
     """The paid backend's balance in US cents, or None when there is none or it cannot be read right now."""
     if opts.backend != "luma":
         return None
-    from scenetui.backends.luma.client import LumaClient
     from scenetui.backends.luma.errors import LumaError
 
-    check_backend_config(opts, settings)
-    assert settings.luma_api_key is not None
-    client = LumaClient(settings.luma_api_key, opts.luma_base_url or settings.luma_base_url, timeout=settings.luma_timeout,
-                        read_retries=1, backoff=settings.luma_backoff)
+    client = _luma_client(opts, settings, read_retries=1)
     try:
         return (await client.credits()).credit_balance
     except LumaError:

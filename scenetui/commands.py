@@ -158,12 +158,17 @@ async def render_cmd(args: argparse.Namespace) -> int:
     return await run_render(args.script, args.workspace, args, args.scenes, args.force)
 
 
-async def demo_cmd(args: argparse.Namespace) -> int:
+def _write_sample(args: argparse.Namespace) -> tuple[Path, Path]:
+    """The bundled sample script written into the demo workspace: (script path, workspace root)."""
     root = args.workspace.expanduser().resolve()
     try:
-        script_path = write_demo_script(root / "sample")
+        return write_demo_script(root / "sample"), root
     except OSError as exc:
         raise UserError(f"cannot write the sample into {root} ({exc.strerror})", hint="choose another --workspace") from exc
+
+
+async def demo_cmd(args: argparse.Namespace) -> int:
+    script_path, root = _write_sample(args)
     if not args.headless and not args.json:
         print("(not a terminal: running headless)", file=sys.stderr)
     return await run_render(script_path, root, args)
@@ -171,20 +176,11 @@ async def demo_cmd(args: argparse.Namespace) -> int:
 
 def demo_args(args: argparse.Namespace) -> argparse.Namespace:
     """Write the sample and turn `demo` into `open SAMPLE --workspace DIR` for the app."""
-    root = args.workspace.expanduser().resolve()
-    try:
-        script_path = write_demo_script(root / "sample")
-    except OSError as exc:
-        raise UserError(f"cannot write the sample into {root} ({exc.strerror})", hint="choose another --workspace") from exc
+    script_path, root = _write_sample(args)
     return argparse.Namespace(**{**vars(args), "script": script_path, "workspace": root, "backend": "animatic"})
 
 
 RENDERERS: dict[str, Any] = {"render": render_cmd, "demo": demo_cmd}
-
-
-def _open_journal(workspace_root: Path) -> Journal | None:
-    path = workspace_root / ".scenetui" / "journal.db"
-    return Journal(path) if path.exists() else None
 
 
 # The board's words for a scene, as `status --json` has always spelled them (the app's videoStatus names).
@@ -198,7 +194,7 @@ def status(args: argparse.Namespace) -> int:
     script = loaded.script
     store = LocalStore(workspace.root)
     doc = store.read_doc(script.id) if workspace.root.exists() else {"scenes": {}}
-    journal = _open_journal(workspace.root)
+    journal = Journal.open_existing(workspace.journal_path)
     rows: list[dict[str, Any]] = []
     all_attempts = journal.attempts(script.id) if journal else []
     board = board_from_disk(loaded, store, journal)  # the same reading of the disk the app shows
@@ -238,16 +234,11 @@ def cancel(args: argparse.Namespace) -> int:
     settings = _settings()
     loaded = load_script(args.script)
     workspace = resolve_workspace(args.script, args.workspace, settings)
-    journal = _open_journal(workspace.root)
+    journal = Journal.open_existing(workspace.journal_path)
     if journal is None:
         raise UserError(f"no render has run in {workspace.root}", hint="check --workspace")
     scenes = parse_scenes(args.scenes, len(loaded.script.scenes)) if args.scenes else [None]
-    try:
-        with RenderLock(workspace.lock_path(loaded.script.id)):
-            running = False
-    except UserError:
-        running = True
-    if not running:
+    if not RenderLock.held(workspace.lock_path(loaded.script.id)):
         journal.close()
         raise UserError("no render of this script is running here",
                         hint="open generations are picked up by the next render; nothing to cancel")

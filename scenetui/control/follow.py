@@ -40,8 +40,8 @@ class JournalFollower:
     async def _follow(self) -> None:
         seq: int | None = None
         while True:
-            if self.journal is None and self.path.exists():
-                self.journal = await asyncio.to_thread(Journal, self.path)
+            if self.journal is None:
+                self.journal = await asyncio.to_thread(Journal.open_existing, self.path)
             if self.journal is not None:
                 if seq is None:
                     seq = await asyncio.to_thread(self._start_seq, self.journal)

@@ -61,7 +61,7 @@ class LocalController(Viewing):
         self.concurrency = concurrency or (2 * settings.luma_max_in_flight if opts.backend == "luma" else settings.concurrency)
         self.store = LocalStore(workspace.root)
         self.prices = PriceTable.load(opts.price_table)
-        journal = self._open_journal()
+        journal = Journal.open_existing(self.workspace.journal_path)
         try:
             self.board: Board = board_from_disk(self.loaded, self.store, journal)
         finally:
@@ -78,9 +78,6 @@ class LocalController(Viewing):
     @property
     def paid(self) -> bool:
         return self.opts.backend == "luma"
-
-    def _open_journal(self) -> Journal | None:
-        return Journal(self.workspace.journal_path) if self.workspace.journal_path.exists() else None
 
     def subscribe(self, listener: Listener) -> None:
         self._listeners.append(listener)
@@ -120,13 +117,7 @@ class LocalController(Viewing):
 
     @property
     def running_elsewhere(self) -> bool:
-        if self.running_here:
-            return False
-        try:
-            with RenderLock(self.workspace.lock_path(self.script_id)):
-                return False
-        except UserError:
-            return True
+        return not self.running_here and RenderLock.held(self.workspace.lock_path(self.script_id))
 
     def _ours(self, seq: int, run_id: int | None) -> bool:
         """Events this process emitted itself (already shown): its runs, and the journal rows it wrote."""
@@ -143,13 +134,12 @@ class LocalController(Viewing):
 
     def _send(self, verb: str, indices: list[int | None], **args: object) -> None:
         """Commands reach whichever process renders through the journal's command table."""
-        journal = self._ctx.journal if self._ctx is not None else Journal(self.workspace.journal_path)
+        journal = Journal(self.workspace.journal_path)
         try:
             for i in indices:
                 journal.send_command(self.script_id, verb, i, **args)
         finally:
-            if self._ctx is None or journal is not self._ctx.journal:
-                journal.close()
+            journal.close()
 
     def missing_keyframes(self) -> dict[int, list[str]]:
         """Scenes that cannot be generated from keyframes yet, and what each lacks."""
@@ -201,9 +191,6 @@ class LocalController(Viewing):
         async def guarded() -> None:
             try:
                 with RenderLock(self.workspace.lock_path(self.script_id)):
-                    await ctx.store.prepare(self.script_id)
-                    if what != "render":  # a run of its own, so journal followers can tell its events apart
-                        ctx.bus.run_id = ctx.journal.start_run(self.script_id, what)
                     await job(ctx)
             except UserError as exc:
                 self._say(exc.line(), "error")
@@ -215,18 +202,11 @@ class LocalController(Viewing):
             finally:
                 if ctx.bus.run_id is not None:
                     self._own_runs.add(ctx.bus.run_id)
-                    if what != "render":  # render() closes its own run; ours must not look unfinished forever
-                        ctx.journal.finish_run(ctx.bus.run_id, 0)
                 await ctx.backend.aclose()
                 ctx.journal.close()
                 self._ctx = None
 
         self._task = asyncio.create_task(guarded(), name=what)
-
-    async def wait(self) -> None:
-        """Until the current render (if any) has finished."""
-        if self._task:
-            await asyncio.wait({self._task})
 
     async def cancel(self, index: int | None = None, *, delete_remote: bool = False) -> str:
         if not self.running:
@@ -269,7 +249,7 @@ class LocalController(Viewing):
     async def assemble(self) -> str:
         if self.running:
             raise UserError("a render is running", hint="the film is assembled when it finishes")
-        await self._start("assembly", assemble_film)
+        await self._start("assembly", _assembly_run)
         return "assembling the film"
 
     async def export_final(self, dest: Path | None) -> str:
@@ -282,13 +262,23 @@ class LocalController(Viewing):
 
     def _record(self, event: Event) -> None:
         """Actions taken here are journal events too, so other viewers of this workspace see them."""
-        journal = self._open_journal()
+        journal = Journal.open_existing(self.workspace.journal_path)
         if journal:
             try:
                 self._own_seqs.add(journal.record(event, run_id=None, script_id=self.script_id))
             finally:
                 journal.close()
         self.emit(event)
+
+
+async def _assembly_run(ctx: RenderContext) -> None:
+    """Assembly as a run of its own, so journal followers can tell its events from other processes'."""
+    await ctx.store.prepare(ctx.script_id)
+    ctx.bus.run_id = ctx.journal.start_run(ctx.script_id, "assembly")
+    try:
+        await assemble_film(ctx)
+    finally:  # a run left unfinished would be replayed as still running
+        ctx.journal.finish_run(ctx.bus.run_id, 0)
 
 
 def export_copy(src: Path, dest: Path) -> Path:

@@ -10,6 +10,7 @@ from PIL import Image
 from rich.text import Text
 
 from scenetui.domain.board import DONE, Board
+from scenetui.domain.units import human_size
 from scenetui.errors import UserError
 from scenetui.media.cells import file_cells, image_cells, video_frames
 from scenetui.media.players import PlayPlan, play_plan
@@ -40,7 +41,7 @@ class Viewing:
             if s.status != DONE:
                 return {"State": s.status}
             rows = {"Duration": f"{s.duration:.2f}s" if s.duration else "?", "Resolution": s.resolution or "?",
-                    "Size": _size(s.size)}
+                    "Size": human_size(s.size) or "?"}
             if s.created:
                 rows["Created"] = s.created
             rows["Kept"] = "yes" if s.kept else "no"
@@ -52,7 +53,7 @@ class Viewing:
             info = probe(path, headers_only=True)
         except InvalidClip as exc:
             return {"Problem": str(exc)}
-        return {"Duration": f"{info.duration:.2f}s", "Resolution": info.resolution, "Size": _size(info.size_bytes)}
+        return {"Duration": f"{info.duration:.2f}s", "Resolution": info.resolution, "Size": human_size(info.size_bytes) or "?"}
 
     async def frames(self, path: Path, count: int) -> list[tuple[float, Any]]:
         try:
@@ -88,8 +89,3 @@ class Viewing:
         name = f"{self.script_id}-final.mp4" if index is None else f"{self.script_id}-scene-{index:03d}.mp4"
         return Path.cwd() / name
 
-
-def _size(n: int | None) -> str:
-    if not n:
-        return "?"
-    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.0f} kB"

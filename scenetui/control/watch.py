@@ -16,9 +16,6 @@ class WatchController(LocalController):
 
     mode = "watch"
 
-    async def start(self) -> None:
-        self.follow_journal()
-
     async def generate(self, indices: list[int] | None, *, force: bool = False) -> str:
         if not self.running:
             raise UserError("no render of this script is running", hint=f"start one with `scenetui render {self.script_path}`"

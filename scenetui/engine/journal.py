@@ -135,6 +135,11 @@ class Journal:
                 raise JournalError(f"journal {self.path} cannot be written ({exc})",
                                    hint="check the workspace's disk and permissions") from exc
 
+    @classmethod
+    def open_existing(cls, path: Path) -> Journal | None:
+        """The journal at `path`, or None when no render has written one yet (nothing is created)."""
+        return cls(path) if path.exists() else None
+
     def close(self) -> None:
         with self._lock:
             self._db.close()
@@ -162,13 +167,6 @@ class Journal:
             )
             return int(cur.lastrowid or 0)
 
-    def events_since(self, seq: int, *, script_id: str | None = None, limit: int = 1000) -> list[tuple[int, dict[str, Any]]]:
-        """Events after `seq` in order, as (seq, json dict)."""
-        q = "SELECT seq, payload FROM events WHERE seq > ?" + (" AND script_id = ?" if script_id else "") + " ORDER BY seq LIMIT ?"
-        params: tuple[Any, ...] = (seq, script_id, limit) if script_id else (seq, limit)
-        with self._lock:
-            return [(r["seq"], json.loads(r["payload"])) for r in self._db.execute(q, params)]
-
     def rows_since(self, seq: int, *, script_id: str, limit: int = 1000) -> list[tuple[int, int | None, dict[str, Any]]]:
         """Events after `seq` in order, as (seq, run id, json dict): followers skip the runs they drive themselves."""
         with self._lock:
@@ -188,8 +186,7 @@ class Journal:
             if row is None:
                 return None
             first = self._db.execute("SELECT MIN(seq) FROM events WHERE run_id=?", (row["id"],)).fetchone()[0]
-            last = self._db.execute("SELECT MAX(seq) FROM events").fetchone()[0] or 0
-            return row["id"], row["finished_at"], (first - 1) if first is not None else last
+            return row["id"], row["finished_at"], (first - 1) if first is not None else self.last_seq()
 
     # attempts -------------------------------------------------------------------------------------------
     def begin_attempt(self, *, run_id: int | None, script_id: str, scene_index: int, backend: str,

@@ -34,6 +34,15 @@ class RenderLock:
         self._fd = fd
         return self
 
+    @staticmethod
+    def held(path: Path) -> bool:
+        """Whether some process (this one included, through another handle) holds the lock right now."""
+        try:
+            with RenderLock(path):
+                return False
+        except UserError:
+            return True
+
     def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
         if self._fd is not None:
             fcntl.flock(self._fd, fcntl.LOCK_UN)

@@ -7,6 +7,7 @@ import time
 from rich.text import Text
 
 from scenetui.domain.board import ACTIVE, CANCELLED, DONE, FAILED, PAID, PENDING, Board, SceneState
+from scenetui.domain.units import human_size as size
 
 GLYPHS = {PENDING: ("·", "dim"), "queued": ("○", "cyan"), ACTIVE: ("◐", "yellow"), DONE: ("●", "green"),
           FAILED: ("✗", "red"), CANCELLED: ("⊘", "magenta"), PAID: ("$", "yellow")}
@@ -18,15 +19,6 @@ def clock(seconds: float | None) -> str:
         return ""
     seconds = max(0, int(seconds))
     return f"{seconds // 60}:{seconds % 60:02d}" if seconds < 3600 else f"{seconds // 3600}h{seconds % 3600 // 60:02d}"
-
-
-def size(n: int | None) -> str:
-    if n is None:
-        return ""
-    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
-        if n >= scale:
-            return f"{n / scale:.1f} {unit}"
-    return f"{n} B"
 
 
 def money(cents: int | None) -> str:

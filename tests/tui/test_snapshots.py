@@ -59,6 +59,18 @@ async def settle(pilot: Pilot) -> None:
     await pilot.pause(0.4)
 
 
+def mid_render_then(*keys: str):  # noqa: ANN201
+    """A run_before: the mid-render state, then these keys, then time to draw."""
+
+    async def before(pilot: Pilot) -> None:
+        mid_render(pilot)
+        await pilot.pause(0.3)
+        await pilot.press(*keys)
+        await settle(pilot)
+
+    return before
+
+
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_main_screen_fresh(snap_compare, story: Path, tmp_path: Path, fixed_clock: None, size: tuple[int, int]) -> None:
     app = make_app(story, tmp_path / "ws")
@@ -68,14 +80,8 @@ def test_main_screen_fresh(snap_compare, story: Path, tmp_path: Path, fixed_cloc
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_main_screen_mid_render(snap_compare, story: Path, tmp_path: Path, fixed_clock: None, size: tuple[int, int]) -> None:
     app = make_app(story, tmp_path / "ws")
-
-    async def before(pilot: Pilot) -> None:
-        mid_render(pilot)
-        await pilot.pause(0.3)
-        await pilot.press("down", "down")  # the failed scene: its reason and what to do
-        await settle(pilot)
-
-    assert snap_compare(app, terminal_size=size, run_before=before)
+    # the failed scene: its reason and what to do
+    assert snap_compare(app, terminal_size=size, run_before=mid_render_then("down", "down"))
 
 
 def _frames(count: int) -> list[tuple[float, Image.Image]]:
@@ -110,13 +116,7 @@ def test_preview_screen(snap_compare, story: Path, tmp_path: Path, fixed_clock: 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_export_screen(snap_compare, story: Path, tmp_path: Path, fixed_clock: None, size: tuple[int, int]) -> None:
     app = make_app(story, tmp_path / "ws")
-
-    async def before(pilot: Pilot) -> None:
-        mid_render(pilot)
-        await pilot.press("e")
-        await settle(pilot)
-
-    assert snap_compare(app, terminal_size=size, run_before=before)
+    assert snap_compare(app, terminal_size=size, run_before=mid_render_then("e"))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

@@ -33,13 +33,13 @@ def test_events_are_readable_from_another_process(tmp_path: Path) -> None:
     seq = j.record(SceneStage(3, "dreaming", "hello"), run_id=None, script_id="s")
     code = (
         "from pathlib import Path; from scenetui.engine.journal import Journal;"
-        f"print(Journal(Path({str(path)!r})).events_since(0)[0][1]['stage'])"
+        f"print(Journal(Path({str(path)!r})).rows_since(0, script_id='s')[0][2]['stage'])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "dreaming"
-    ((got_seq, data),) = j.events_since(0, script_id="s")
-    assert got_seq == seq and event_from_json(data) == SceneStage(3, "dreaming", "hello", ts=data["ts"])
-    assert j.events_since(seq) == []
+    ((got_seq, run_id, data),) = j.rows_since(0, script_id="s")
+    assert got_seq == seq and run_id is None and event_from_json(data) == SceneStage(3, "dreaming", "hello", ts=data["ts"])
+    assert j.rows_since(seq, script_id="s") == []
 
 
 def test_commands_are_taken_once(tmp_path: Path) -> None:

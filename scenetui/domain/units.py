@@ -1,0 +1,13 @@
+"""Quantities in the words every screen uses."""
+
+from __future__ import annotations
+
+
+def human_size(n: int | None) -> str:
+    """`3.2 MB`, `77.1 kB`; empty when unknown."""
+    if n is None:
+        return ""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n} B"
