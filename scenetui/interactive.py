@@ -10,9 +10,8 @@ from pathlib import Path
 
 from scenetui.build import BuildOptions, check_backend_config, resolve_workspace
 from scenetui.commands import _settings, build_options
-from scenetui.errors import EXIT_OK, EXIT_USAGE, UserError
+from scenetui.errors import EXIT_OK, EXIT_USAGE, ScriptInvalid, UserError
 from scenetui.logsetup import setup_logging
-from scenetui.scriptfile import check_script
 from scenetui.workspace import Workspace
 
 def _need_terminal() -> None:
@@ -31,13 +30,13 @@ def build_app(script: Path, workspace: Workspace, opts: BuildOptions | None = No
     from scenetui.tui.app import SceneApp
 
     settings = _settings()
-    _, problems = check_script(script)
-    if problems:
-        return SceneApp(None, problems=[str(p) for p in problems], script_name=str(script))
+    try:
+        loaded = load_script(script)  # one validation pass; warnings (unknown character…) do not block the app
+    except ScriptInvalid as exc:
+        return SceneApp(None, problems=[str(p) for p in exc.problems], script_name=str(script))
     opts = opts or BuildOptions()
     if mode == "open":
         check_backend_config(opts, settings)
-    loaded = load_script(script)
     setup_logging(workspace.log_path, settings.log_level, settings.secrets())
     cls = LocalController if mode == "open" else WatchController
     controller = cls(script, workspace, opts, settings, concurrency=concurrency, loaded=loaded)

@@ -368,3 +368,13 @@ async def test_a_run_killed_with_sigkill_does_not_look_alive(tmp_path: Path) -> 
             await pilot.pause(0.8)  # the follower has read the journal by now
             assert not any(s.status == "active" for s in app.controller.board.scenes), mode
             assert not app.controller.running
+
+
+async def test_warnings_do_not_keep_the_app_from_opening(tmp_path: Path) -> None:
+    script = write_script(tmp_path / "s", 2, scene_overrides={1: {"characters": ["Nobody"]}},
+                          extra={"characters": [{"name": "Mara"}]})  # an unknown character: a warning, not an error
+    app = make_app(script, tmp_path / "ws")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        assert any("Nobody" in w.message for w in app.controller.loaded.warnings)
