@@ -84,12 +84,19 @@ def make_backend(opts: BuildOptions, settings: Settings, loaded: LoadedScript, j
     raise UserError(f"unknown backend {opts.backend!r}", hint=f"choose one of: {', '.join(BACKENDS)}")
 
 
-def build_context(script_path: Path, workspace: Workspace, opts: BuildOptions, settings: Settings) -> RenderContext:
-    """Load and validate the script, open the journal, and wire backend, store, prices, budget and bus."""
-    loaded = load_script(script_path)
-    check_backend_config(opts, settings)
+def apply_video_overrides(loaded: LoadedScript, opts: BuildOptions) -> LoadedScript:
+    """The command line's --model/--resolution/--duration/--aspect-ratio win over the script's `video`."""
     if opts.video:
         loaded.script.video = loaded.script.video.model_copy(update=opts.video)
+    return loaded
+
+
+def build_context(script_path: Path, workspace: Workspace, opts: BuildOptions, settings: Settings,
+                  loaded: LoadedScript | None = None) -> RenderContext:
+    """Load and validate the script (unless the caller just did), open the journal, and wire backend, store,
+    prices, budget and bus."""
+    loaded = apply_video_overrides(loaded or load_script(script_path), opts)
+    check_backend_config(opts, settings)
     prices = PriceTable.load(opts.price_table)
     try:
         workspace.root.mkdir(parents=True, exist_ok=True)

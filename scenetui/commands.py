@@ -111,7 +111,7 @@ async def run_render(script_path: Path, workspace_arg: Path | None, args: argpar
     concurrency = args.concurrency or default_concurrency
     if concurrency < 1:
         raise UserError("--concurrency must be at least 1")
-    ctx = build_context(script_path, workspace, opts, settings)
+    ctx = build_context(script_path, workspace, opts, settings, loaded=loaded_probe)  # validated once
     labels = {i: s.label(i) for i, s in enumerate(ctx.loaded.script.scenes)}
     printer = make_printer(json_mode=args.json, labels=labels)
     for w in ctx.loaded.warnings:

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from scenetui.build import BuildOptions, account_balance, build_context
+from scenetui.build import BuildOptions, account_balance, apply_video_overrides, build_context
 from scenetui.config import Settings
 from scenetui.control.background import render_command, spawn_render
 from scenetui.control.follow import JournalFollower
@@ -56,7 +56,7 @@ class LocalController(Viewing):
     def __init__(self, script_path: Path, workspace: Workspace, opts: BuildOptions, settings: Settings,
                  *, concurrency: int | None = None, loaded: LoadedScript | None = None) -> None:
         self.script_path = script_path
-        self.loaded = loaded or load_script(script_path)
+        self.loaded = apply_video_overrides(loaded or load_script(script_path), opts)  # as the renders will use
         self.workspace, self.opts, self.settings = workspace, opts, settings
         self.concurrency = concurrency or (2 * settings.luma_max_in_flight if opts.backend == "luma" else settings.concurrency)
         self.store = LocalStore(workspace.root)

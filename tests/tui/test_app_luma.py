@@ -50,3 +50,13 @@ async def test_create_videos_with_luma_confirms_cost_and_balance(tmp_path: Path,
         await pilot.press("n")
     assert LUMA_KEY not in (tmp_path / "ws" / "logs" / "scenetui.log").read_text()
     assert all(s.status == DONE for s in app.controller.board.scenes)
+
+
+def test_the_app_prices_the_video_settings_given_on_the_command_line(tmp_path: Path, luma_env: None) -> None:
+    """`scenetui open --backend luma --resolution 1080p`: the estimate is for 1080p, as the render will be."""
+    script = write_script(tmp_path / "script", 2)
+    opts = BuildOptions(backend="luma", video={"resolution": "1080p", "duration": "9s"})
+    app = make_app(script, tmp_path / "ws", opts=opts)
+    est = app.controller.estimate(None)
+    assert est.scenes == [0, 1] and est.cents == 2 * 405  # ray-2/1080p/9s
+    assert app.controller.loaded.script.video.resolution == "1080p"
