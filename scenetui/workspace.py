@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from scenetui.storage.atomic import write_json_atomic
+
 
 @dataclass(frozen=True)
 class Workspace:
@@ -36,10 +38,7 @@ class Workspace:
             return
         known.pop(script_id, None)
         known[script_id] = path  # the newest last
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        tmp = self.state_dir / "scripts.json.tmp"
-        tmp.write_text(json.dumps(known, indent=1))
-        tmp.replace(self.state_dir / "scripts.json")
+        write_json_atomic(self.state_dir / "scripts.json", known)
 
     def known_scripts(self) -> dict[str, str]:
         """Script id -> script file, oldest first, of every script rendered or opened here."""

@@ -23,7 +23,8 @@ def _fsync_dir(folder: Path) -> None:
 def write_json_atomic(path: Path, data: Any) -> None:
     """Replace `path` with `data` as JSON; a crash leaves the old file or the new one, never half of either."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # The writer's pid is in the name, so a temp file left by a killed writer can be told from a live one.
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(data, fh, indent=2, ensure_ascii=False)
@@ -37,6 +38,25 @@ def write_json_atomic(path: Path, data: Any) -> None:
         if exc.errno == errno.ENOSPC:
             raise DiskFull(f"disk full while writing {path.name}", hint="free space and run again; finished clips are kept") from exc
         raise
+
+
+def clear_dead_temps(folder: Path) -> None:
+    """Remove temp files of `write_json_atomic` whose writer no longer runs (killed with -9 mid-write)."""
+    for tmp in folder.glob(".*.tmp"):
+        parts = tmp.name.rsplit(".", 3)  # .{name}.{pid}.{random}.tmp
+        pid = parts[1] if len(parts) == 4 else ""
+        if pid.isdigit() and not _alive(int(pid)):
+            tmp.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
 
 
 def move_into_place(staged: Path, dest: Path) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from scenetui.domain import SceneVideo, VideoMetadata, VideoStatus
 from scenetui.errors import UserError
-from scenetui.storage.atomic import move_into_place, write_json_atomic
+from scenetui.storage.atomic import clear_dead_temps, move_into_place, write_json_atomic
 
 STAGING = ".staging"
 
@@ -62,6 +62,7 @@ class LocalStore:
             raise UserError(f"workspace {self.root} is not writable ({exc.strerror})", hint="choose another --workspace") from exc
         for leftover in staging.glob("*.part.mp4"):
             leftover.unlink(missing_ok=True)
+        clear_dead_temps(self.root / "scripts")
 
     # document -----------------------------------------------------------------------------------------
     def read_doc(self, script_id: str) -> dict[str, Any]:
