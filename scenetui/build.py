@@ -15,11 +15,14 @@ from scenetui.engine.journal import Journal
 from scenetui.engine.ports import VideoBackend
 from scenetui.errors import UserError
 from scenetui.logsetup import setup_logging
-from scenetui.scriptfile import LoadedScript, is_url, load_script
+from scenetui.scriptfile import LoadedScript, is_url
+from scenetui.scriptref import ScriptRef
+from scenetui.sources import load_ref
 from scenetui.storage.local import LocalStore
 from scenetui.workspace import Workspace
 
 BACKENDS = ("animatic", "luma")
+STORAGES = ("local", "firebase")
 LUMA_KEYS_URL = "https://lumalabs.ai/dream-machine/api/keys"
 
 
@@ -34,10 +37,13 @@ class BuildOptions:
     max_spend_cents: int | None = None
     retries: int = 1
     video: dict[str, Any] = field(default_factory=dict)  # overrides of the script's video settings
+    storage: str = "local"  # local | firebase (a firestore: script always stores to Firebase)
+    bucket: str | None = None
+    user_id: str | None = None
 
 
-def resolve_workspace(script_path: Path | None, explicit: Path | None, settings: Settings) -> Workspace:
-    """--workspace, else SCENETUI_WORKSPACE, else `scenetui-workspace` beside the script."""
+def resolve_workspace(script_path: ScriptRef | None, explicit: Path | None, settings: Settings) -> Workspace:
+    """--workspace, else SCENETUI_WORKSPACE, else `scenetui-workspace` beside the script (a Firestore script: here)."""
     root = explicit or settings.workspace or (Workspace.default_for(script_path) if script_path else None)
     if root is None:
         raise UserError("no workspace given", hint="pass --workspace DIR")
@@ -65,19 +71,56 @@ def _luma_client(opts: BuildOptions, settings: Settings, *, read_retries: int | 
                       read_retries=settings.luma_read_retries if read_retries is None else read_retries, backoff=settings.luma_backoff)
 
 
-def make_backend(opts: BuildOptions, settings: Settings, loaded: LoadedScript, journal: Journal) -> VideoBackend:
+def uses_firebase(loaded: LoadedScript, opts: BuildOptions) -> bool:
+    """A Firestore script stores to Firebase; a script file does when --storage firebase says so."""
+    return loaded.path is None or opts.storage == "firebase"
+
+
+def make_store(loaded: LoadedScript, workspace: Workspace, opts: BuildOptions, settings: Settings) -> LocalStore:
+    """The local store, or Firebase Storage + Firestore with the workspace as the local copy."""
+    if opts.storage not in STORAGES:
+        raise UserError(f"unknown storage {opts.storage!r}", hint=f"choose one of: {', '.join(STORAGES)}")
+    if not uses_firebase(loaded, opts):
+        return LocalStore(workspace.root)
+    from scenetui.sources import firebase_connection
+    from scenetui.storage.firebase.scripts import user_id_of
+    from scenetui.storage.firebase.store import FirebaseStore
+
+    conn = firebase_connection(settings, opts.bucket)
+    user = user_id_of(loaded, opts.user_id)
+    if user is None:
+        raise UserError("clips in Firebase carry their owner's user id, and this script has none",
+                        hint="pass --user-id UID (the Firebase Auth uid of the script's owner)")
+    data = None if loaded.path is None else {**loaded.script.to_wire(), "userId": user}
+    return FirebaseStore(workspace.root, conn, user, script_data=data)
+
+
+def _keyframe_host(opts: BuildOptions, settings: Settings, loaded: LoadedScript, store: LocalStore):  # noqa: ANN202
+    from scenetui.backends.luma.keyframes import NoKeyframeHost, PublishedFolderHost
+
+    base_url = opts.keyframe_base_url or settings.keyframe_base_url
+    if base_url:
+        return PublishedFolderHost(base_url, loaded.base_dir)
+    conn = getattr(store, "conn", None)
+    if conn is not None:
+        from scenetui.storage.firebase.keyframes import FirebaseKeyframeHost
+
+        return FirebaseKeyframeHost(conn, store.user_id, dict(loaded.origins))  # type: ignore[attr-defined]
+    return NoKeyframeHost()
+
+
+def make_backend(opts: BuildOptions, settings: Settings, loaded: LoadedScript, journal: Journal,
+                 store: LocalStore | None = None) -> VideoBackend:
     if opts.backend == "animatic":
-        urls = [k for s in loaded.script.scenes for k in s.keyframes if is_url(k)]
+        urls = [k for s in loaded.script.scenes for k in s.keyframes if is_url(k) and k not in loaded.fetched]
         if urls:
             raise UserError(f"the animatic backend needs local keyframe files, got a URL ({urls[0]})",
                             hint="download the keyframes next to the script and use relative paths")
         return AnimaticBackend()
     if opts.backend == "luma":
         from scenetui.backends.luma.backend import LumaBackend
-        from scenetui.backends.luma.keyframes import KeyframeHost, NoKeyframeHost, PublishedFolderHost
 
-        base_url = opts.keyframe_base_url or settings.keyframe_base_url
-        host: KeyframeHost = PublishedFolderHost(base_url, loaded.base_dir) if base_url else NoKeyframeHost()
+        host = _keyframe_host(opts, settings, loaded, store or LocalStore(Path.cwd()))
         return LumaBackend(_luma_client(opts, settings), host, max_in_flight=settings.luma_max_in_flight,
                            creates_per_minute=settings.luma_creates_per_minute, poll_timeout=settings.luma_poll_timeout,
                            history=journal.remote_durations("luma"))
@@ -91,11 +134,11 @@ def apply_video_overrides(loaded: LoadedScript, opts: BuildOptions) -> LoadedScr
     return loaded
 
 
-def build_context(script_path: Path, workspace: Workspace, opts: BuildOptions, settings: Settings,
+def build_context(script_path: ScriptRef, workspace: Workspace, opts: BuildOptions, settings: Settings,
                   loaded: LoadedScript | None = None) -> RenderContext:
     """Load and validate the script (unless the caller just did), open the journal, and wire backend, store,
     prices, budget and bus."""
-    loaded = apply_video_overrides(loaded or load_script(script_path), opts)
+    loaded = apply_video_overrides(loaded or load_ref(script_path, settings, opts.bucket), opts)
     check_backend_config(opts, settings)
     prices = PriceTable.load(opts.price_table)
     try:
@@ -103,14 +146,15 @@ def build_context(script_path: Path, workspace: Workspace, opts: BuildOptions, s
     except OSError as exc:
         raise UserError(f"cannot create workspace {workspace.root} ({exc.strerror})", hint="choose another --workspace") from exc
     setup_logging(workspace.log_path, settings.log_level, settings.secrets())
+    store = make_store(loaded, workspace, opts, settings)
     journal = Journal(workspace.journal_path)
     try:
-        backend = make_backend(opts, settings, loaded, journal)
+        backend = make_backend(opts, settings, loaded, journal, store)
     except BaseException:
         journal.close()
         raise
     return RenderContext(
-        loaded=loaded, backend=backend, store=LocalStore(workspace.root), journal=journal,
+        loaded=loaded, backend=backend, store=store, journal=journal,
         bus=EventBus(journal, script_id=loaded.script.id), prices=prices, budget=Budget(opts.max_spend_cents),
         retries=opts.retries,
     )

@@ -35,6 +35,30 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"scenetui: error: {message} (see --help)\n")
 
 
+def script_arg(text: str) -> object:
+    """A script file path, or firestore:SCRIPT_ID."""
+    from scenetui.scriptref import parse_script_ref
+
+    try:
+        return parse_script_ref(text)
+    except UserError as exc:
+        raise argparse.ArgumentTypeError(exc.line()) from None
+
+
+SCRIPT_HELP = "a script file (JSON/TOML), or firestore:SCRIPT_ID for the document scripts/SCRIPT_ID in Firebase"
+
+
+def firebase_args(p: argparse.ArgumentParser, *, storage: bool = True) -> None:
+    fb = p.add_argument_group("firebase (credential: GOOGLE_APPLICATION_CREDENTIALS; project: GOOGLE_CLOUD_PROJECT; "
+                              "emulators: FIRESTORE_EMULATOR_HOST + STORAGE_EMULATOR_HOST)")
+    if storage:
+        fb.add_argument("--storage", choices=["local", "firebase"],
+                        help="where clips go: local (default for script files) or firebase (Cloud Storage + Firestore; "
+                             "always for firestore: scripts)")
+        fb.add_argument("--user-id", metavar="UID", help="owner uid carried by every upload (default: the script's userId)")
+    fb.add_argument("--bucket", metavar="NAME", help="Cloud Storage bucket (default: SCENETUI_FIREBASE_BUCKET)")
+
+
 def _common_render_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workspace", type=Path, metavar="DIR",
                    help="where clips, the journal and logs live (default: scenetui-workspace beside the script)")
@@ -59,7 +83,9 @@ def _common_render_args(p: argparse.ArgumentParser) -> None:
                        help="extra tries for a transient failure (Luma refunds failed generations; each try counts against --max-spend)")
     money.add_argument("--luma-base-url", metavar="URL", help="API base URL (default: LUMAAI_BASE_URL or Luma's)")
     money.add_argument("--keyframe-base-url", metavar="URL",
-                       help="public URL where the script's folder is published; local keyframes are sent as URLs under it")
+                       help="public URL where the script's folder is published; local keyframes are sent as URLs under it "
+                            "(with Firebase storage they are hosted in the bucket and sent as signed URLs instead)")
+    firebase_args(p)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -81,31 +107,34 @@ def build_parser() -> argparse.ArgumentParser:
     val = sub.add_parser("validate", help="check a script file and list every problem", epilog="exit 0 when clean, 2 when not",
                          description="Check a script (JSON or TOML): structure, ids, keyframe files (exist, are whole images), "
                                      "duplicate scenes. Every problem is listed with its location.")
-    val.add_argument("script", type=Path, metavar="SCRIPT")
+    val.add_argument("script", type=script_arg, metavar="SCRIPT", help=SCRIPT_HELP)
     val.add_argument("--json", action="store_true", help="print the problems as a JSON object")
+    firebase_args(val, storage=False)
 
     ren = sub.add_parser("render", help="render pending scenes and assemble the film", epilog=EXIT_CODES,
                          description="Render every scene that has no valid clip yet, then assemble final.mp4. Running it "
                                      "again does nothing already done; Ctrl-C stops cleanly and a rerun resumes.")
-    ren.add_argument("script", type=Path, metavar="SCRIPT")
+    ren.add_argument("script", type=script_arg, metavar="SCRIPT", help=SCRIPT_HELP)
     ren.add_argument("--scenes", metavar="LIST", help="only these scenes, e.g. 0,2-3 (0-based)")
     ren.add_argument("--force", action="store_true", help="regenerate the selected scenes even when their clips are valid")
     _common_render_args(ren)
 
     st = sub.add_parser("status", help="show each scene's state from the workspace",
                         description="Each scene's state, clip, attempts and last failure, read from the workspace.")
-    st.add_argument("script", type=Path, metavar="SCRIPT")
+    st.add_argument("script", type=script_arg, metavar="SCRIPT", help=SCRIPT_HELP)
     st.add_argument("--workspace", type=Path, metavar="DIR")
     st.add_argument("--json", action="store_true", help="print a JSON object")
+    firebase_args(st)
 
     ca = sub.add_parser("cancel", help="cancel scenes of a render running elsewhere",
                         description="Send a cancel to the render of SCRIPT running in this workspace (another terminal, tmux "
                                     "pane or service). Paid generations keep running at Luma and are picked up by the next "
                                     "render, unless --delete-remote deletes them.")
-    ca.add_argument("script", type=Path, metavar="SCRIPT")
+    ca.add_argument("script", type=script_arg, metavar="SCRIPT", help=SCRIPT_HELP)
     ca.add_argument("--workspace", type=Path, metavar="DIR")
     ca.add_argument("--scenes", metavar="LIST", help="only these scenes (default: all)")
     ca.add_argument("--delete-remote", action="store_true", help="also delete the generations at Luma")
+    firebase_args(ca, storage=False)
 
     from scenetui.interactive import add_interactive_parsers
 
@@ -118,7 +147,8 @@ COMMANDS = ("demo", "validate", "render", "status", "cancel", "open", "watch", "
 
 def _with_implicit_open(argv: list[str]) -> list[str]:
     """`scenetui SCRIPT …` means `scenetui open SCRIPT …`."""
-    if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS and Path(argv[0]).suffix.lower() in (".json", ".toml"):
+    if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS and (
+            Path(argv[0]).suffix.lower() in (".json", ".toml") or argv[0].startswith("firestore:")):
         return ["open", *argv]
     return argv
 

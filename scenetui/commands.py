@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from scenetui.build import BuildOptions, build_context, resolve_workspace
+from scenetui.build import BuildOptions, build_context, make_store, resolve_workspace
 from scenetui.config import Settings
 from scenetui.control.snapshot import board_from_disk
 from scenetui.demo import write_demo_script
@@ -20,9 +20,11 @@ from scenetui.engine.lock import RenderLock
 from scenetui.engine.render import RenderOptions, RenderPlan, plan_render, render
 from scenetui.errors import EXIT_OK, EXIT_USAGE, UserError
 from scenetui.headless.printer import make_printer
-from scenetui.scriptfile import check_script, load_script
+from scenetui.scriptref import ScriptRef
+from scenetui.sources import check_ref, load_ref
 from scenetui.selection import parse_scenes
-from scenetui.storage.local import LocalStore
+from scenetui.domain.units import human_size
+from scenetui.headless.text import clean
 
 
 def _settings() -> Settings:
@@ -34,19 +36,18 @@ def _settings() -> Settings:
 
 
 def validate(args: argparse.Namespace) -> int:
-    script, problems = check_script(args.script)
-    errors = [p for p in problems if p.severity == "error"]
+    ok, count, script_id, problems = check_ref(args.script, _settings(), getattr(args, "bucket", None))
     if args.json:
-        print(json.dumps({"script": str(args.script), "valid": not errors and script is not None,
+        print(json.dumps({"script": str(args.script), "valid": ok,
                           "problems": [{"location": p.location, "message": p.message, "severity": p.severity} for p in problems]}))
     else:
         for p in problems:
             print(f"{p.severity}: {p}", file=sys.stdout if p.severity == "warning" else sys.stderr)
-        if not errors and script is not None:
-            print(f"{args.script}: OK — {len(script.scenes)} scene(s), id {script.id}")
+        if ok:
+            print(f"{args.script}: OK — {count} scene(s), id {script_id}")
         else:
-            print(f"{args.script}: {len(errors)} problem(s)", file=sys.stderr)
-    return EXIT_OK if not errors and script is not None else EXIT_USAGE
+            print(f"{args.script}: {len([p for p in problems if p.severity == 'error'])} problem(s)", file=sys.stderr)
+    return EXIT_OK if ok else EXIT_USAGE
 
 
 def build_options(args: argparse.Namespace) -> BuildOptions:
@@ -60,7 +61,8 @@ def build_options(args: argparse.Namespace) -> BuildOptions:
         backend=getattr(args, "backend", "animatic"), luma_base_url=getattr(args, "luma_base_url", None),
         keyframe_base_url=getattr(args, "keyframe_base_url", None), price_table=getattr(args, "price_table", None),
         max_spend_cents=None if max_spend is None else int(round(max_spend * 100)), retries=getattr(args, "retries", 1),
-        video=video,
+        video=video, storage=getattr(args, "storage", None) or "local", bucket=getattr(args, "bucket", None),
+        user_id=getattr(args, "user_id", None),
     )
 
 
@@ -98,10 +100,10 @@ async def _confirm_spend(ctx: RenderContext, plan: RenderPlan, args: argparse.Na
         raise UserError("cancelled; nothing was spent")
 
 
-async def run_render(script_path: Path, workspace_arg: Path | None, args: argparse.Namespace,
+async def run_render(script_path: ScriptRef, workspace_arg: Path | None, args: argparse.Namespace,
                      scenes_arg: str | None = None, force: bool = False) -> int:
     settings = _settings()
-    loaded_probe = load_script(script_path)  # fail fast with the script's own problems before touching the disk
+    loaded_probe = load_ref(script_path, settings, getattr(args, "bucket", None))  # fail fast with the script's own problems before touching the disk
     workspace = resolve_workspace(script_path, workspace_arg, settings)
     scenes = parse_scenes(scenes_arg, len(loaded_probe.script.scenes)) if scenes_arg else None
     opts = build_options(args)
@@ -189,27 +191,33 @@ WIRE_STATUS = {DONE: "completed", PAID: "paid, pending", FAILED: "failed", CANCE
 
 def status(args: argparse.Namespace) -> int:
     settings = _settings()
-    loaded = load_script(args.script)
+    opts = build_options(args)
+    loaded = load_ref(args.script, settings, opts.bucket)
     workspace = resolve_workspace(args.script, args.workspace, settings)
     script = loaded.script
-    store = LocalStore(workspace.root)
+    store = make_store(loaded, workspace, opts, settings)
     doc = store.read_doc(script.id) if workspace.root.exists() else {"scenes": {}}
     journal = Journal.open_existing(workspace.journal_path)
     rows: list[dict[str, Any]] = []
     all_attempts = journal.attempts(script.id) if journal else []
     board = board_from_disk(loaded, store, journal)  # the same reading of the disk the app shows
+    remote = store.remote_clips(script.id) if store.uploads else None  # type: ignore[attr-defined]
     for i, scene in enumerate(script.scenes):
         entry = doc.get("scenes", {}).get(str(i), {})
         attempts = [a for a in all_attempts if a.scene_index == i]
         last = attempts[-1] if attempts else None
         st = board.scenes[i]
-        rows.append({
+        row = {
             "index": i, "title": scene.title, "status": WIRE_STATUS.get(st.status) or entry.get("videoStatus", "notStarted"),
             "clip": st.clip, "attempts": len(attempts), "remoteId": last.remote_id if last else None,
             "elapsed": round(last.updated_at - last.created_at, 1) if last else None,
             "error": entry.get("error") or (last.failure_reason if last else None),
             "metadata": entry.get("videoMetadata"),
-        })
+        }
+        if remote is not None:
+            obj = remote.get(f"videos/scripts/{script.id}/scenes/{i}.mp4")
+            row["storage"] = {"object": store.gs_uri(obj.name), "size": obj.size, "md5": obj.md5} if obj else None  # type: ignore[attr-defined]
+        rows.append(row)
     final = store.final_path(script.id)
     lines = ledger(all_attempts)
     if journal:
@@ -219,11 +227,14 @@ def status(args: argparse.Namespace) -> int:
                           "final": str(final) if final.is_file() else None,
                           "ledger": [line.__dict__ for line in lines], "spentCents": total_spent(lines)}))
         return EXIT_OK
-    print(f"{script.id} — {script.title}  (workspace {workspace.root})")
+    print(clean(f"{script.id} — {script.title}  (workspace {workspace.root})"))
     for r in rows:
         extra = f"  {r['clip']}" if r["clip"] else (f"  — {r['error']}" if r["error"] else "")
         gen = f"  gen {r['remoteId']}" if r["remoteId"] else ""
-        print(f"  [{r['index']:>3}] {r['status']:<13} {r['title'][:30]:<30} attempts {r['attempts']}{gen}{extra}")
+        print(clean(f"  [{r['index']:>3}] {r['status']:<13} {r['title'][:30]:<30} attempts {r['attempts']}{gen}{extra}"))
+        if remote is not None:
+            obj = r["storage"]
+            print(f"        Storage: {obj['object']} ({human_size(obj['size'])})" if obj else "        Storage: not uploaded")
     print(f"final film: {final}" if final.is_file() else "final film: not assembled yet")
     _print_ledger(lines)
     return EXIT_OK
@@ -232,7 +243,7 @@ def status(args: argparse.Namespace) -> int:
 def cancel(args: argparse.Namespace) -> int:
     """Ask a running render to cancel scenes (through the journal); optionally delete them at Luma too."""
     settings = _settings()
-    loaded = load_script(args.script)
+    loaded = load_ref(args.script, settings, getattr(args, "bucket", None))
     workspace = resolve_workspace(args.script, args.workspace, settings)
     journal = Journal.open_existing(workspace.journal_path)
     if journal is None:

@@ -12,6 +12,8 @@ from scenetui.build import BuildOptions, check_backend_config, resolve_workspace
 from scenetui.commands import _settings, build_options
 from scenetui.errors import EXIT_OK, EXIT_USAGE, ScriptInvalid, UserError
 from scenetui.logsetup import setup_logging
+from scenetui.scriptref import ScriptRef, parse_script_ref
+from scenetui.sources import load_ref
 from scenetui.workspace import Workspace
 
 def _need_terminal() -> None:
@@ -21,20 +23,19 @@ def _need_terminal() -> None:
         raise UserError("the interactive app needs a terminal", hint="use `scenetui render` (or --headless) in scripts and pipes")
 
 
-def build_app(script: Path, workspace: Workspace, opts: BuildOptions | None = None, mode: str = "open",
+def build_app(script: ScriptRef, workspace: Workspace, opts: BuildOptions | None = None, mode: str = "open",
               concurrency: int | None = None):  # noqa: ANN201 (Textual is imported lazily)
     """The one app factory, used by the CLI and the tests: the app for SCRIPT, or its problems screen."""
     from scenetui.control.local import LocalController
     from scenetui.control.watch import WatchController
-    from scenetui.scriptfile import load_script
     from scenetui.tui.app import SceneApp
 
     settings = _settings()
+    opts = opts or BuildOptions()
     try:
-        loaded = load_script(script)  # one validation pass; warnings (unknown character…) do not block the app
+        loaded = load_ref(script, settings, opts.bucket)  # one validation pass; warnings (unknown character…) do not block the app
     except ScriptInvalid as exc:
         return SceneApp(None, problems=[str(p) for p in exc.problems], script_name=str(script))
-    opts = opts or BuildOptions()
     if mode == "open":
         check_backend_config(opts, settings)
     setup_logging(workspace.log_path, settings.log_level, settings.secrets())
@@ -46,7 +47,7 @@ def build_app(script: Path, workspace: Workspace, opts: BuildOptions | None = No
 
 def open_cmd(args: argparse.Namespace, *, autostart: bool = False) -> int:
     """`scenetui open SCRIPT`: the app, rendering in this process."""
-    if not args.script.exists():
+    if isinstance(args.script, Path) and not args.script.exists():
         raise UserError(f"script {args.script} not found", hint="check the path")
     _need_terminal()
     workspace = resolve_workspace(args.script, args.workspace, _settings())
@@ -62,10 +63,10 @@ def open_cmd(args: argparse.Namespace, *, autostart: bool = False) -> int:
     return code or EXIT_OK
 
 
-def find_script(target: Path, workspace_arg: Path | None) -> tuple[Path, Workspace]:
+def find_script(target: ScriptRef, workspace_arg: Path | None) -> tuple[ScriptRef, Workspace]:
     """`watch` takes a script (workspace beside it or --workspace) or a workspace (its script is looked up)."""
     settings = _settings()
-    if target.is_file():
+    if not isinstance(target, Path) or target.is_file():
         return target, resolve_workspace(target, workspace_arg, settings)
     if not target.is_dir():
         raise UserError(f"{target} is neither a script nor a workspace folder", hint="pass the script file or the workspace")
@@ -73,8 +74,8 @@ def find_script(target: Path, workspace_arg: Path | None) -> tuple[Path, Workspa
     known = workspace.known_scripts()
     if not known:
         raise UserError(f"no render has run in {target} yet", hint="pass the script file instead")
-    script = Path(list(known.values())[-1])
-    if not script.is_file():
+    script = parse_script_ref(list(known.values())[-1])
+    if isinstance(script, Path) and not script.is_file():
         raise UserError(f"the script of this workspace ({script}) is gone", hint="pass the script file instead")
     return script, workspace
 
@@ -83,7 +84,7 @@ def watch_cmd(args: argparse.Namespace) -> int:
     """`scenetui watch WORKSPACE|SCRIPT`: the app following a render another process runs."""
     script, workspace = find_script(args.target, args.workspace)
     _need_terminal()
-    app = build_app(script, workspace, BuildOptions(), "watch")
+    app = build_app(script, workspace, build_options(args), "watch")
     code = app.run()
     return EXIT_USAGE if app.controller is None else (code or EXIT_OK)
 
@@ -94,12 +95,14 @@ def serve_cmd(args: argparse.Namespace) -> int:
         from textual_serve.server import Server
     except ImportError:
         raise UserError("textual-serve is not installed", hint="pip install textual-serve") from None
-    target = args.target.expanduser().resolve()
-    if not target.exists():
+    target: ScriptRef = args.target.expanduser().resolve() if isinstance(args.target, Path) else args.target
+    if isinstance(target, Path) and not target.exists():
         raise UserError(f"{target} not found", hint="pass a script file or a workspace folder")
     parts = [sys.executable, "-m", "scenetui", "open" if args.open else "watch", str(target)]
     if args.workspace:
         parts += ["--workspace", str(args.workspace.expanduser().resolve())]
+    if args.bucket:
+        parts += ["--bucket", args.bucket]
     print(f"serving {'open' if args.open else 'watch'} {target} on http://{args.host}:{args.port}  (Ctrl-C stops)",
           file=sys.stderr)
     Server(shlex.join(parts), host=args.host, port=args.port, title="scenetui").serve()
@@ -107,21 +110,25 @@ def serve_cmd(args: argparse.Namespace) -> int:
 
 
 def add_interactive_parsers(sub: argparse._SubParsersAction, common) -> None:  # noqa: ANN001
+    from scenetui.cli import SCRIPT_HELP, firebase_args, script_arg
+
     op = sub.add_parser("open", help="open the app on a script (also: scenetui SCRIPT)",
                         description="The terminal app: the script's scenes as a tree with live progress, details with "
                                     "keyframe pictures, preview/keep/delete of clips, generation and export. Renders run "
                                     "in this process; for renders that outlive the window use `render` + `watch`.")
-    op.add_argument("script", type=Path, metavar="SCRIPT")
+    op.add_argument("script", type=script_arg, metavar="SCRIPT", help=SCRIPT_HELP)
     common(op)
     wa = sub.add_parser("watch", help="follow a render running in another process",
                         description="Attach the app to a render that `scenetui render` runs elsewhere (another SSH "
                                     "session, a tmux pane, a service) by following the workspace journal. Retry and "
                                     "cancel reach the running render through the journal.")
-    wa.add_argument("target", type=Path, metavar="WORKSPACE|SCRIPT")
+    wa.add_argument("target", type=script_arg, metavar="WORKSPACE|SCRIPT")
     wa.add_argument("--workspace", type=Path, metavar="DIR", help="the workspace, when TARGET is a script")
+    firebase_args(wa)
     se = sub.add_parser("serve", help="the same view in a browser (textual-serve)",
                         description="Serve `scenetui watch TARGET` (or `open` with --open) over HTTP for a browser.")
-    se.add_argument("target", type=Path, metavar="WORKSPACE|SCRIPT")
+    se.add_argument("target", type=script_arg, metavar="WORKSPACE|SCRIPT")
+    se.add_argument("--bucket", metavar="NAME", help="Cloud Storage bucket for a firestore: script")
     se.add_argument("--workspace", type=Path, metavar="DIR")
     se.add_argument("--open", action="store_true", help="serve the full app (renders in the server process)")
     se.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")

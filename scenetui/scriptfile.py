@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlparse
@@ -32,18 +33,28 @@ class Problem:
 
 @dataclass(frozen=True)
 class LoadedScript:
-    """A validated script and the folder its relative keyframe paths start from."""
+    """A validated script and where its keyframes are: relative to its file, or fetched from a bucket."""
 
     script: AIScript
-    path: Path
+    path: Path | None  # the script file; None for a Firestore script
     warnings: tuple[Problem, ...] = ()
+    source: str = ""  # how the user named it when not a file: firestore:ID
+    fetched: Mapping[str, Path] = field(default_factory=dict)  # keyframe refs fetched from Storage -> local copies
+    origins: Mapping[Path, object] = field(default_factory=dict)  # local copy -> the object it came from
 
     @property
     def base_dir(self) -> Path:
-        return self.path.parent
+        return self.path.parent if self.path is not None else Path.cwd()
+
+    @property
+    def name(self) -> str:
+        """The script as the user names it on the command line."""
+        return self.source or str(self.path)
 
     def keyframe_source(self, ref: str) -> str | Path:
         """An https URL as given, or the absolute local path of a keyframe."""
+        if ref in self.fetched:
+            return self.fetched[ref]
         if is_url(ref):
             return ref
         p = Path(ref).expanduser()
@@ -52,6 +63,16 @@ class LoadedScript:
 
 def is_url(ref: str) -> bool:
     return "://" in ref
+
+
+def url_problem(ref: str) -> str | None:
+    """Why a keyframe URL cannot be used (https, or plain http on loopback for tests and local hosts)."""
+    url = urlparse(ref)
+    if url.scheme == "https" and url.hostname:
+        return None
+    if url.scheme == "http" and url.hostname in LOOPBACK_HOSTS:
+        return None
+    return f"keyframe URL must be https:// (got {ref!r})"
 
 
 def _loc(parts: tuple[Any, ...]) -> str:
@@ -93,12 +114,9 @@ def _keyframe_problems(script: AIScript, base: Path) -> list[Problem]:
                 continue
             loc = f"scenes[{i}].{field}"
             if is_url(ref):
-                url = urlparse(ref)
-                if url.scheme == "https" and url.hostname:
-                    continue
-                if url.scheme == "http" and url.hostname in LOOPBACK_HOSTS:
-                    continue
-                problems.append(Problem(loc, f"keyframe URL must be https:// (got {ref!r})"))
+                why = url_problem(ref)
+                if why:
+                    problems.append(Problem(loc, why))
                 continue
             p = Path(ref).expanduser()
             why = image_problem(p if p.is_absolute() else base / p)
@@ -123,11 +141,8 @@ def _scene_problems(script: AIScript) -> list[Problem]:
     return problems
 
 
-def check_script(path: Path) -> tuple[AIScript | None, list[Problem]]:
-    """Parse and validate; returns the script (None when unusable) and every problem found."""
-    data, problems = _parse(path)
-    if problems:
-        return None, problems
+def check_data(data: Any, keyframe_problems: Callable[[AIScript], list[Problem]]) -> tuple[AIScript | None, list[Problem]]:
+    """Validate parsed script data; `keyframe_problems` checks the keyframes where they live (files, a bucket)."""
     if not isinstance(data, dict):
         return None, [Problem("(script)", "must be a JSON object with id and scenes")]
     try:
@@ -138,14 +153,27 @@ def check_script(path: Path) -> tuple[AIScript | None, list[Problem]]:
             msg = err["msg"].removeprefix("Value error, ")
             out.append(Problem(_loc(err["loc"]), msg))
         return None, out
-    problems = _keyframe_problems(script, path.parent) + _scene_problems(script)
-    return script, problems
+    return script, keyframe_problems(script) + _scene_problems(script)
+
+
+def check_script(path: Path) -> tuple[AIScript | None, list[Problem]]:
+    """Parse and validate; returns the script (None when unusable) and every problem found."""
+    data, problems = _parse(path)
+    if problems:
+        return None, problems
+    return check_data(data, lambda script: _keyframe_problems(script, path.parent))
 
 
 def load_script(path: Path) -> LoadedScript:
     """A validated script, or ScriptInvalid carrying every error."""
     script, problems = check_script(path)
+    return loaded_or_invalid(str(path), script, problems, lambda s, warnings: LoadedScript(s, path.resolve(), warnings))
+
+
+def loaded_or_invalid(name: str, script: AIScript | None, problems: list[Problem],
+                      make: Callable[[AIScript, tuple[Problem, ...]], LoadedScript]) -> LoadedScript:
+    """The loaded script when no problem is an error; else ScriptInvalid naming every error."""
     errors = [p for p in problems if p.severity == "error"]
     if script is None or errors:
-        raise ScriptInvalid(str(path), errors or problems)
-    return LoadedScript(script, path.resolve(), tuple(p for p in problems if p.severity == "warning"))
+        raise ScriptInvalid(name, errors or problems)
+    return make(script, tuple(p for p in problems if p.severity == "warning"))

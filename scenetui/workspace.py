@@ -30,10 +30,10 @@ class Workspace:
     def lock_path(self, script_id: str) -> Path:
         return self.state_dir / f"render-{script_id}.lock"
 
-    def remember_script(self, script_id: str, script_path: Path) -> None:
-        """Note which file this workspace's script came from, so `scenetui watch DIR` can find it."""
+    def remember_script(self, script_id: str, script_path: Path | object) -> None:
+        """Note which file (or firestore:ID) this workspace's script came from, so `scenetui watch DIR` can find it."""
         known = self.known_scripts()
-        path = str(script_path.resolve())
+        path = str(script_path.resolve()) if isinstance(script_path, Path) else str(script_path)
         if known.get(script_id) == path:
             return
         known.pop(script_id, None)
@@ -49,6 +49,8 @@ class Workspace:
         return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
     @staticmethod
-    def default_for(script_path: Path) -> Path:
-        """Beside the script: `<script folder>/scenetui-workspace`."""
+    def default_for(script_path: Path | object) -> Path:
+        """Beside the script: `<script folder>/scenetui-workspace`; for a Firestore script, in the current folder."""
+        if not isinstance(script_path, Path):
+            return Path.cwd() / "scenetui-workspace"
         return script_path.resolve().parent / "scenetui-workspace"

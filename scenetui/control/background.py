@@ -12,10 +12,11 @@ from scenetui.build import BuildOptions
 from scenetui.workspace import Workspace
 
 
-def render_command(script: Path, workspace: Workspace, opts: BuildOptions, *, scenes: list[int] | None,
+def render_command(script: Path | object, workspace: Workspace, opts: BuildOptions, *, scenes: list[int] | None,
                    force: bool, concurrency: int | None) -> list[str]:
     """`scenetui render …` with the same options as this app; secrets stay in the environment, never in argv."""
-    cmd = [sys.executable, "-m", "scenetui", "render", str(script.resolve()), "--workspace", str(workspace.root),
+    target = str(script.resolve()) if isinstance(script, Path) else str(script)  # a path, or firestore:ID
+    cmd = [sys.executable, "-m", "scenetui", "render", target, "--workspace", str(workspace.root),
            "--backend", opts.backend, "--json", "--yes"]
     if scenes is not None:
         cmd += ["--scenes", ",".join(map(str, scenes))]
@@ -26,9 +27,11 @@ def render_command(script: Path, workspace: Workspace, opts: BuildOptions, *, sc
     if opts.max_spend_cents is not None:
         cmd += ["--max-spend", f"{opts.max_spend_cents / 100:.2f}"]
     for flag, value in (("--luma-base-url", opts.luma_base_url), ("--keyframe-base-url", opts.keyframe_base_url),
-                        ("--price-table", opts.price_table)):
+                        ("--price-table", opts.price_table), ("--bucket", opts.bucket), ("--user-id", opts.user_id)):
         if value:
             cmd += [flag, str(value)]
+    if opts.storage != "local":
+        cmd += ["--storage", opts.storage]
     if opts.retries != 1:
         cmd += ["--retries", str(opts.retries)]
     for key, value in opts.video.items():

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from scenetui.build import BuildOptions, account_balance, apply_video_overrides, build_context
+from scenetui.build import BuildOptions, account_balance, apply_video_overrides, build_context, make_store
 from scenetui.config import Settings
 from scenetui.control.background import render_command, spawn_render
 from scenetui.control.follow import JournalFollower
@@ -25,8 +25,9 @@ from scenetui.engine.journal import Journal
 from scenetui.engine.lock import RenderLock
 from scenetui.engine.render import RenderOptions, assemble_film, render
 from scenetui.errors import UserError
-from scenetui.scriptfile import LoadedScript, load_script
-from scenetui.storage.local import LocalStore
+from scenetui.scriptfile import LoadedScript
+from scenetui.scriptref import ScriptRef
+from scenetui.sources import load_ref
 from scenetui.workspace import Workspace
 
 log = logging.getLogger("scenetui.control")
@@ -53,13 +54,13 @@ class LocalController(Viewing):
 
     mode = "open"
 
-    def __init__(self, script_path: Path, workspace: Workspace, opts: BuildOptions, settings: Settings,
+    def __init__(self, script_path: ScriptRef, workspace: Workspace, opts: BuildOptions, settings: Settings,
                  *, concurrency: int | None = None, loaded: LoadedScript | None = None) -> None:
         self.script_path = script_path
-        self.loaded = apply_video_overrides(loaded or load_script(script_path), opts)  # as the renders will use
+        self.loaded = apply_video_overrides(loaded or load_ref(script_path, settings, opts.bucket), opts)  # as renders use it
         self.workspace, self.opts, self.settings = workspace, opts, settings
         self.concurrency = concurrency or (2 * settings.luma_max_in_flight if opts.backend == "luma" else settings.concurrency)
-        self.store = LocalStore(workspace.root)
+        self.store = make_store(self.loaded, workspace, opts, settings)
         self.prices = PriceTable.load(opts.price_table)
         journal = Journal.open_existing(self.workspace.journal_path)
         try:
@@ -238,8 +239,8 @@ class LocalController(Viewing):
 
     async def keep_clip(self, index: int, dest: Path | None) -> str:
         """Mark the clip kept; with a destination, copy it there first (never overwriting a file)."""
-        clip = self.store.clip_path(self.script_id, index)
-        if not clip.is_file():
+        clip = await self.store.local_clip(self.script_id, index)
+        if clip is None:
             raise UserError(f"scene {index} has no clip yet", hint="generate it first")
         exported = await asyncio.to_thread(export_copy, clip, dest) if dest else None
         await self.store.mark_kept(self.script_id, index, str(exported) if exported else None)

@@ -16,15 +16,17 @@ def board_from_disk(loaded: LoadedScript, store: LocalStore, journal: Journal | 
     doc = store.read_doc(script.id) if store.root.exists() else {"scenes": {}}
     attempts = journal.attempts(script.id) if journal else []
     last = {a.scene_index: a for a in attempts}
+    stored = store.stored_clips(script.id)  # local files, and for Firebase what Storage holds
     for st in board.scenes:
         entry = doc.get("scenes", {}).get(str(st.index), {})
-        clip = store.clip_path(script.id, st.index)
+        clip = stored.get(st.index)
         attempt = last.get(st.index)
         if attempt:
             st.remote_id, st.cost_cents = attempt.remote_id, attempt.cost_cents
-        if clip.is_file():
-            meta = entry.get("videoMetadata") or {}
-            st.status, st.clip, st.kept = DONE, str(clip), bool(entry.get("kept"))
+        if clip is not None:
+            remote_meta = script.scenes[st.index].video_metadata  # a Firestore script's own videoMetadata
+            meta = entry.get("videoMetadata") or (remote_meta.to_wire() if remote_meta else {})
+            st.status, st.clip, st.kept = DONE, clip, bool(entry.get("kept"))
             st.duration, st.resolution, st.size = meta.get("duration"), meta.get("resolution"), meta.get("size")
             st.created = (meta.get("timestamp") or "")[:16].replace("T", " ") or None
             st.remote_id = meta.get("remoteId") or st.remote_id

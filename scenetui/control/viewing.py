@@ -35,6 +35,17 @@ class Viewing:
         path = self.store.final_path(self.script_id) if index is None else self.store.clip_path(self.script_id, index)
         return path if path.is_file() else None
 
+    async def fetch_clip(self, index: int | None) -> Path | None:
+        """The clip as a local file, fetched from remote storage when only it has the clip."""
+        if index is None:
+            return self.clip_path(None)
+        try:
+            return await self.store.local_clip(self.script_id, index)
+        except UserError:
+            raise
+        except Exception as exc:  # a storage error is one sentence on the screen; the log has the rest
+            raise UserError(f"cannot fetch scene {index}'s clip ({type(exc).__name__}: {exc})", hint="check the connection") from exc
+
     def clip_facts(self, index: int | None) -> dict[str, str]:
         if index is not None:
             s = self.board.scenes[index]

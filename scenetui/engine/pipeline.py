@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -98,11 +100,11 @@ async def _attempt(ctx: RenderContext, index: int, started: float) -> SceneOutco
         result = await ctx.backend.generate(make_job(ctx, index), staged, session)
         session.stage("validating", "checking the clip decodes and has the right length and size")
         info = await asyncio.to_thread(validate_clip, staged, seconds=script.video.seconds, size=script.video.size)
-        session.stage("storing")
+        session.stage("storing", "keeping the clip" + (" and uploading it" if getattr(ctx.store, "uploads", False) else ""))
         remote_id = result.remote_id or session.remote_id
         meta = VideoMetadata(duration=info.duration, resolution=info.resolution, size=info.size_bytes, fps=info.fps,
                              codec=info.codec, backend=ctx.backend.name, remote_id=remote_id)
-        video = await ctx.store.save_clip(ctx.script_id, index, staged, meta)
+        video = await ctx.store.save_clip(ctx.script_id, index, staged, meta, progress=_threadsafe_progress(session))
         ctx.journal.update_attempt(attempt_id, state=J.COMPLETED, failure_reason=None)
         clip = await ctx.store.local_clip(ctx.script_id, index)
         ctx.bus.emit(SceneCompleted(index, str(clip or video.video_url), info.duration, info.resolution, info.size_bytes,
@@ -136,6 +138,16 @@ async def _attempt(ctx: RenderContext, index: int, started: float) -> SceneOutco
         raise _Failed(f"{type(exc).__name__}: {exc}", "see logs/scenetui.log in the workspace", False) from exc
     finally:
         staged.unlink(missing_ok=True)
+
+
+def _threadsafe_progress(session: SceneSession) -> Callable[[int, int], None]:
+    """Upload progress arrives from a worker thread; events must be emitted on the loop."""
+    loop = asyncio.get_running_loop()
+
+    def report(done: int, total: int) -> None:
+        loop.call_soon_threadsafe(partial(session.progress, done / total if total else None, done_bytes=done, total_bytes=total))
+
+    return report
 
 
 async def _cancelled(ctx: RenderContext, index: int, attempt_id: int, session: SceneSession) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any, Protocol, runtime_checkable
 
 from scenetui.domain import SceneVideo, StoryScene, VideoMetadata, VideoSettings
@@ -85,7 +86,12 @@ class ClipStore(Protocol):
 
     async def prepare(self, script_id: str) -> None: ...
 
-    async def save_clip(self, script_id: str, scene_index: int, staged: Path, metadata: VideoMetadata) -> SceneVideo: ...
+    async def save_clip(self, script_id: str, scene_index: int, staged: Path, metadata: VideoMetadata,
+                        progress: Callable[[int, int], None] | None = None) -> SceneVideo: ...
+
+    def stored_clips(self, script_id: str) -> dict[int, str]:
+        """Scenes that have a stored clip, and where (a local path or a remote URI)."""
+        ...
 
     async def get_clip(self, script_id: str, scene_index: int) -> SceneVideo | None: ...
 

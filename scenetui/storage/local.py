@@ -11,6 +11,8 @@ import asyncio
 import json
 import os
 import tempfile
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +26,11 @@ STAGING = ".staging"
 class LocalStore:
     """Clips on the local filesystem; every write is atomic (temp + rename)."""
 
+    uploads = False  # a store that also uploads (Firebase) reports progress while saving
+
     def __init__(self, root: Path) -> None:
         self.root = root
-        self._doc_lock = asyncio.Lock()
+        self._doc_lock = threading.Lock()  # held in worker threads: Firebase uploads note what they sent from there too
 
     # paths --------------------------------------------------------------------------------------------
     def script_dir(self, script_id: str) -> Path:
@@ -74,30 +78,39 @@ class LocalStore:
         except (OSError, json.JSONDecodeError) as exc:
             raise UserError(f"{path} is damaged ({exc})", hint="move it aside; clips are kept and will be re-read") from exc
 
-    async def _update_scene(self, script_id: str, scene_index: int, fields: dict[str, Any] | None) -> None:
-        async with self._doc_lock:
-            def work() -> None:
-                doc = self.read_doc(script_id)
-                scenes = doc.setdefault("scenes", {})
-                if fields is None:
-                    scenes.pop(str(scene_index), None)
-                else:
-                    scenes.setdefault(str(scene_index), {}).update(fields)
-                write_json_atomic(self.doc_path(script_id), doc)
+    def _change_doc_sync(self, script_id: str, change: Callable[[dict[str, Any]], None]) -> None:
+        """Read, change and atomically rewrite the script's document, one writer at a time."""
+        with self._doc_lock:
+            doc = self.read_doc(script_id)
+            change(doc)
+            write_json_atomic(self.doc_path(script_id), doc)
 
-            await asyncio.to_thread(work)
+    async def _update_scene(self, script_id: str, scene_index: int, fields: dict[str, Any] | None) -> None:
+        def change(doc: dict[str, Any]) -> None:
+            scenes = doc.setdefault("scenes", {})
+            if fields is None:
+                scenes.pop(str(scene_index), None)
+            else:
+                scenes.setdefault(str(scene_index), {}).update(fields)
+
+        await asyncio.to_thread(self._change_doc_sync, script_id, change)
 
     async def _update_doc(self, fields: dict[str, Any], script_id: str) -> None:
-        async with self._doc_lock:
-            def work() -> None:
-                doc = self.read_doc(script_id)
-                doc.update(fields)
-                write_json_atomic(self.doc_path(script_id), doc)
+        await asyncio.to_thread(self._change_doc_sync, script_id, lambda doc: doc.update(fields))
 
-            await asyncio.to_thread(work)
+    def stored_clips(self, script_id: str) -> dict[int, str]:
+        """Scenes that have a clip, and where it is."""
+        folder = self.clip_path(script_id, 0).parent
+        out: dict[int, str] = {}
+        for p in folder.glob("*.mp4") if folder.is_dir() else ():
+            if p.stem.isdigit():
+                out[int(p.stem)] = str(p)
+        return out
 
     # clips --------------------------------------------------------------------------------------------
-    async def save_clip(self, script_id: str, scene_index: int, staged: Path, metadata: VideoMetadata) -> SceneVideo:
+    async def save_clip(self, script_id: str, scene_index: int, staged: Path, metadata: VideoMetadata,
+                        progress: Callable[[int, int], None] | None = None) -> SceneVideo:
+        """Rename the staged clip into place (`progress` is for stores that upload; a rename has none)."""
         dest = self.clip_path(script_id, scene_index)
         await asyncio.to_thread(move_into_place, staged, dest)
         video = SceneVideo(script_id=script_id, scene_index=scene_index, video_url=dest.as_uri(),

@@ -43,10 +43,11 @@ class PreviewScreen(Screen[None]):
         self.controller, self.index = controller, index
         self.frames: list[tuple[float, object]] = []
         self.frame = 0
+        self.fetched: Path | None = None  # a clip only remote storage had, fetched when the screen opened
 
     @property
     def clip(self) -> Path | None:
-        return self.controller.clip_path(self.index)
+        return self.fetched or self.controller.clip_path(self.index)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="preview"):
@@ -80,6 +81,13 @@ class PreviewScreen(Screen[None]):
 
     @work(exclusive=True, group="frames")
     async def load_frames(self) -> None:
+        if self.clip is None and self.index is not None:
+            self.query_one("#preview-frame", Static).update("fetching the clip…")
+            try:
+                self.fetched = await self.controller.fetch_clip(self.index)
+            except UserError as exc:
+                self.say(exc.line(), "red")
+                return
         if self.clip is None:
             self.query_one("#preview-frame", Static).update("no clip")
             return

@@ -1,0 +1,45 @@
+"""Loading a script from where the user names it: a file, or Firestore (`firestore:ID`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from scenetui.config import Settings
+from scenetui.scriptfile import LoadedScript, Problem, check_script, load_script
+from scenetui.scriptref import FirestoreRef, ScriptRef
+
+if TYPE_CHECKING:
+    from scenetui.storage.firebase.connection import FirebaseConnection
+
+
+def firebase_connection(settings: Settings, bucket: str | None = None) -> FirebaseConnection:
+    """The checked connection for this configuration (imported lazily: local work never loads firebase-admin)."""
+    from scenetui.storage.firebase.connection import connect, firebase_config
+
+    return connect(firebase_config(settings, bucket=bucket))
+
+
+def load_ref(ref: ScriptRef, settings: Settings, bucket: str | None = None) -> LoadedScript:
+    """A validated script from a file or from Firestore; ScriptInvalid / UserError otherwise."""
+    if isinstance(ref, FirestoreRef):
+        from scenetui.storage.firebase.scripts import load_firestore_script
+
+        return load_firestore_script(firebase_connection(settings, bucket), ref.script_id)
+    return load_script(Path(ref))
+
+
+def check_ref(ref: ScriptRef, settings: Settings, bucket: str | None = None) -> tuple[bool, int, str | None, list[Problem]]:
+    """For `validate`: (valid, scene count, script id, every problem) without raising for the script's own problems."""
+    from scenetui.errors import ScriptInvalid
+
+    if isinstance(ref, FirestoreRef):
+        try:
+            loaded = load_ref(ref, settings, bucket)
+        except ScriptInvalid as exc:
+            return False, 0, None, list(exc.problems)
+        return True, len(loaded.script.scenes), loaded.script.id, list(loaded.warnings)
+    script, problems = check_script(Path(ref))
+    errors = [p for p in problems if p.severity == "error"]
+    ok = script is not None and not errors
+    return ok, len(script.scenes) if script else 0, script.id if script else None, problems

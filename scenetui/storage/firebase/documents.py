@@ -1,0 +1,77 @@
+"""The script document `scripts/{scriptId}`: read it, and change a scene's video fields without touching anything else."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from scenetui.errors import UserError
+from scenetui.storage.firebase.connection import CALL_TIMEOUT, FirebaseConnection
+
+COLLECTION = "scripts"
+
+
+def script_doc(conn: FirebaseConnection, script_id: str) -> Any:
+    return conn.db.collection(COLLECTION).document(script_id)
+
+
+def read_script(conn: FirebaseConnection, script_id: str) -> dict[str, Any] | None:
+    """The document's fields, or None when there is no such script."""
+    from google.api_core import exceptions as gexc
+
+    try:
+        snap = script_doc(conn, script_id).get(timeout=CALL_TIMEOUT)
+    except gexc.PermissionDenied:
+        raise UserError(f"the credential may not read scripts/{script_id} in project {conn.config.project}",
+                        hint="give the service account Firestore access (Cloud Datastore User)") from None
+    except gexc.GoogleAPICallError as exc:
+        raise UserError(f"cannot read scripts/{script_id} from Firestore ({exc.message})", hint="check the network") from None
+    return snap.to_dict() if snap.exists else None
+
+
+def create_if_missing(conn: FirebaseConnection, script_id: str, data: dict[str, Any]) -> bool:
+    """Write the whole script once (for a local script stored to Firebase); an existing document is left alone."""
+    from google.api_core import exceptions as gexc
+
+    try:
+        script_doc(conn, script_id).create(data, timeout=CALL_TIMEOUT)
+        return True
+    except gexc.AlreadyExists:
+        return False
+
+
+def update_scene(conn: FirebaseConnection, script_id: str, index: int, fields: dict[str, Any],
+                 remove: Iterable[str] = ()) -> None:
+    """Set `fields` (and drop `remove`) on scenes[index] in a transaction that rewrites nothing else.
+
+    Firestore cannot address one element of an array, so the transaction reads the document, changes that one
+    scene's fields in its copy of `scenes` and writes `scenes` back; a concurrent edit (of any field, in any
+    scene) makes the transaction retry on the new contents instead of being overwritten.
+    """
+    from google.cloud import firestore
+
+    ref = script_doc(conn, script_id)
+    drop = tuple(remove)
+
+    @firestore.transactional
+    def change(transaction: Any) -> None:
+        snap = ref.get(transaction=transaction)
+        if not snap.exists:
+            raise UserError(f"scripts/{script_id} was deleted from Firestore during the render",
+                            hint="the clips are kept in the workspace and in Storage")
+        scenes = list(snap.to_dict().get("scenes") or [])
+        if not 0 <= index < len(scenes) or not isinstance(scenes[index], dict):
+            raise UserError(f"scripts/{script_id} no longer has scene {index}", hint="the script was edited; run again")
+        scene = dict(scenes[index])
+        for key in drop:
+            scene.pop(key, None)
+        scene.update(fields)
+        scenes[index] = scene
+        transaction.update(ref, {"scenes": scenes})
+
+    change(conn.db.transaction())
+
+
+def update_top(conn: FirebaseConnection, script_id: str, fields: dict[str, Any]) -> None:
+    """Set top-level fields (the final film's); update() leaves every other field as it is."""
+    script_doc(conn, script_id).update(fields, timeout=CALL_TIMEOUT)

@@ -1,0 +1,219 @@
+"""Clips in Cloud Storage and their status in Firestore, with the workspace as the local copy.
+
+Every clip is first made whole in the workspace (the LocalStore layout: assembly, preview and validation read
+local files), then uploaded to `videos/scripts/{id}/scenes/{n}.mp4`, then announced in Firestore. The order
+matters for money: once the local rename is done the generation is safe, so a failed or killed upload costs a
+re-upload on the next run (`prepare` sends whatever is pending), never a new generation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scenetui.domain import SceneVideo, VideoMetadata, VideoStatus
+from scenetui.storage.atomic import clear_dead_temps
+from scenetui.storage.firebase import documents
+from scenetui.storage.firebase.connection import CALL_TIMEOUT, FirebaseConnection
+from scenetui.storage.firebase.policy import check_video_upload, clip_name
+from scenetui.storage.firebase.transfer import download_file, md5_b64, upload_file
+from scenetui.storage.local import LocalStore
+
+log = logging.getLogger("scenetui.storage.firebase")
+LISTING_TTL = 30.0  # seconds a listing of the script's objects is trusted (the in-memory level of the cache)
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class RemoteClip:
+    """What Storage holds for one clip."""
+
+    name: str
+    md5: str | None
+    size: int
+    updated: str | None
+
+
+class FirebaseStore(LocalStore):
+    """A ClipStore whose clips live in Cloud Storage and whose scene fields live in Firestore."""
+
+    uploads = True
+
+    def __init__(self, root: Path, conn: FirebaseConnection, user_id: str, *, script_data: dict[str, Any] | None = None) -> None:
+        super().__init__(root)
+        self.conn, self.user_id = conn, user_id
+        self.script_data = script_data  # a local script's fields, written to Firestore if it has no document yet
+        self._listing: dict[str, tuple[float, dict[str, RemoteClip]]] = {}
+        self._md5: dict[tuple[str, int, int], str] = {}
+
+    # remote state ---------------------------------------------------------------------------------------
+    def remote_clips(self, script_id: str, *, fresh: bool = False) -> dict[str, RemoteClip]:
+        """Object name -> facts for the script's clips and film (one list call, then trusted for a while)."""
+        cached = self._listing.get(script_id)
+        if cached and not fresh and time.monotonic() - cached[0] < LISTING_TTL:
+            return cached[1]
+        prefix = f"videos/scripts/{script_id}/"
+        found = {b.name: RemoteClip(b.name, b.md5_hash, int(b.size or 0), b.updated.isoformat() if b.updated else None)
+                 for b in self.conn.bucket.list_blobs(prefix=prefix, timeout=CALL_TIMEOUT)}
+        self._listing[script_id] = (time.monotonic(), found)
+        return found
+
+    def _forget(self, script_id: str) -> None:
+        self._listing.pop(script_id, None)
+
+    def _local_md5(self, path: Path) -> str:
+        st = path.stat()
+        key = (str(path), st.st_size, st.st_mtime_ns)
+        if key not in self._md5:
+            self._md5[key] = md5_b64(path)
+        return self._md5[key]
+
+    def gs_uri(self, name: str) -> str:
+        return f"gs://{self.conn.config.bucket}/{name}"
+
+    def stored_clips(self, script_id: str) -> dict[int, str]:
+        """Scenes with a clip here or in Storage, and where (a local path, or gs:// when only Storage has it)."""
+        out = super().stored_clips(script_id)
+        for name in self.remote_clips(script_id):
+            leaf = name.rsplit("/", 1)[-1]
+            if "/scenes/" in name and leaf.removesuffix(".mp4").isdigit():
+                out.setdefault(int(leaf.removesuffix(".mp4")), self.gs_uri(name))
+        return out
+
+    # lifecycle ------------------------------------------------------------------------------------------
+    async def prepare(self, script_id: str) -> None:
+        """Local folders as LocalStore, the Firestore document (created for a local script), then any pending uploads."""
+        await super().prepare(script_id)
+        await asyncio.to_thread(self._prepare_remote, script_id)
+
+    def _prepare_remote(self, script_id: str) -> None:
+        clear_dead_temps(self.clip_path(script_id, 0).parent)
+        clear_dead_temps(self.script_dir(script_id))
+        if self.script_data is not None and documents.create_if_missing(self.conn, script_id, self.script_data):
+            log.info("created scripts/%s in Firestore", script_id)
+        remote = self.remote_clips(script_id, fresh=True)
+        doc = self.read_doc(script_id)
+        for key, entry in doc.get("scenes", {}).items():
+            index = int(key)
+            local = self.clip_path(script_id, index)
+            if local.is_file() and self._pending(local, entry, remote.get(clip_name(script_id, index))):
+                log.info("uploading scene %s, saved here but not yet in Storage", index)
+                self._publish_clip(script_id, index, local, entry.get("videoMetadata"))
+
+    def _pending(self, local: Path, entry: dict[str, Any], remote: RemoteClip | None) -> bool:
+        """A local clip Storage has not got: never uploaded, or changed here since its last upload."""
+        md5 = self._local_md5(local)
+        if remote is not None and remote.md5 == md5:
+            return False
+        return entry.get("uploadedMd5") != md5  # otherwise Storage has a newer clip, made elsewhere
+
+    # clips ------------------------------------------------------------------------------------------------
+    async def save_clip(self, script_id: str, scene_index: int, staged: Path, metadata: VideoMetadata,
+                        progress: Progress | None = None) -> SceneVideo:
+        video = await super().save_clip(script_id, scene_index, staged, metadata)
+        local = self.clip_path(script_id, scene_index)
+        url = await asyncio.to_thread(self._publish_clip, script_id, scene_index, local, metadata.to_wire(), progress)
+        return video.model_copy(update={"video_url": url})
+
+    def _publish_clip(self, script_id: str, index: int, local: Path, metadata: dict[str, Any] | None,
+                      progress: Progress | None = None) -> str:
+        """Upload the clip, then set videoUrl/videoStatus/videoMetadata on that scene only."""
+        meta = VideoMetadata.model_validate(metadata) if metadata else None
+        name = clip_name(script_id, index)
+        url = self._upload(name, local, meta, {"sceneIndex": str(index)}, progress)
+        fields: dict[str, Any] = {"videoUrl": url, "videoStatus": VideoStatus.COMPLETED.value}
+        if meta is not None:
+            fields["videoMetadata"] = app_metadata(meta)
+        documents.update_scene(self.conn, script_id, index, fields)
+        self._note_uploaded(script_id, index, local)
+        return url
+
+    def _upload(self, name: str, local: Path, meta: VideoMetadata | None, extra: dict[str, str],
+                progress: Progress | None) -> str:
+        token = str(uuid.uuid4())
+        custom = {"userId": self.user_id, **extra, "firebaseStorageDownloadTokens": token}
+        if meta is not None:
+            custom.update(duration=f"{meta.duration:.3f}", resolution=meta.resolution)
+        size = local.stat().st_size
+        check_video_upload(name, "video/mp4", size, custom, self.user_id)
+        upload_file(self.conn.bucket.blob(name), local, content_type="video/mp4", metadata=custom,
+                    chunk_bytes=self.conn.config.chunk_bytes, on_progress=progress)
+        self._forget(name.split("/")[2])
+        return self.conn.download_url(name, token)
+
+    def _note_uploaded(self, script_id: str, index: int | None, local: Path) -> None:
+        """Remember which content went up, so a later run can tell a pending upload from a newer remote clip."""
+        md5 = self._local_md5(local)
+
+        def change(doc: dict[str, Any]) -> None:
+            if index is None:
+                doc["finalUploadedMd5"] = md5
+            else:
+                doc.setdefault("scenes", {}).setdefault(str(index), {})["uploadedMd5"] = md5
+
+        self._change_doc_sync(script_id, change)
+
+    async def local_clip(self, script_id: str, scene_index: int) -> Path | None:
+        """The clip as a local file: the workspace copy, fetched from Storage when missing or older than Storage's."""
+        return await asyncio.to_thread(self._local_clip, script_id, scene_index)
+
+    def _local_clip(self, script_id: str, index: int) -> Path | None:
+        local = self.clip_path(script_id, index)
+        remote = self.remote_clips(script_id).get(clip_name(script_id, index))
+        if remote is None:
+            return local if local.is_file() else None
+        if local.is_file():
+            entry = self.read_doc(script_id).get("scenes", {}).get(str(index), {})
+            if self._local_md5(local) == remote.md5 or self._pending(local, entry, remote):
+                return local
+        log.info("fetching scene %s from Storage", index)
+        download_file(self.conn.bucket.blob(remote.name), local)
+        self._note_uploaded(script_id, index, local)
+        return local
+
+    async def delete_clip(self, script_id: str, scene_index: int) -> None:
+        """Remove the clip here and in Storage, and reset the scene's video fields in Firestore."""
+        await super().delete_clip(script_id, scene_index)
+        await asyncio.to_thread(self._delete_remote, script_id, scene_index)
+
+    def _delete_remote(self, script_id: str, index: int) -> None:
+        from google.api_core import exceptions as gexc
+
+        try:
+            self.conn.bucket.blob(clip_name(script_id, index)).delete(timeout=CALL_TIMEOUT)
+        except gexc.NotFound:
+            pass
+        self._forget(script_id)
+        documents.update_scene(self.conn, script_id, index, {"videoStatus": VideoStatus.NOT_STARTED.value},
+                               remove=("videoUrl", "videoMetadata"))
+
+    async def mark_scene(self, script_id: str, scene_index: int, status: str, error: str | None = None) -> None:
+        await super().mark_scene(script_id, scene_index, status, error)
+        try:
+            await asyncio.to_thread(documents.update_scene, self.conn, script_id, scene_index, {"videoStatus": status})
+        except Exception as exc:  # a status line must never stop a render; the clip's own write is not so forgiving
+            log.warning("could not set scene %s videoStatus=%s in Firestore: %s", scene_index, status, exc)
+
+    async def save_final(self, script_id: str, staged: Path, metadata: VideoMetadata) -> SceneVideo:
+        video = await super().save_final(script_id, staged, metadata)
+        url = await asyncio.to_thread(self._publish_final, script_id, metadata)
+        return video.model_copy(update={"video_url": url})
+
+    def _publish_final(self, script_id: str, metadata: VideoMetadata) -> str:
+        local = self.final_path(script_id)
+        url = self._upload(clip_name(script_id, None), local, metadata, {"final": "true"}, None)
+        documents.update_top(self.conn, script_id, {"finalVideoUrl": url, "finalVideoMetadata": app_metadata(metadata)})
+        self._note_uploaded(script_id, None, local)
+        return url
+
+
+def app_metadata(meta: VideoMetadata) -> dict[str, Any]:
+    """`videoMetadata` as the app reads it: duration (number), resolution, size (int bytes), timestamp (a Firestore timestamp)."""
+    return {"duration": round(float(meta.duration), 3), "resolution": meta.resolution, "size": int(meta.size),
+            "timestamp": meta.timestamp}
