@@ -141,12 +141,12 @@ def build_context(script_path: ScriptRef, workspace: Workspace, opts: BuildOptio
     loaded = apply_video_overrides(loaded or load_ref(script_path, settings, opts.bucket), opts)
     check_backend_config(opts, settings)
     prices = PriceTable.load(opts.price_table)
+    store = make_store(loaded, workspace, opts, settings)  # before the workspace exists: a refusal writes nothing
     try:
         workspace.root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UserError(f"cannot create workspace {workspace.root} ({exc.strerror})", hint="choose another --workspace") from exc
     setup_logging(workspace.log_path, settings.log_level, settings.secrets())
-    store = make_store(loaded, workspace, opts, settings)
     journal = Journal(workspace.journal_path)
     try:
         backend = make_backend(opts, settings, loaded, journal, store)

@@ -1,0 +1,113 @@
+"""Field-only writes: a concurrent editor's changes survive; delete resets one scene; status and validate read Firebase."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from pathlib import Path
+
+from google.cloud import firestore
+
+from scenetui.build import BuildOptions
+from scenetui.config import Settings
+from scenetui.control.local import LocalController
+from scenetui.scriptref import FirestoreRef
+from scenetui.workspace import Workspace
+from tests.conftest import run_cli
+from tests.firebase.conftest import firestore_script
+
+
+def test_concurrent_app_edits_survive_the_render(admin, fb_env, tmp_path: Path) -> None:
+    """While the render writes its fields, 'the app' keeps editing the same document: a top-level field and
+    another field of the very scenes being rendered. Every last edit is still there at the end."""
+    script_id = firestore_script(admin, tmp_path, scenes=3)
+    ref = admin.db.collection("scripts").document(script_id)
+    stop = threading.Event()
+    edits = {"n": 0}
+
+    def app_editor() -> None:
+        while not stop.is_set():
+            edits["n"] += 1
+            n = edits["n"]
+            ref.update({"lastOpened": n})
+
+            @firestore.transactional
+            def rename(tx: firestore.Transaction) -> None:
+                scenes = ref.get(transaction=tx).to_dict()["scenes"]
+                scenes[n % 3]["title"] = f"edited {n}"
+                tx.update(ref, {"scenes": scenes})
+
+            rename(admin.db.transaction())
+            time.sleep(0.05)
+
+    editor = threading.Thread(target=app_editor)
+    editor.start()
+    try:
+        r = run_cli("render", f"firestore:{script_id}", "--workspace", str(tmp_path / "ws"), "--json", env=fb_env)
+    finally:
+        stop.set()
+        editor.join()
+    assert r.returncode == 0, r.stderr
+    assert edits["n"] > 10, "the editor did not run alongside the render"
+    doc = admin.doc(script_id)
+    n = edits["n"]
+    assert doc["lastOpened"] == n
+    last_titles = {k % 3: f"edited {k}" for k in range(1, n + 1)}
+    for i, scene in enumerate(doc["scenes"]):
+        assert scene["title"] == last_titles[i]
+        assert scene["videoStatus"] == "completed" and scene["videoUrl"] and scene["videoMetadata"]["size"] > 0
+        assert scene["appNote"] == f"kept {i}"
+
+
+def test_delete_removes_the_object_and_resets_the_scene(admin, fb_env, tmp_path: Path) -> None:
+    script_id = firestore_script(admin, tmp_path, scenes=2)
+    ws = tmp_path / "ws"
+    assert run_cli("render", f"firestore:{script_id}", "--workspace", str(ws), env=fb_env).returncode == 0
+
+    async def delete() -> str:
+        controller = LocalController(FirestoreRef(script_id), Workspace(ws), BuildOptions(), Settings())
+        assert controller.board.scenes[1].status == "done"
+        return await controller.delete_clip(1)
+
+    assert "deleted" in asyncio.run(delete())
+    assert admin.bucket.get_blob(f"videos/scripts/{script_id}/scenes/1.mp4") is None
+    assert admin.bucket.get_blob(f"videos/scripts/{script_id}/scenes/0.mp4") is not None
+    scene = admin.doc(script_id)["scenes"][1]
+    assert scene["videoStatus"] == "notStarted" and "videoUrl" not in scene and "videoMetadata" not in scene
+    assert scene["appNote"] == "kept 1" and scene["title"] == "Scene 1"
+    assert not (ws / "videos" / "scripts" / script_id / "scenes" / "1.mp4").exists()
+
+
+def test_status_shows_what_storage_holds_and_a_new_box_sees_it(admin, fb_env, tmp_path: Path) -> None:
+    script_id = firestore_script(admin, tmp_path, scenes=2)
+    assert run_cli("render", f"firestore:{script_id}", "--workspace", str(tmp_path / "ws"), env=fb_env).returncode == 0
+    r = run_cli("status", f"firestore:{script_id}", "--workspace", str(tmp_path / "elsewhere"), env=fb_env)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.count(f"Storage: gs://") == 2 and "completed" in r.stdout
+    js = run_cli("status", f"firestore:{script_id}", "--workspace", str(tmp_path / "elsewhere"), "--json", env=fb_env)
+    import json
+
+    rows = json.loads(js.stdout)["scenes"]
+    assert [row["status"] for row in rows] == ["completed", "completed"]
+    assert rows[0]["storage"]["object"].endswith(f"videos/scripts/{script_id}/scenes/0.mp4") and rows[0]["storage"]["size"] > 0
+
+
+def test_validate_a_firestore_script(admin, fb_env, tmp_path: Path) -> None:
+    good = firestore_script(admin, tmp_path, scenes=2)
+    r = run_cli("validate", f"firestore:{good}", env=fb_env)
+    assert r.returncode == 0 and "OK — 2 scene(s)" in r.stdout, r.stderr
+    bad = firestore_script(admin, tmp_path, scenes=3)
+    doc = admin.doc(bad)
+    doc["scenes"][1]["startKeyframe"] = "keyframes-app/nowhere.png"
+    doc["scenes"][2]["endKeyframe"] = "http://example.com/x.png"
+    admin.bucket.blob(f"keyframes-app/{bad}/0-1.png").upload_from_string(b"not an image", content_type="image/png")
+    admin.seed(bad, doc)
+    r = run_cli("validate", f"firestore:{bad}", "--json", env=fb_env)
+    assert r.returncode == 2
+    import json
+
+    problems = {p["location"]: p["message"] for p in json.loads(r.stdout)["problems"]}
+    assert "not found in Storage" in problems["scenes[1].startKeyframe"]
+    assert "must be https" in problems["scenes[2].endKeyframe"]
+    assert "not an image" in problems["scenes[0].endKeyframe"]
