@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -55,10 +56,16 @@ class DiskCache:
     def evict(self, keep: Path | None = None) -> None:
         """Remove the least recently used files until the cache fits its cap (never `keep`, the one just asked for)."""
         entries = []
+        stale = time.time() - 3600
         for p in self.root.glob("*"):
+            try:  # other threads and processes fill and evict the same folder: files come and go
+                st = p.stat()
+                if p.name.startswith(".fill-") and st.st_mtime < stale:
+                    p.unlink(missing_ok=True)  # a fill killed mid-way an hour ago or more
+            except FileNotFoundError:
+                continue
             if p.name.startswith(".") or not p.is_file():
                 continue
-            st = p.stat()
             entries.append((st.st_mtime_ns, st.st_size, p))
         total = sum(size for _, size, _ in entries)
         for _, size, p in sorted(entries):

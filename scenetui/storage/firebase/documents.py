@@ -9,6 +9,7 @@ from scenetui.errors import UserError
 from scenetui.storage.firebase.connection import CALL_TIMEOUT, FirebaseConnection
 
 COLLECTION = "scripts"
+TRANSACTION_ATTEMPTS = 25  # the app may be editing the same document: contention retries, it never overwrites
 
 
 def script_doc(conn: FirebaseConnection, script_id: str) -> Any:
@@ -69,7 +70,7 @@ def update_scene(conn: FirebaseConnection, script_id: str, index: int, fields: d
         scenes[index] = scene
         transaction.update(ref, {"scenes": scenes})
 
-    change(conn.db.transaction())
+    change(conn.db.transaction(max_attempts=TRANSACTION_ATTEMPTS))
 
 
 def update_top(conn: FirebaseConnection, script_id: str, fields: dict[str, Any]) -> None:
