@@ -9,6 +9,9 @@ from pathlib import Path
 from typing import Any
 
 _BEARER = re.compile(r"(Bearer\s+)[A-Za-z0-9._\-]+")
+# Capabilities that are not configured secrets: signed-URL signatures and private keys (a service-account file's).
+_SIGNATURE = re.compile(r"((?:X-Goog-Signature|Signature|sig)=)[A-Za-z0-9%._\-]+", re.IGNORECASE)
+_PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.DOTALL)
 _REDACTED = "«redacted»"
 
 
@@ -21,6 +24,8 @@ class Redactor:
     def __call__(self, text: str) -> str:
         for s in self.secrets:
             text = text.replace(s, _REDACTED)
+        text = _PRIVATE_KEY.sub(_REDACTED, text)
+        text = _SIGNATURE.sub(r"\1" + _REDACTED, text)
         return _BEARER.sub(r"\1" + _REDACTED, text)
 
 

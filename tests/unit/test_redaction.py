@@ -22,3 +22,13 @@ def test_secret_and_bearer_tokens_never_reach_the_log(tmp_path: Path) -> None:
 
 def test_redactor_leaves_other_text() -> None:
     assert Redactor(["s3cret"])("plain text") == "plain text"
+
+
+def test_signed_url_signatures_and_private_keys_are_redacted() -> None:
+    redact = Redactor([])
+    url = "http://127.0.0.1:9/b/k.png?X-Goog-Algorithm=GOOG4-RSA-SHA256&X-Goog-Signature=9f8e7d6c5b4a3210abcdef"
+    out = redact(f"fetching {url}")
+    assert "9f8e7d6c5b4a3210abcdef" not in out and "X-Goog-Algorithm=GOOG4-RSA-SHA256" in out
+    pem = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n"
+    assert "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC" not in redact(json.dumps({"private_key": pem}))
+    assert "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC" not in redact(pem)
