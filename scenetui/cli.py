@@ -136,13 +136,39 @@ def build_parser() -> argparse.ArgumentParser:
     ca.add_argument("--delete-remote", action="store_true", help="also delete the generations at Luma")
     firebase_args(ca, storage=False)
 
+    ex = sub.add_parser("export", help="assemble the film: transitions, music, quality", epilog=EXIT_CODES,
+                        description="Join every scene's clip in order into final.mp4 (and -o FILE). Transitions re-encode "
+                                    "only about a second around each boundary; the rest is stream-copied. A scene's "
+                                    "`transitionToNext` in the script wins over --transition. The previous film stays "
+                                    "until the new one is whole; Ctrl-C leaves it intact.")
+    ex.add_argument("script", type=script_arg, metavar="SCRIPT", help=SCRIPT_HELP)
+    ex.add_argument("--workspace", type=Path, metavar="DIR")
+    ex.add_argument("-o", "--output", type=Path, metavar="FILE", help="also write the film here (replaced when whole)")
+    ex.add_argument("--transition", metavar="NAME[:SECONDS]",
+                    help="between scenes: cut (default), dissolve, fadeblack, fadewhite, wipeleft, wiperight, slideleft, "
+                         "circleopen, … (ffmpeg xfade names); seconds 0.5 by default, at most 1")
+    ex.add_argument("--music", type=Path, metavar="FILE", help="soundtrack: looped or trimmed to the film, faded in and out")
+    ex.add_argument("--music-volume", type=float, default=-6.0, metavar="DB", help="music level in dB (default -6)")
+    ex.add_argument("--quality", choices=["high", "balanced", "small"],
+                    help="re-encode the film once: high (CRF 18, slow), balanced (CRF 23), small (CRF 28); "
+                         "default: keep the clips' own quality (no re-encode of the middles)")
+    ex.add_argument("--json", action="store_true", help="JSON lines: progress events and a final summary")
+    firebase_args(ex)
+
+    co = sub.add_parser("compress", help="re-encode a clip or film at a chosen quality",
+                        description="The seed's compressVideo: H.264 yuv420p BT.709, +faststart, AAC when there is audio.")
+    co.add_argument("file", type=Path, metavar="FILE")
+    co.add_argument("-o", "--output", type=Path, metavar="OUT", help="default: FILE-QUALITY.mp4 beside it")
+    co.add_argument("--quality", choices=["high", "balanced", "small"], default="balanced")
+    co.add_argument("--json", action="store_true")
+
     from scenetui.interactive import add_interactive_parsers
 
     add_interactive_parsers(sub, _common_render_args)
     return parser
 
 
-COMMANDS = ("demo", "validate", "render", "status", "cancel", "open", "watch", "serve")
+COMMANDS = ("demo", "validate", "render", "status", "cancel", "export", "compress", "open", "watch", "serve")
 
 
 def _with_implicit_open(argv: list[str]) -> list[str]:

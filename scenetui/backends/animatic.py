@@ -6,6 +6,7 @@ from pathlib import Path
 
 from scenetui.engine.ports import GenerationJob, GenerationResult, GenerationSession
 from scenetui.media.ffmpeg import run_ffmpeg
+from scenetui.media.profile import h264_args, keyframe_times
 from scenetui.media.images import image_size
 
 PUSH_IN = 0.06  # fraction of each edge the camera closes in over the clip
@@ -44,14 +45,12 @@ def animatic_args(start: Path, end: Path | None, dest: Path, size: tuple[int, in
         f"[m]perspective=x0=W*{k}:y0=H*{k}:x1=W*(1-{k}):y1=H*{k}:x2=W*{k}:y2=H*(1-{k}):x3=W*(1-{k}):y3=H*(1-{k})"
         f":interpolation=linear:eval=frame,fps={fps},format=yuv420p[out]"
     )
-    # Keyframes at 0.5 s and 0.5 s before the end let transitions re-encode only the boundaries later.
-    keys = f"0,0.5,{max(0.5, seconds - 0.5):.3f}"
+    # The film's profile, with keyframes near both ends: transitions then re-encode only the boundaries.
     return [
         "-y", *inputs,
         "-filter_complex", ";".join(chains),
         "-map", "[out]", "-frames:v", str(frames), "-r", str(fps),
-        "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p", "-profile:v", "high",
-        "-force_key_frames", keys, "-movflags", "+faststart", "-an",
+        *h264_args(), "-force_key_frames", keyframe_times(seconds), "-movflags", "+faststart", "-an",
         "-f", "mp4", str(dest),
     ]
 

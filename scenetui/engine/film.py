@@ -1,0 +1,136 @@
+"""Exporting the film: every scene's clip in order, with transitions and music, into the store and a chosen file."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from scenetui.domain import VideoMetadata
+from scenetui.domain.events import AssemblyFinished, AssemblyProgress, AssemblyStarted, LogLine
+from scenetui.engine.context import RenderContext
+from scenetui.errors import UserError
+from scenetui.media.assemble import assemble
+from scenetui.media.film import FilmReport, Music, Transition, make_film, music_problem, parse_transition
+from scenetui.media.probe import InvalidClip, probe, validate_clip
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """What `export` was asked for; `transition` is the default where a scene names none."""
+
+    transition: Transition = Transition()
+    music: Music | None = None
+    quality: str | None = None
+    output: Path | None = None
+
+
+def scene_transitions(ctx: RenderContext, default: Transition) -> list[Transition]:
+    """Per boundary: the scene's own `transitionToNext` (e.g. "dissolve:0.8"), else the default."""
+    out = []
+    scenes = ctx.loaded.script.scenes
+    for i, scene in enumerate(scenes[:-1]):
+        own = (scene.model_extra or {}).get("transitionToNext")
+        if own is None:
+            out.append(default)
+            continue
+        if not isinstance(own, str):
+            raise UserError(f"scenes[{i}].transitionToNext must be a string like \"dissolve:0.8\"")
+        try:
+            out.append(parse_transition(own))
+        except UserError as exc:
+            raise UserError(f"scenes[{i}].transitionToNext: {exc.message}", hint=exc.hint) from None
+    return out
+
+
+def check_output(path: Path) -> Path:
+    """The -o target must be a file name in a folder we can write (checked before any work)."""
+    path = path.expanduser()
+    if path.is_dir():
+        raise UserError(f"{path} is a folder", hint="give a file name, e.g. -o film.mp4")
+    if not path.parent.is_dir():
+        raise UserError(f"folder {path.parent} does not exist", hint="create it or choose another path")
+    if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise UserError(f"cannot write {path}", hint="choose a folder you can write to")
+    return path
+
+
+async def gather_clips(ctx: RenderContext) -> list[Path]:
+    """Every scene's clip, checked; a missing or damaged one is named with the command that remakes it."""
+    script = ctx.loaded.script
+    clips: list[Path] = []
+    missing: list[int] = []
+    for i in range(len(script.scenes)):
+        path = await ctx.store.local_clip(script.id, i)
+        (clips.append(path) if path else missing.append(i))
+    name = ctx.loaded.name
+    if missing:
+        which = ",".join(map(str, missing))
+        raise UserError(f"scene(s) {which} have no clip yet", hint=f"render them: scenetui render {name} --scenes {which}")
+    for i, path in enumerate(clips):
+        try:
+            await asyncio.to_thread(validate_clip, path, seconds=script.video.seconds, tolerance=10.0, decode=False)
+        except InvalidClip as exc:
+            raise UserError(f"scene {i}'s clip is damaged ({exc})",
+                            hint=f"make it again: scenetui render {name} --scenes {i} --force") from None
+    return clips
+
+
+def check_music(music: Music | None) -> None:
+    if music is not None:
+        why = music_problem(music.path)
+        if why:
+            raise UserError(why, hint="give an audio file (mp3, m4a, wav, ogg, flac…)")
+
+
+async def export_film(ctx: RenderContext, options: ExportOptions) -> tuple[str, FilmReport]:
+    """Assemble the film into the store (replacing the previous one only when the new one is whole)."""
+    script = ctx.loaded.script
+    output = check_output(options.output) if options.output else None
+    transitions = scene_transitions(ctx, options.transition)
+    check_music(options.music)
+    await ctx.store.prepare(script.id)
+    clips = await gather_clips(ctx)
+    staged = ctx.store.staging_path(script.id, "film")
+    work = staged.parent / f"film-work-{os.getpid()}"
+    started = time.monotonic()
+    plain = all(t.is_cut for t in transitions) and options.music is None and options.quality is None
+    ctx.bus.emit(AssemblyStarted(len(clips), "concat" if plain else "transitions"))
+    report_progress = lambda f: ctx.bus.emit(AssemblyProgress(round(f, 4)))  # noqa: E731
+    try:
+        if plain:
+            plan = await assemble(clips, staged, on_progress=report_progress, clip_seconds=script.video.seconds)
+            report = FilmReport(duration=plan.duration, method=plan.method)
+        else:
+            report = await make_film(clips, transitions, staged, work, size=script.video.size, fps=script.video.fps,
+                                     music=options.music, quality=options.quality, cache=staged.parent.parent / ".normalised",
+                                     on_progress=report_progress)
+        for note in report.notes:
+            ctx.bus.emit(LogLine("warning", note))
+        info = await asyncio.to_thread(probe, staged)
+        meta = VideoMetadata(duration=info.duration, resolution=info.resolution, size=info.size_bytes, fps=info.fps,
+                             codec=info.codec, backend="export")
+        if output is not None:
+            await asyncio.to_thread(_copy_replacing, staged, output)
+        await ctx.store.save_final(script.id, staged, meta)
+        final = str(getattr(ctx.store, "final_path", lambda _i: staged)(script.id))
+        ctx.bus.emit(AssemblyFinished(str(output or final), info.duration, report.method, round(time.monotonic() - started, 3)))
+        return str(output or final), report
+    finally:
+        staged.unlink(missing_ok=True)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _copy_replacing(src: Path, dest: Path) -> None:
+    """Copy through a temp file beside `dest`, then rename: an interrupted export leaves the old file as it was."""
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+    os.close(fd)
+    try:
+        shutil.copyfile(src, tmp)
+        os.replace(tmp, dest)
+    finally:
+        Path(tmp).unlink(missing_ok=True)

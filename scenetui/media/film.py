@@ -1,0 +1,293 @@
+"""The final film with transitions and music, re-encoding only the second around each boundary.
+
+Every clip is brought to one profile with keyframes 0.5 s and 1 s from each end (media.profile); the animatic
+makes clips that way, other clips are normalised once and cached. Each clip is then split at those keyframes
+by stream copy, each boundary's tail+head is re-encoded through ffmpeg's xfade with the same profile, and one
+concat pass stream-copies the lot, adds the BT.709 tags and mixes the music. Work grows with the number of
+boundaries, not with the film's length, and memory stays that of one short encode.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import av
+
+from scenetui.errors import UserError
+from scenetui.media.ffmpeg import run_ffmpeg
+from scenetui.media.probe import ClipInfo, InvalidClip, probe
+from scenetui.media.profile import KEY_OFFSETS, MAX_TRANSITION, PROFILE_MARK, QUALITY, h264_args, keyframe_times
+
+XFADE = ("fade", "fadeblack", "fadewhite", "fadegrays", "wipeleft", "wiperight", "wipeup", "wipedown", "slideleft",
+         "slideright", "slideup", "slidedown", "smoothleft", "smoothright", "smoothup", "smoothdown", "circleopen",
+         "circleclose", "circlecrop", "rectcrop", "radial", "distance", "pixelize", "hblur", "dissolve", "diagtl",
+         "diagtr", "diagbl", "diagbr", "hlslice", "hrslice", "vuslice", "vdslice", "squeezeh", "squeezev", "zoomin")
+ALIASES = {"dissolve": "fade", "crossfade": "fade", "noise": "dissolve"}  # what people call a dissolve is xfade's fade
+DEFAULT_SECONDS = 0.5
+Progress = Callable[[float], None]
+
+
+@dataclass(frozen=True)
+class Transition:
+    """How one scene gives way to the next: a cut, or an xfade transition of `seconds`."""
+
+    name: str = "cut"
+    seconds: float = 0.0
+
+    @property
+    def is_cut(self) -> bool:
+        return self.name == "cut" or self.seconds <= 0
+
+    def __str__(self) -> str:
+        return "cut" if self.is_cut else f"{self.name}:{self.seconds:g}"
+
+
+def parse_transition(text: str) -> Transition:
+    """`cut`, `dissolve`, `wipeleft:0.8`, … (seconds default 0.5, at most 1)."""
+    name, _, secs = text.strip().lower().partition(":")
+    if name in ("cut", "none", ""):
+        return Transition()
+    xfade = ALIASES.get(name, name)
+    if xfade not in XFADE:
+        raise UserError(f"unknown transition {name!r}", hint="use cut, dissolve, fadeblack, fadewhite, wipeleft, wiperight, "
+                                                            "slideleft, circleopen, … (any ffmpeg xfade name)")
+    try:
+        seconds = float(secs) if secs else DEFAULT_SECONDS
+    except ValueError:
+        raise UserError(f"transition {text!r}: {secs!r} is not a number of seconds", hint="e.g. dissolve:0.8") from None
+    if not 0 < seconds <= MAX_TRANSITION:
+        raise UserError(f"transition {text!r}: {seconds:g}s is out of range",
+                        hint=f"transitions last more than 0 and at most {MAX_TRANSITION:g} s")
+    return Transition(xfade, seconds)
+
+
+@dataclass(frozen=True)
+class Music:
+    """A soundtrack: looped or trimmed to the film, faded in and out, at `volume_db`."""
+
+    path: Path
+    volume_db: float = 0.0
+
+
+@dataclass
+class FilmReport:
+    """What was made and what was decided on the way."""
+
+    duration: float = 0.0
+    method: str = "transitions"
+    normalised: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Clip:
+    info: ClipInfo
+    key_frames: frozenset[int]  # frame indices that start a GOP
+    profiled: bool  # encoded with the shared profile (stitchable)
+
+
+def music_problem(path: Path) -> str | None:
+    """Why `path` cannot be the soundtrack, or None."""
+    if not path.is_file():
+        return f"music file not found: {path}"
+    try:
+        with av.open(str(path)) as c:
+            if not c.streams.audio:
+                return f"{path.name} has no audio"
+            stream = c.streams.audio[0]
+            for packet in c.demux(stream):  # a header is not enough: the first packets must decode
+                for _ in packet.decode():
+                    return None
+            return f"{path.name}: its audio does not decode"
+    except (av.FFmpegError, OSError, ValueError) as exc:
+        return f"{path.name} is not an audio file ({exc})"
+
+
+def _inspect(path: Path) -> _Clip:
+    info = probe(path, headers_only=True)
+    keys: set[int] = set()
+    first: float | None = None
+    profiled = False
+    with av.open(str(path)) as c:
+        stream = c.streams.video[0]
+        fps = info.fps or 30.0
+        times = []
+        for packet in c.demux(stream):
+            if packet.pts is None:
+                continue
+            t = float(packet.pts * packet.time_base)
+            first = t if first is None else min(first, t)
+            if packet.is_keyframe:
+                times.append(t)
+                if not profiled and len(times) == 1:
+                    profiled = PROFILE_MARK in bytes(packet)
+        keys = {round((t - (first or 0.0)) * fps) for t in times}
+    return _Clip(info, frozenset(keys), profiled)
+
+
+def _window(transition: Transition, a: _Clip, b: _Clip, fps: float) -> int | None:
+    """Frames on each side of the boundary to re-encode, or None when either clip is too short for it."""
+    for offset in KEY_OFFSETS:
+        if offset >= transition.seconds:
+            w = round(offset * fps)
+            if a.info.frames > 2 * w and b.info.frames > 2 * w:
+                return w
+            return None
+    return None
+
+
+def _cache_key(path: Path, size: tuple[int, int], fps: float) -> str:
+    st = path.stat()
+    return hashlib.sha256(f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}|{size}|{fps}".encode()).hexdigest()[:24]
+
+
+async def normalise(src: Path, dest: Path, size: tuple[int, int], fps: float, seconds: float) -> None:
+    """Re-encode one clip into the shared profile at `size`/`fps`, keyframes placed for transitions, no audio."""
+    w, h = size
+    vf = (f"scale={w}:{h}:force_original_aspect_ratio=decrease,pad={w}:{h}:(ow-iw)/2:(oh-ih)/2,setsar=1,"
+          f"fps={fps:g},format=yuv420p")
+    tmp = dest.with_suffix(".part.mp4")
+    await run_ffmpeg(["-y", "-i", str(src), "-vf", vf, *h264_args(), "-force_key_frames", keyframe_times(seconds),
+                      "-an", "-movflags", "+faststart", "-f", "mp4", str(tmp)], total_seconds=seconds)
+    tmp.replace(dest)
+
+
+async def _split(src: Path, cuts: list[int], prefix: Path) -> list[Path]:
+    """Stream-copy `src` into pieces at the keyframes with these frame indices (segment muxer, frame-exact)."""
+    if not cuts:
+        return [src]
+    pattern = f"{prefix}-%d.mp4"
+    await run_ffmpeg(["-y", "-i", str(src), "-map", "0:v:0", "-c", "copy", "-f", "segment", "-segment_frames",
+                      ",".join(map(str, cuts)), "-reset_timestamps", "1", "-segment_format", "mp4", pattern])
+    return [Path(pattern % i) for i in range(len(cuts) + 1)]
+
+
+async def _piece(tail: Path, head: Path, t: Transition, w: int, fps: float, dest: Path) -> None:
+    overlap = round(t.seconds * fps)
+    offset = (w - overlap) / fps
+    graph = (f"[0:v]settb=AVTB,fps={fps:g}[a];[1:v]settb=AVTB,fps={fps:g}[b];"
+             f"[a][b]xfade=transition={t.name}:duration={overlap / fps:.6f}:offset={offset:.6f},format=yuv420p[v]")
+    await run_ffmpeg(["-y", "-i", str(tail), "-i", str(head), "-filter_complex", graph, "-map", "[v]", *h264_args(),
+                      "-frames:v", str(2 * w - overlap), "-an", "-f", "mp4", str(dest)])
+
+
+def _concat_file(paths: Sequence[Path], dest: Path) -> Path:
+    lines = ["file '{}'".format(str(p.resolve()).replace("'", "'\\''")) for p in paths]
+    dest.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return dest
+
+
+def mux_args(list_file: Path, dest: Path, duration: float, music: Music | None, quality: str | None) -> list[str]:
+    """One pass over the film: stream copy (or one re-encode at `quality`), BT.709 tags, music as AAC."""
+    args = ["-y", "-f", "concat", "-safe", "0", "-i", str(list_file)]
+    if music is not None:
+        fade_in = min(1.0, duration / 4)
+        fade_out = min(2.0, duration / 4)
+        args += ["-stream_loop", "-1", "-i", str(music.path), "-filter_complex",
+                 f"[1:a]atrim=duration={duration:.3f},asetpts=N/SR/TB,afade=t=in:d={fade_in:.3f},"
+                 f"afade=t=out:st={duration - fade_out:.3f}:d={fade_out:.3f},volume={music.volume_db:g}dB[a]",
+                 "-map", "0:v:0", "-map", "[a]", "-c:a", "aac", "-b:a", QUALITY[quality or "high"][2]]
+    else:
+        args += ["-map", "0:v:0", "-an"]
+    if quality:
+        crf, preset, _ = QUALITY[quality]
+        args += h264_args(crf, preset)
+    else:
+        args += ["-c:v", "copy", "-bsf:v", "h264_metadata=colour_primaries=1:transfer_characteristics=1:matrix_coefficients=1"]
+    return [*args, "-t", f"{duration:.3f}", "-movflags", "+faststart", "-f", "mp4", str(dest)]
+
+
+async def make_film(clips: Sequence[Path], transitions: Sequence[Transition], dest: Path, work: Path, *,
+                    size: tuple[int, int], fps: float, music: Music | None = None, quality: str | None = None,
+                    cache: Path | None = None, on_progress: Progress | None = None) -> FilmReport:
+    """Join `clips` with `transitions[i]` between clip i and i+1 into `dest` (a staging path)."""
+    if len(transitions) != max(0, len(clips) - 1):
+        raise ValueError("one transition per boundary")
+    report = FilmReport()
+    progress = on_progress or (lambda f: None)
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        facts = await asyncio.gather(*(asyncio.to_thread(_inspect, p) for p in clips))
+    except InvalidClip as exc:
+        raise UserError(f"a clip cannot be read: {exc}") from exc
+    # Clips of another format or profile are normalised once (cached by file identity), so every join is clean.
+    odd = [i for i, c in enumerate(facts) if not c.profiled or (c.info.width, c.info.height) != size
+           or round(c.info.fps, 2) != round(fps, 2) or c.info.pix_fmt != "yuv420p" or c.info.codec != "h264"]
+    store = cache or work
+    store.mkdir(parents=True, exist_ok=True)
+    gate = asyncio.Semaphore(2)
+
+    async def norm(i: int) -> None:
+        src = clips[i]
+        target = store / f"norm-{_cache_key(src, size, fps)}.mp4"
+        if not target.is_file():
+            async with gate:
+                await normalise(src, target, size, fps, facts[i].info.duration)
+        facts[i] = await asyncio.to_thread(_inspect, target)
+
+    if odd:
+        await asyncio.gather(*(norm(i) for i in odd))
+        report.normalised = len(odd)
+    progress(0.3 if odd else 0.05)
+    windows: list[int | None] = []
+    for i, t in enumerate(transitions):
+        if t.is_cut:
+            windows.append(None)
+            continue
+        w = _window(t, facts[i], facts[i + 1], fps)
+        a, b = facts[i], facts[i + 1]
+        if w is None or (a.info.frames - w) not in a.key_frames or w not in b.key_frames:
+            report.notes.append(f"scenes {i}→{i + 1}: a clip is shorter than the {t.seconds:g}s transition; cut instead")
+            windows.append(None)
+        else:
+            windows.append(w)
+    # Split every clip at its boundary windows, re-encode each window pair, stream-copy the rest.
+    sequence: list[Path] = []
+    pieces: list[asyncio.Task[None]] = []
+    tails: dict[int, Path] = {}
+    for i, c in enumerate(facts):
+        w_in = windows[i - 1] if i > 0 else None
+        w_out = windows[i] if i < len(windows) else None
+        cuts = ([w_in] if w_in else []) + ([c.info.frames - w_out] if w_out else [])
+        parts = await _split(c.info.path, cuts, work / f"clip{i}")
+        if w_in:
+            head, parts = parts[0], parts[1:]
+            piece = work / f"piece{i - 1}.mp4"
+
+            async def encode(tail: Path = tails[i - 1], head: Path = head, t: Transition = transitions[i - 1],
+                             w: int = w_in, piece: Path = piece) -> None:
+                async with gate:
+                    await _piece(tail, head, t, w, fps, piece)
+
+            pieces.append(asyncio.create_task(encode()))
+            sequence.append(piece)
+        if w_out:
+            tails[i], parts = parts[-1], parts[:-1]
+        sequence.extend(parts)
+    try:
+        await asyncio.gather(*pieces)
+    finally:
+        for task in pieces:
+            task.cancel()
+    progress(0.5)
+    overlap = sum(round(t.seconds * fps) for t, w in zip(transitions, windows) if w)
+    report.duration = round((sum(c.info.frames for c in facts) - overlap) / fps, 3)
+    report.method = "transitions" if any(windows) else "cuts"
+    list_file = _concat_file(sequence, work / "film.txt")
+    await run_ffmpeg(mux_args(list_file, dest, report.duration, music, quality), total_seconds=report.duration,
+                     on_progress=lambda f: progress(0.5 + 0.5 * f))
+    return report
+
+
+async def compress(src: Path, dest: Path, quality: str, on_progress: Progress | None = None) -> None:
+    """The seed's compressVideo: one re-encode at a documented quality; audio re-encoded to AAC when present."""
+    info = await asyncio.to_thread(probe, src, headers_only=True)
+    crf, preset, abitrate = QUALITY[quality]
+    audio = ["-c:a", "aac", "-b:a", abitrate] if info.has_audio else ["-an"]
+    await run_ffmpeg(["-y", "-i", str(src), "-map", "0:v:0", *(["-map", "0:a:0"] if info.has_audio else []),
+                      *h264_args(crf, preset), *audio, "-movflags", "+faststart", "-f", "mp4", str(dest)],
+                     total_seconds=info.duration, on_progress=on_progress)
