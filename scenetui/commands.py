@@ -196,7 +196,7 @@ async def export_cmd(args: argparse.Namespace) -> int:
     options = ExportOptions(
         transition=parse_transition(args.transition or "cut"),
         music=Music(args.music.expanduser(), args.music_volume) if args.music else None,
-        quality=args.quality, output=args.output)
+        quality=args.quality, output=args.output, timeline=args.timeline)
     opts = build_options(args)
     loaded = load_ref(args.script, settings, opts.bucket)
     workspace = resolve_workspace(args.script, args.workspace, settings)

@@ -17,6 +17,7 @@ from scenetui.errors import UserError
 from scenetui.media.assemble import assemble
 from scenetui.media.film import FilmReport, Music, Transition, make_film, music_problem, parse_transition
 from scenetui.media.probe import InvalidClip, probe, validate_clip
+from scenetui.media.timeline import TimelineClip, write_timeline
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class ExportOptions:
     music: Music | None = None
     quality: str | None = None
     output: Path | None = None
+    timeline: Path | None = None  # .otio or .edl for an editor
 
 
 def scene_transitions(ctx: RenderContext, default: Transition) -> list[Transition]:
@@ -91,6 +93,9 @@ async def export_film(ctx: RenderContext, options: ExportOptions) -> tuple[str, 
     """Assemble the film into the store (replacing the previous one only when the new one is whole)."""
     script = ctx.loaded.script
     output = check_output(options.output) if options.output else None
+    timeline = check_output(options.timeline) if options.timeline else None
+    if timeline is not None and timeline.suffix.lower() not in (".otio", ".edl"):
+        raise UserError(f"--timeline {timeline.name}: unknown timeline format", hint="use a .otio or .edl file name")
     transitions = scene_transitions(ctx, options.transition)
     check_music(options.music)
     await ctx.store.prepare(script.id)
@@ -104,7 +109,8 @@ async def export_film(ctx: RenderContext, options: ExportOptions) -> tuple[str, 
     try:
         if plain:
             plan = await assemble(clips, staged, on_progress=report_progress, clip_seconds=script.video.seconds)
-            report = FilmReport(duration=plan.duration, method=plan.method)
+            report = FilmReport(duration=plan.duration, method=plan.method, transitions=list(transitions),
+                                frames=[c.frames for c in plan.clips])
         else:
             report = await make_film(clips, transitions, staged, work, size=script.video.size, fps=script.video.fps,
                                      music=options.music, quality=options.quality, cache=staged.parent.parent / ".normalised",
@@ -116,6 +122,11 @@ async def export_film(ctx: RenderContext, options: ExportOptions) -> tuple[str, 
                              codec=info.codec, backend="export")
         if output is not None:
             await asyncio.to_thread(_copy_replacing, staged, output)
+        if timeline is not None:
+            entries = [TimelineClip(scene.label(i), clip, report.frames[i])
+                       for i, (scene, clip) in enumerate(zip(script.scenes, clips))]
+            await asyncio.to_thread(write_timeline, timeline, script.title or script.id, entries, report.transitions,
+                                    round(script.video.fps))
         await ctx.store.save_final(script.id, staged, meta)
         final = str(getattr(ctx.store, "final_path", lambda _i: staged)(script.id))
         ctx.bus.emit(AssemblyFinished(str(output or final), info.duration, report.method, round(time.monotonic() - started, 3)))

@@ -81,6 +81,8 @@ class FilmReport:
     method: str = "transitions"
     normalised: int = 0
     notes: list[str] = field(default_factory=list)
+    transitions: list[Transition] = field(default_factory=list)  # as made: a too-long transition became a cut
+    frames: list[int] = field(default_factory=list)  # each clip's frames
 
 
 @dataclass(frozen=True)
@@ -276,6 +278,8 @@ async def make_film(clips: Sequence[Path], transitions: Sequence[Transition], de
     progress(0.5)
     overlap = sum(round(t.seconds * fps) for t, w in zip(transitions, windows) if w)
     report.duration = round((sum(c.info.frames for c in facts) - overlap) / fps, 3)
+    report.transitions = [t if w else Transition() for t, w in zip(transitions, windows)]
+    report.frames = [c.info.frames for c in facts]
     report.method = "transitions" if any(windows) else "cuts"
     list_file = _concat_file(sequence, work / "film.txt")
     await run_ffmpeg(mux_args(list_file, dest, report.duration, music, quality), total_seconds=report.duration,

@@ -189,3 +189,32 @@ def test_missing_and_damaged_clips_are_named_with_the_fix(tmp_path: Path) -> Non
     r = run_cli("export", str(script), "--workspace", str(ws), "--transition", "dissolve")
     assert r.returncode == 2 and "scene 1's clip is damaged" in r.stderr and "--scenes 1 --force" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_timeline_for_an_editor(rendered: tuple[Path, Path], tmp_path: Path) -> None:
+    import opentimelineio as otio
+
+    script, ws = rendered
+    r = export(script, ws, "--transition", "dissolve:0.5", "--timeline", str(tmp_path / "cut.otio"))
+    assert r.returncode == 0, r.stderr
+    timeline = otio.adapters.read_from_file(str(tmp_path / "cut.otio"))
+    track = timeline.tracks[0]
+    clips = [c for c in track if isinstance(c, otio.schema.Clip)]
+    transitions = [t for t in track if isinstance(t, otio.schema.Transition)]
+    assert [c.name for c in clips] == [f"scene {i} “Scene {i}”" for i in range(4)]
+    assert [Path(c.media_reference.target_url).name for c in clips] == [f"{i}.mp4" for i in range(4)]
+    assert [c.source_range.duration.value for c in clips] == [135, 135, 135, 150]  # cut points: 15 frames before each end
+    assert [t.out_offset.value for t in transitions] == [15, 15, 15]
+    film = probe(ws / "videos" / "scripts" / "test" / "final.mp4")
+    assert track.duration().to_seconds() == pytest.approx(film.duration, abs=0.05)
+
+    r = export(script, ws, "--transition", "dissolve:0.5", "--timeline", str(tmp_path / "cut.edl"))
+    assert r.returncode == 0, r.stderr
+    edl = (tmp_path / "cut.edl").read_text()
+    assert edl.startswith("TITLE: Test") and "FCM: NON-DROP FRAME" in edl
+    events = [line for line in edl.splitlines() if line[:3].isdigit()]
+    assert events[0].split()[-4:] == ["00:00:00:00", "00:00:04:15", "00:00:00:00", "00:00:04:15"]
+    dissolve = [e for e in events if " D " in e]
+    assert len(dissolve) == 3 and dissolve[0].split()[4] == "015" and dissolve[0].split()[-2] == "00:00:04:15"
+    assert edl.count("* FROM CLIP NAME: scene") == 4
+    assert events[-1].split()[-1] == "00:00:18:15"  # the film's length, 18.5 s at 30 fps
