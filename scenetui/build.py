@@ -156,7 +156,7 @@ def build_context(script_path: ScriptRef, workspace: Workspace, opts: BuildOptio
     return RenderContext(
         loaded=loaded, backend=backend, store=store, journal=journal,
         bus=EventBus(journal, script_id=loaded.script.id), prices=prices, budget=Budget(opts.max_spend_cents),
-        retries=opts.retries,
+        retries=opts.retries, prepare_for_film=settings.prepare_for_film,
     )
 
 

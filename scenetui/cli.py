@@ -117,6 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
     ren.add_argument("script", type=script_arg, metavar="SCRIPT", help=SCRIPT_HELP)
     ren.add_argument("--scenes", metavar="LIST", help="only these scenes, e.g. 0,2-3 (0-based)")
     ren.add_argument("--force", action="store_true", help="regenerate the selected scenes even when their clips are valid")
+    ren.add_argument("--continuity", action="store_true",
+                     help="luma: start each scene from the previous scene's generation instead of its own start keyframe "
+                          "(smoother joins, same price; scenes then render one after another)")
     _common_render_args(ren)
 
     st = sub.add_parser("status", help="show each scene's state from the workspace",

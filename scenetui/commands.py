@@ -118,12 +118,17 @@ async def run_render(script_path: ScriptRef, workspace_arg: Path | None, args: a
     concurrency = args.concurrency or default_concurrency
     if concurrency < 1:
         raise UserError("--concurrency must be at least 1")
+    continuity = bool(getattr(args, "continuity", False))
+    if continuity and opts.backend != "luma":
+        raise UserError("--continuity chains Luma generations", hint="use it with --backend luma")
     ctx = build_context(script_path, workspace, opts, settings, loaded=loaded_probe)  # validated once
+    ctx.continuity = continuity
     labels = {i: s.label(i) for i, s in enumerate(ctx.loaded.script.scenes)}
     printer = make_printer(json_mode=args.json, labels=labels)
     for w in ctx.loaded.warnings:
         print(f"warning: {w}", file=sys.stderr)
-    options = RenderOptions(scenes=scenes, concurrency=concurrency, force=force,
+    # Scene N starts from scene N-1's generation, so scenes go one after the other.
+    options = RenderOptions(scenes=scenes, concurrency=1 if continuity else concurrency, force=force,
                             assemble=not getattr(args, "no_assemble", False))
     try:
         with RenderLock(workspace.lock_path(ctx.script_id)):

@@ -91,4 +91,5 @@ def luma_args(fake, *extra: str) -> list[str]:
 
 
 def luma_env(**extra: str) -> dict[str, str]:
-    return {"LUMAAI_API_KEY": LUMA_KEY, "SCENETUI_LUMA_BACKOFF": "0.2", **extra}
+    # Clips are prepared for transitions on arrival only where a test asks for it (it costs seconds of CPU per clip).
+    return {"LUMAAI_API_KEY": LUMA_KEY, "SCENETUI_LUMA_BACKOFF": "0.2", "SCENETUI_PREPARE_FOR_FILM": "0", **extra}

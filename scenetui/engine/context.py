@@ -24,6 +24,8 @@ class RenderContext:
     budget: Budget = field(default_factory=lambda: Budget(None))
     retries: int = 1  # extra tries for a retryable failure; each paid one counts against the budget
     delete_on_cancel: set[int] = field(default_factory=set)
+    prepare_for_film: bool = True  # normalise downloaded clips to the film's profile as they arrive
+    continuity: bool = False  # each scene starts from the previous scene's generation (paid backends; in order)
 
     @property
     def script_id(self) -> str:

@@ -31,6 +31,11 @@ class ExportOptions:
     timeline: Path | None = None  # .otio or .edl for an editor
 
 
+def film_cache(ctx: RenderContext) -> Path:
+    """Clips normalised to the film's profile, kept beside the script's clips (made on arrival or at export)."""
+    return ctx.store.staging_path(ctx.script_id, "x").parent.parent / ".normalised"
+
+
 def scene_transitions(ctx: RenderContext, default: Transition) -> list[Transition]:
     """Per boundary: the scene's own `transitionToNext` (e.g. "dissolve:0.8"), else the default."""
     out = []
@@ -113,7 +118,7 @@ async def export_film(ctx: RenderContext, options: ExportOptions) -> tuple[str, 
                                 frames=[c.frames for c in plan.clips])
         else:
             report = await make_film(clips, transitions, staged, work, size=script.video.size, fps=script.video.fps,
-                                     music=options.music, quality=options.quality, cache=staged.parent.parent / ".normalised",
+                                     music=options.music, quality=options.quality, cache=film_cache(ctx),
                                      on_progress=report_progress)
         for note in report.notes:
             ctx.bus.emit(LogLine("warning", note))

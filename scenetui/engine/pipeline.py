@@ -45,10 +45,18 @@ class SceneOutcome:
     error: str | None = None
 
 
+def previous_generation(ctx: RenderContext, index: int) -> str | None:
+    """With continuity: the generation that made the previous scene's current clip, if a paid backend made it."""
+    if not ctx.continuity or index == 0 or not ctx.backend.paid:
+        return None
+    done = [a for a in ctx.journal.attempts(ctx.script_id, index - 1) if a.state == J.COMPLETED and a.remote_id]
+    return done[-1].remote_id if done else None
+
+
 def make_job(ctx: RenderContext, index: int) -> GenerationJob:
     script = ctx.loaded.script
     scene = script.scenes[index]
-    return GenerationJob(
+    return GenerationJob(continue_from=previous_generation(ctx, index),
         script_id=ctx.script_id, scene_index=index, scene=scene, settings=script.video,
         prompt=build_prompt(script, scene),
         start_keyframe=ctx.loaded.keyframe_source(scene.start_keyframe) if scene.start_keyframe else None,
@@ -109,6 +117,8 @@ async def _attempt(ctx: RenderContext, index: int, started: float) -> SceneOutco
         clip = await ctx.store.local_clip(ctx.script_id, index)
         ctx.bus.emit(SceneCompleted(index, str(clip or video.video_url), info.duration, info.resolution, info.size_bytes,
                                     round(time.monotonic() - started, 3), remote_id, session.cost_cents))
+        if clip is not None and ctx.backend.paid and ctx.prepare_for_film:
+            await _ready_for_film(ctx, index, clip)
         return SceneOutcome(index, "completed", clip)
     except asyncio.CancelledError:
         await _cancelled(ctx, index, attempt_id, session)
@@ -138,6 +148,22 @@ async def _attempt(ctx: RenderContext, index: int, started: float) -> SceneOutco
         raise _Failed(f"{type(exc).__name__}: {exc}", "see logs/scenetui.log in the workspace", False) from exc
     finally:
         staged.unlink(missing_ok=True)
+
+
+async def _ready_for_film(ctx: RenderContext, index: int, clip: Path) -> None:
+    """Bring a downloaded clip to the film's profile now, while other generations are still being made, so the
+    export re-encodes only its boundaries. Best effort: the export normalises whatever is not ready."""
+    from scenetui.engine.film import film_cache
+    from scenetui.media.film import prepare_for_film
+
+    v = ctx.loaded.script.video
+    try:
+        if await prepare_for_film(clip, film_cache(ctx), v.size, v.fps):
+            ctx.bus.emit(LogLine("info", f"scene {index}: clip prepared for transitions"))
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:  # never fails the scene: its clip is stored and valid
+        ctx.bus.emit(LogLine("warning", f"scene {index}: could not prepare the clip for transitions ({exc})"))
 
 
 def _threadsafe_progress(session: SceneSession) -> Callable[[int, int], None]:

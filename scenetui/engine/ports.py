@@ -21,6 +21,7 @@ class GenerationJob:
     prompt: str
     start_keyframe: str | Path | None
     end_keyframe: str | Path | None
+    continue_from: str | None = None  # continuity: start from this earlier generation instead of the start keyframe
 
 
 @dataclass(frozen=True)

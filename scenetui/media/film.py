@@ -147,6 +147,28 @@ def _cache_key(path: Path, size: tuple[int, int], fps: float) -> str:
     return hashlib.sha256(f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}|{size}|{fps}".encode()).hexdigest()[:24]
 
 
+def normalised_path(cache: Path, src: Path, size: tuple[int, int], fps: float) -> Path:
+    """Where the film's profile copy of `src` is cached (keyed by the file's identity and the target format)."""
+    return cache / f"norm-{_cache_key(src, size, fps)}.mp4"
+
+
+def needs_normalising(clip: _Clip, size: tuple[int, int], fps: float) -> bool:
+    i = clip.info
+    return (not clip.profiled or (i.width, i.height) != size or round(i.fps, 2) != round(fps, 2)
+            or i.pix_fmt != "yuv420p" or i.codec != "h264")
+
+
+async def prepare_for_film(src: Path, cache: Path, size: tuple[int, int], fps: float) -> bool:
+    """Normalise a newly arrived clip ahead of the export (True when a copy was made); the clip itself is untouched."""
+    clip = await asyncio.to_thread(_inspect, src)
+    target = normalised_path(cache, src, size, fps)
+    if not needs_normalising(clip, size, fps) or target.is_file():
+        return False
+    cache.mkdir(parents=True, exist_ok=True)
+    await normalise(src, target, size, fps, clip.info.duration)
+    return True
+
+
 async def normalise(src: Path, dest: Path, size: tuple[int, int], fps: float, seconds: float) -> None:
     """Re-encode one clip into the shared profile at `size`/`fps`, keyframes placed for transitions, no audio."""
     w, h = size
@@ -217,23 +239,22 @@ async def make_film(clips: Sequence[Path], transitions: Sequence[Transition], de
     except InvalidClip as exc:
         raise UserError(f"a clip cannot be read: {exc}") from exc
     # Clips of another format or profile are normalised once (cached by file identity), so every join is clean.
-    odd = [i for i, c in enumerate(facts) if not c.profiled or (c.info.width, c.info.height) != size
-           or round(c.info.fps, 2) != round(fps, 2) or c.info.pix_fmt != "yuv420p" or c.info.codec != "h264"]
+    odd = [i for i, c in enumerate(facts) if needs_normalising(c, size, fps)]
     store = cache or work
     store.mkdir(parents=True, exist_ok=True)
     gate = asyncio.Semaphore(2)
 
     async def norm(i: int) -> None:
         src = clips[i]
-        target = store / f"norm-{_cache_key(src, size, fps)}.mp4"
+        target = normalised_path(store, src, size, fps)
         if not target.is_file():
             async with gate:
                 await normalise(src, target, size, fps, facts[i].info.duration)
+            report.normalised += 1  # made now; a copy prepared when the clip arrived costs nothing here
         facts[i] = await asyncio.to_thread(_inspect, target)
 
     if odd:
         await asyncio.gather(*(norm(i) for i in odd))
-        report.normalised = len(odd)
     progress(0.3 if odd else 0.05)
     windows: list[int | None] = []
     for i, t in enumerate(transitions):

@@ -67,8 +67,10 @@ class LumaBackend:
             "generation_type": "video", "model": v.model, "prompt": job.prompt, "resolution": v.resolution,
             "duration": v.duration, "aspect_ratio": v.aspect_ratio, "loop": v.loop,
         }
-        frames = {}
-        if job.start_keyframe is not None:
+        frames: dict[str, Any] = {}
+        if job.continue_from:  # continuity: this clip starts where the previous scene's generation ended
+            frames["frame0"] = {"type": "generation", "id": job.continue_from}
+        elif job.start_keyframe is not None:
             frames["frame0"] = image_keyframe(await self._url(job.start_keyframe))
         if job.end_keyframe is not None:
             frames["frame1"] = image_keyframe(await self._url(job.end_keyframe))
