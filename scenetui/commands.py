@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +23,7 @@ from scenetui.headless.printer import make_printer
 from scenetui.scriptref import ScriptRef
 from scenetui.sources import check_ref, load_ref
 from scenetui.selection import parse_scenes
-from scenetui.domain.events import AssemblyProgress
 from scenetui.domain.units import human_size
-from scenetui.engine.film import check_output
 from scenetui.headless.text import clean
 
 
@@ -192,77 +187,17 @@ def demo_args(args: argparse.Namespace) -> argparse.Namespace:
     return argparse.Namespace(**{**vars(args), "script": script_path, "workspace": root, "backend": "animatic"})
 
 
-async def export_cmd(args: argparse.Namespace) -> int:
-    """Assemble the film with transitions, music and quality; the previous film stays until the new one is whole."""
-    from scenetui.engine.film import ExportOptions, export_film
-    from scenetui.media.film import Music, parse_transition
+def _film(name: str) -> Any:
+    async def run(args: argparse.Namespace) -> int:
+        from scenetui import film_commands
 
-    settings = _settings()
-    options = ExportOptions(
-        transition=parse_transition(args.transition or "cut"),
-        music=Music(args.music.expanduser(), args.music_volume) if args.music else None,
-        quality=args.quality, output=args.output, timeline=args.timeline)
-    opts = build_options(args)
-    loaded = load_ref(args.script, settings, opts.bucket)
-    workspace = resolve_workspace(args.script, args.workspace, settings)
-    if not workspace.root.is_dir():
-        raise UserError(f"nothing rendered in {workspace.root} yet", hint=f"run: scenetui render {args.script}")
-    ctx = build_context(args.script, workspace, opts, settings, loaded=loaded)
-    printer = make_printer(json_mode=args.json, labels={})
-    ctx.bus.subscribe(printer)
-    try:
-        if RenderLock.held(workspace.lock_path(ctx.script_id)):
-            raise UserError("a render of this script is running", hint="export when it has finished")
-        with RenderLock(workspace.lock_path(ctx.script_id)):
-            ctx.bus.run_id = ctx.journal.start_run(ctx.script_id, "export")
-            try:
-                path, report = await export_film(ctx, options)
-            finally:
-                ctx.journal.finish_run(ctx.bus.run_id, 0)
-    finally:
-        printer.close()
-        await ctx.backend.aclose()
-        ctx.journal.close()
-    if args.json:
-        print(json.dumps({"type": "summary", "final": path, "duration": report.duration, "method": report.method,
-                          "normalised": report.normalised, "notes": report.notes, "exitCode": EXIT_OK}))
-    else:
-        print(f"Film: {path} ({report.duration:.1f}s, {report.method})")
-    return EXIT_OK
+        return await getattr(film_commands, name)(args)
+
+    return run
 
 
-async def compress_cmd(args: argparse.Namespace) -> int:
-    """The seed's compressVideo: one clip or film re-encoded at a documented quality, written whole or not at all."""
-    from scenetui.media.film import compress
-    from scenetui.media.probe import InvalidClip, probe
-
-    src = args.file.expanduser()
-    try:
-        await asyncio.to_thread(probe, src, headers_only=True)
-    except InvalidClip as exc:
-        raise UserError(f"{src} is not a video ({exc})") from None
-    dest = (args.output or src.with_name(f"{src.stem}-{args.quality}.mp4")).expanduser()
-    if dest.resolve() == src.resolve():
-        raise UserError("the output would overwrite the input", hint="choose another -o")
-    check_output(dest)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part.mp4")
-    os.close(fd)
-    printer = make_printer(json_mode=args.json, labels={})
-    try:
-        await compress(src, Path(tmp), args.quality, on_progress=lambda f: printer(AssemblyProgress(round(f, 4))))
-        os.replace(tmp, dest)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-        printer.close()
-    before, after = src.stat().st_size, dest.stat().st_size
-    if args.json:
-        print(json.dumps({"type": "summary", "output": str(dest), "bytesBefore": before, "bytesAfter": after}))
-    else:
-        print(f"{dest}: {human_size(after)} (was {human_size(before)}, {after / before:.0%})")
-    return EXIT_OK
-
-
-RENDERERS: dict[str, Any] = {"render": render_cmd, "demo": demo_cmd, "export": export_cmd, "compress": compress_cmd}
+RENDERERS: dict[str, Any] = {"render": render_cmd, "demo": demo_cmd, "export": _film("export_cmd"),
+                             "compress": _film("compress_cmd")}
 
 
 # The board's words for a scene, as `status --json` has always spelled them (the app's videoStatus names).

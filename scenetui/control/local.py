@@ -23,7 +23,8 @@ from scenetui.engine.context import RenderContext
 from scenetui.engine.costs import PriceTable
 from scenetui.engine.journal import Journal
 from scenetui.engine.lock import RenderLock
-from scenetui.engine.render import RenderOptions, assemble_film, render
+from scenetui.engine.film import ExportOptions, export_film
+from scenetui.engine.render import RenderOptions, render
 from scenetui.errors import UserError
 from scenetui.scriptfile import LoadedScript
 from scenetui.scriptref import ScriptRef
@@ -247,11 +248,19 @@ class LocalController(Viewing):
         self._record(SceneKept(index, str(exported) if exported else None))
         return f"kept scene {index}" + (f"; copy saved to {exported}" if exported else "")
 
-    async def assemble(self) -> str:
+    async def assemble(self, transition: str = "cut", music: str | None = None, quality: str | None = None,
+                       music_volume: float = -6.0) -> str:
+        """Assemble the film (as `scenetui export` does) with these choices; they are checked before anything runs."""
+        from scenetui.engine.film import ExportOptions, check_music
+        from scenetui.media.film import Music, parse_transition
+
         if self.running:
             raise UserError("a render is running", hint="the film is assembled when it finishes")
-        await self._start("assembly", _assembly_run)
-        return "assembling the film"
+        options = ExportOptions(transition=parse_transition(transition),
+                                music=Music(Path(music).expanduser(), music_volume) if music else None, quality=quality)
+        await asyncio.to_thread(check_music, options.music)
+        await self._start("assembly", lambda ctx: _assembly_run(ctx, options))
+        return "assembling the film" + ("" if options.transition.is_cut else f" with {options.transition} transitions")
 
     async def export_final(self, dest: Path | None) -> str:
         final = self.clip_path(None)
@@ -272,12 +281,11 @@ class LocalController(Viewing):
         self.emit(event)
 
 
-async def _assembly_run(ctx: RenderContext) -> None:
+async def _assembly_run(ctx: RenderContext, options: ExportOptions) -> None:
     """Assembly as a run of its own, so journal followers can tell its events from other processes'."""
-    await ctx.store.prepare(ctx.script_id)
     ctx.bus.run_id = ctx.journal.start_run(ctx.script_id, "assembly")
     try:
-        await assemble_film(ctx)
+        await export_film(ctx, options)
     finally:  # a run left unfinished would be replayed as still running
         ctx.journal.finish_run(ctx.bus.run_id, 0)
 

@@ -1,4 +1,4 @@
-"""Assemble the final film from the scene clips (hard cuts), with progress."""
+"""Assemble the final film from the scene clips: transition, music and quality, with progress."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, ProgressBar, Static
+from textual.widgets import Footer, Input, Label, ProgressBar, Select, Static
 
 from scenetui.domain.board import DONE
 from scenetui.errors import UserError
@@ -17,11 +17,18 @@ if TYPE_CHECKING:
     from scenetui.control.local import LocalController
 
 
+TRANSITIONS = [("Cut", "cut"), ("Dissolve", "dissolve"), ("Fade to black", "fadeblack"), ("Fade to white", "fadewhite"),
+               ("Wipe left", "wipeleft"), ("Slide left", "slideleft"), ("Circle open", "circleopen")]
+QUALITIES = [("Keep the clips' quality", "keep"), ("High (CRF 18)", "high"), ("Balanced (CRF 23)", "balanced"),
+             ("Small (CRF 28)", "small")]
+
+
 class ExportScreen(Screen[None]):
-    """Shows which clips are ready, assembles on `a`, and follows the assembly's progress."""
+    """Shows which clips are ready, the film's choices, assembles on `a`, and follows the assembly's progress."""
 
     BINDINGS = [
         Binding("a", "assemble", "Assemble"),
+        Binding("ctrl+s", "assemble", "Assemble", show=False),
         Binding("v", "preview_final", "Preview film"),
         Binding("escape,q", "back", "Back"),
     ]
@@ -33,6 +40,16 @@ class ExportScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="export"):
             yield Static(id="export-summary")
+            with Horizontal(classes="export-row"):
+                yield Label("Transition", classes="export-label")
+                yield Select(TRANSITIONS, value="cut", allow_blank=False, id="export-transition")
+                yield Input("0.5", id="export-seconds", tooltip="seconds, at most 1", max_length=4)
+            with Horizontal(classes="export-row"):
+                yield Label("Music", classes="export-label")
+                yield Input(placeholder="audio file (optional), looped or trimmed to the film", id="export-music")
+            with Horizontal(classes="export-row"):
+                yield Label("Quality", classes="export-label")
+                yield Select(QUALITIES, value="keep", allow_blank=False, id="export-quality")
             yield ProgressBar(total=1.0, show_eta=False, id="export-progress")
             yield Static(id="export-status")
         yield Footer()
@@ -45,12 +62,12 @@ class ExportScreen(Screen[None]):
         ready = [s.index for s in board.scenes if s.status == DONE]
         missing = [s.index for s in board.scenes if s.status != DONE]
         lines = [f"Final film of {self.controller.loaded.script.title or self.controller.script_id}: "
-                 f"{len(ready)} of {len(board.scenes)} clips ready, joined with hard cuts."]
+                 f"{len(ready)} of {len(board.scenes)} clips ready."]
         if missing:
             shown = ", ".join(map(str, missing[:12])) + (" …" if len(missing) > 12 else "")
             lines.append(f"Not ready: scene(s) {shown} — generate them first.")
         else:
-            lines.append("Every clip is ready: press a to assemble.")
+            lines.append("Every clip is ready: choose below, then a (or Enter in a field) to assemble.")
         self.query_one("#export-summary", Static).update("\n".join(lines))
         self.query_one("#export-progress", ProgressBar).update(progress=board.assembly_fraction)
         status = {"joining": f"assembling… {board.assembly_fraction:.0%}", "done": f"assembled: {board.final}"}
@@ -61,10 +78,18 @@ class ExportScreen(Screen[None]):
         if any(s.status != DONE for s in self.controller.board.scenes):
             self.notify("some scenes have no clip yet", severity="warning")
             return
+        name = str(self.query_one("#export-transition", Select).value)
+        seconds = self.query_one("#export-seconds", Input).value.strip() or "0.5"
+        music = self.query_one("#export-music", Input).value.strip() or None
+        quality = str(self.query_one("#export-quality", Select).value)
         try:
-            self.notify(await self.controller.assemble())
+            self.notify(await self.controller.assemble(name if name == "cut" else f"{name}:{seconds}", music,
+                                                       None if quality == "keep" else quality))
         except UserError as exc:
             self.notify(exc.line(), severity="error")
+
+    async def on_input_submitted(self, event: Input.Submitted) -> None:
+        await self.action_assemble()
 
     def action_preview_final(self) -> None:
         from scenetui.tui.screens.preview import preview_film
