@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
+from scenetui.domain.text import strip_controls
+
 from scenetui.domain.base import WireModel
 from scenetui.domain.video import VideoMetadata, VideoStatus
 
@@ -25,6 +27,8 @@ class Character(WireModel):
     name: str = Field(min_length=1)
     description: str = ""
     reference_images: list[str] = Field(default_factory=list)
+
+    _inert = field_validator("name", "description")(strip_controls)
 
 
 class VideoSettings(WireModel):
@@ -71,6 +75,8 @@ class StoryScene(WireModel):
     video_status: VideoStatus | None = None
     video_metadata: VideoMetadata | None = None
 
+    _inert = field_validator("title", "description", "visual_description", "camera", "characters")(strip_controls)
+
     @property
     def keyframes(self) -> list[str]:
         """The keyframes this scene has, start first."""
@@ -90,6 +96,8 @@ class AIScript(WireModel):
     characters: list[Character] = Field(default_factory=list)
     video: VideoSettings = Field(default_factory=VideoSettings)
     scenes: list[StoryScene] = Field(min_length=1)
+
+    _inert = field_validator("title", "style")(strip_controls)
 
     @field_validator("scenes")
     @classmethod

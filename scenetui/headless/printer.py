@@ -7,8 +7,10 @@ import sys
 from typing import IO, Protocol
 
 from rich.console import Console
+from rich.text import Text
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from scenetui.domain.text import clean
 from scenetui.domain.events import (
     AssemblyFinished, AssemblyProgress, AssemblySkipped, AssemblyStarted, Event, LogLine, RenderFinished,
     RenderStarted, SceneCancelled, SceneCompleted, SceneFailed, SceneProgress, SceneSkipped, SceneStage, SpendChanged,
@@ -56,7 +58,7 @@ class PlainPrinter:
         return self.labels.get(i, f"scene {i}")
 
     def _say(self, text: str) -> None:
-        self.out.write(text + "\n")
+        self.out.write(clean(text) + "\n")  # server messages and titles never reach the terminal as sequences
         self.out.flush()
 
     def __call__(self, e: Event) -> None:
@@ -113,7 +115,7 @@ class RichPrinter:
         self.console = console or Console()
         self.labels = labels or {}
         self.progress = Progress(
-            TextColumn("{task.description}", justify="left"), BarColumn(bar_width=None),
+            TextColumn("{task.description}", justify="left", markup=False), BarColumn(bar_width=None),
             TextColumn("{task.percentage:>5.1f}%"), TextColumn("{task.fields[stage]}"), TimeElapsedColumn(),
             console=self.console, transient=False,
         )
@@ -121,6 +123,10 @@ class RichPrinter:
         self._total = 0
         self._done = 0.0
         self._fractions: dict[int, float] = {}
+
+    def _print(self, text: str, style: str = "") -> None:
+        """A line above the bars, as plain text: brackets in titles ([beat]) are words, not markup."""
+        self.console.print(Text(clean(text), style=style))
 
     def _task(self, key: int | str, description: str) -> TaskID:
         if key not in self._tasks:
@@ -139,7 +145,7 @@ class RichPrinter:
             case RenderStarted():
                 self.progress.start()
                 self._total = len(e.scenes)
-                self.console.print(f"Rendering {len(e.scenes)} scene(s) of [b]{e.script_id}[/b] with {e.backend}"
+                self._print(f"Rendering {len(e.scenes)} scene(s) of {e.script_id} with {e.backend}"
                                    + (f"; {len(e.skipped)} already done" if e.skipped else ""))
                 if e.scenes:
                     self._task("all", "[b]overall[/b]")
@@ -147,7 +153,7 @@ class RichPrinter:
                     self._task(i, self.labels.get(i, f"scene {i}"))
                     self._fractions[i] = 0.0
             case SceneSkipped():
-                self.console.print(f"{label}: {e.reason}")
+                self._print(f"{label}: {e.reason}")
             case SceneStage():
                 self.progress.update(self._task(e.scene_index, label), stage=e.stage)
             case SceneProgress() if e.fraction is not None:
@@ -161,7 +167,7 @@ class RichPrinter:
             case SceneFailed():
                 self._fractions[e.scene_index] = 1.0
                 self.progress.update(self._task(e.scene_index, label), stage="[red]failed")
-                self.console.print(f"[red]{label}: {e.error}[/red]" + (f" — {e.hint}" if e.hint else ""))
+                self._print(f"{label}: {e.error}" + (f" — {e.hint}" if e.hint else ""), "red")
                 self._overall()
             case SceneCancelled():
                 self.progress.update(self._task(e.scene_index, label), stage="[yellow]cancelled")
@@ -172,15 +178,15 @@ class RichPrinter:
             case AssemblyFinished():
                 self.progress.update(self._task("assembly", "assembly"), completed=1.0, stage="[green]done")
             case AssemblySkipped():
-                self.console.print(f"Assembly skipped: {e.reason}")
+                self._print(f"Assembly skipped: {e.reason}")
             case SpendChanged():
                 if "all" in self._tasks:
                     self.progress.update(self._tasks["all"], description=f"[b]overall[/b] {spend_text(e)}")
             case LogLine():
-                self.console.print(f"{e.level}: {e.message}")
+                self._print(f"{e.level}: {e.message}")
             case RenderFinished():
                 self.progress.stop()
-                self.console.print(_finish_line(e))
+                self._print(_finish_line(e))
 
     def close(self) -> None:
         self.progress.stop()

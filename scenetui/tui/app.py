@@ -7,6 +7,7 @@ import signal
 from pathlib import Path
 
 from textual.app import App
+from textual.notifications import SeverityLevel
 from textual.binding import Binding
 
 from scenetui.control.local import LocalController
@@ -41,6 +42,11 @@ class SceneApp(App[int]):
         self.controller, self.problems, self.script_name = controller, problems, script_name
         self._changed: set[int] = set()
         self.autostart = False  # `scenetui demo`: start creating videos as soon as the app is up
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Notifications carry titles, paths and server messages: shown as text, never parsed as markup."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def on_mount(self) -> None:
         if self.controller is None:

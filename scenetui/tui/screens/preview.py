@@ -66,14 +66,14 @@ class PreviewScreen(Screen[None]):
         grid.add_column(style="bold")
         grid.add_column()
         if self.index is None:
-            grid.add_row("Final film", str(self.clip or "not assembled yet"))
+            grid.add_row("Final film", Text(str(self.clip or "not assembled yet")))
             facts = self.controller.clip_facts(None)
         else:
             scene = self.controller.loaded.script.scenes[self.index]
-            grid.add_row("Scene", f"{self.index}  {scene.title}")
+            grid.add_row("Scene", Text(f"{self.index}  {scene.title}"))
             facts = self.controller.clip_facts(self.index)
         for key, value in facts.items():
-            grid.add_row(key, value)
+            grid.add_row(key, Text(value))
         self.query_one("#preview-facts", Static).update(grid)
 
     def say(self, text: str, style: str = "") -> None:

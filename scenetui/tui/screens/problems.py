@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
+
+from scenetui.domain.text import clean
 
 
 class ProblemsScreen(Screen[None]):
@@ -20,10 +23,10 @@ class ProblemsScreen(Screen[None]):
         self.path, self.problems = path, problems
 
     def compose(self) -> ComposeResult:
-        table = Table(title=f"{self.path} has {len(self.problems)} problem(s)", expand=True, show_edge=False)
+        table = Table(title=Text(f"{self.path} has {len(self.problems)} problem(s)"), expand=True, show_edge=False)
         table.add_column("problem", style="red")
         for p in self.problems:
-            table.add_row(p)
+            table.add_row(Text(clean(p)))  # a problem quotes the script: brackets and escapes stay inert
         with VerticalScroll(id="problems"):
             yield Static(table)
             yield Static("Fix these in the script file, then open it again (`scenetui validate` lists them too).",

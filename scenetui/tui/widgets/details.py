@@ -14,6 +14,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
 from scenetui.domain.board import ACTIVE, DONE, FAILED, PAID
+from scenetui.domain.text import clean
 from scenetui.tui.format import clock, money, scene_detail, size
 
 if TYPE_CHECKING:
@@ -88,17 +89,17 @@ def script_summary(controller: LocalController) -> Table:
     grid = Table.grid(padding=(0, 1))
     grid.add_column(style="bold")
     grid.add_column()
-    grid.add_row("Script", f"{script.title or script.id}  ({script.id})")
-    grid.add_row("Style", script.style or "—")
+    grid.add_row("Script", Text(f"{script.title or script.id}  ({script.id})"))
+    grid.add_row("Style", Text(script.style or "—"))
     v = script.video
     grid.add_row("Video", f"{v.model} · {v.resolution} · {v.duration} · {v.aspect_ratio}")
     grid.add_row("Scenes", str(len(script.scenes)))
-    grid.add_row("Characters", ", ".join(c.name for c in script.characters) or "—")
+    grid.add_row("Characters", Text(", ".join(c.name for c in script.characters) or "—"))
     missing = controller.missing_keyframes()
     if missing:
         lines = "; ".join(f"scene {i}: {' and '.join(w)}" for i, w in sorted(missing.items())[:6])
         grid.add_row(Text("Missing", style="red"), lines)
-    grid.add_row("Workspace", str(controller.workspace.root))
+    grid.add_row("Workspace", Text(str(controller.workspace.root)))
     return grid
 
 
@@ -109,23 +110,23 @@ def scene_text(controller: LocalController, index: int) -> Table:
     grid = Table.grid(padding=(0, 1))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(ratio=1)
-    grid.add_row("Scene", f"{index}  {scene.title or '(untitled)'}")
-    grid.add_row("Story", scene.description or "—")
-    grid.add_row("Visual", scene.visual_description or "—")
+    grid.add_row("Scene", Text(f"{index}  {scene.title or '(untitled)'}"))
+    grid.add_row("Story", Text(scene.description or "—"))
+    grid.add_row("Visual", Text(scene.visual_description or "—"))
     chars = [c for c in script.characters if c.name in scene.characters]
-    grid.add_row("Characters", "; ".join(f"{c.name}: {c.description}" if c.description else c.name for c in chars)
-                 or (", ".join(scene.characters) or "—"))
-    grid.add_row("Camera", scene.camera or "—")
+    grid.add_row("Characters", Text("; ".join(f"{c.name}: {c.description}" if c.description else c.name for c in chars)
+                                     or (", ".join(scene.characters) or "—")))
+    grid.add_row("Camera", Text(scene.camera or "—"))
     state = Text(s.status, style={DONE: "green", FAILED: "red", ACTIVE: "yellow", PAID: "yellow"}.get(s.status, ""))
     detail = scene_detail(s, controller.board.expected_seconds)
     if detail and s.status != FAILED:
         state.append(f"  {detail}", style="dim")
     grid.add_row("State", state)
     if s.remote_id:
-        grid.add_row("Generation", s.remote_id)
+        grid.add_row("Generation", Text(s.remote_id))
     if s.status == FAILED:
-        grid.add_row(Text("Failed", style="red"), s.error or "unknown reason")
-        grid.add_row(Text("What to do", style="red"), s.hint or "press r to try again")
+        grid.add_row(Text("Failed", style="red"), Text(clean(s.error or "unknown reason")))
+        grid.add_row(Text("What to do", style="red"), Text(clean(s.hint or "press r to try again")))
     return grid
 
 

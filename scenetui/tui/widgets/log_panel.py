@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.widgets import RichLog
 
 from scenetui.domain.board import Board
+from scenetui.domain.text import clean
 
 
 class LogPanel(RichLog):
@@ -18,5 +19,5 @@ class LogPanel(RichLog):
         """Write the lines said since the last call."""
         fresh = min(board.log_count - self.shown, len(board.log))
         for line in board.log[len(board.log) - fresh:] if fresh > 0 else []:
-            self.write(line)
+            self.write(clean(line))
         self.shown = board.log_count

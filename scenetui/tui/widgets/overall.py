@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.widgets import Static
 
 from scenetui.domain.board import Board
@@ -26,4 +27,4 @@ class OverallBar(Static):
 
     def redraw(self) -> None:
         prefix = "watching · " if self.mode == "watch" else ""
-        self.update(prefix + overall(self.board, self.title_text, compact=self.compact))
+        self.update(Text(prefix + overall(self.board, self.title_text, compact=self.compact)))  # a title is text, not markup

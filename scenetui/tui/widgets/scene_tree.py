@@ -26,7 +26,7 @@ class SceneTree(Tree[NodeRef]):
     """Built once; afterwards only the labels of changed scenes are replaced (never a rebuild)."""
 
     def __init__(self, loaded: LoadedScript, board: Board, **kwargs: object) -> None:
-        super().__init__(loaded.script.title or loaded.script.id, data=NodeRef(-1, "script"), **kwargs)  # type: ignore[arg-type]
+        super().__init__(Text(loaded.script.title or loaded.script.id), data=NodeRef(-1, "script"), **kwargs)  # type: ignore[arg-type]
         self.loaded, self.board = loaded, board
         self.marked: set[int] = set()
         self._scene_nodes: list[TreeNode[NodeRef]] = []
