@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import time
 import types
 from pathlib import Path
@@ -56,7 +58,10 @@ def mid_render(pilot: Pilot) -> None:
 
 
 async def settle(pilot: Pilot) -> None:
+    """Time to draw, then whatever drawing work is still queued (pictures decode in workers; slower on a busy box)."""
     await pilot.pause(0.4)
+    await asyncio.wait_for(pilot.app.workers.wait_for_complete(), timeout=20)
+    await pilot.pause(0.2)
 
 
 def mid_render_then(*keys: str):  # noqa: ANN201
