@@ -38,6 +38,7 @@ class BuildOptions:
     retries: int = 1
     video: dict[str, Any] = field(default_factory=dict)  # overrides of the script's video settings
     storage: str = "local"  # local | firebase (a firestore: script always stores to Firebase)
+    keyframe_host: str | None = None  # "firebase": host keyframes in the bucket even when clips stay local (bridges)
     bucket: str | None = None
     user_id: str | None = None
 
@@ -55,7 +56,7 @@ def resolve_workspace(script_path: ScriptRef | None, explicit: Path | None, sett
 
 def check_backend_config(opts: BuildOptions, settings: Settings) -> None:
     """Configuration problems that must stop us before anything is written."""
-    if opts.backend not in BACKENDS:
+    if opts.backend not in (*BACKENDS, "none"):
         raise UserError(f"unknown backend {opts.backend!r}", hint=f"choose one of: {', '.join(BACKENDS)}")
     if opts.backend == "luma" and (settings.luma_api_key is None or not settings.luma_api_key.get_secret_value().strip()):
         raise UserError("LUMAAI_API_KEY is not set", hint=f"create a key at {LUMA_KEYS_URL} and export LUMAAI_API_KEY=…")
@@ -102,15 +103,24 @@ def _keyframe_host(opts: BuildOptions, settings: Settings, loaded: LoadedScript,
     if base_url:
         return PublishedFolderHost(base_url, loaded.base_dir)
     conn = getattr(store, "conn", None)
-    if conn is not None:
+    user = getattr(store, "user_id", None) or opts.user_id
+    if conn is None and opts.keyframe_host == "firebase":
+        from scenetui.sources import firebase_connection
+
+        conn = firebase_connection(settings, opts.bucket)
+    if conn is not None and user:
         from scenetui.storage.firebase.keyframes import FirebaseKeyframeHost
 
-        return FirebaseKeyframeHost(conn, store.user_id, dict(loaded.origins))  # type: ignore[attr-defined]
+        return FirebaseKeyframeHost(conn, user, dict(loaded.origins))
     return NoKeyframeHost()
 
 
 def make_backend(opts: BuildOptions, settings: Settings, loaded: LoadedScript, journal: Journal,
                  store: LocalStore | None = None) -> VideoBackend:
+    if opts.backend == "none":
+        from scenetui.backends.idle import IdleBackend
+
+        return IdleBackend()
     if opts.backend == "animatic":
         urls = [k for s in loaded.script.scenes for k in s.keyframes if is_url(k) and k not in loaded.fetched]
         if urls:

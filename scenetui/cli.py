@@ -59,6 +59,22 @@ def firebase_args(p: argparse.ArgumentParser, *, storage: bool = True) -> None:
     fb.add_argument("--bucket", metavar="NAME", help="Cloud Storage bucket (default: SCENETUI_FIREBASE_BUCKET)")
 
 
+def luma_money_args(p: argparse.ArgumentParser) -> None:
+    """What a paid generation needs: consent, a cap, prices, the API and where keyframes are published."""
+    money = p.add_argument_group("luma: money and keyframes")
+    money.add_argument("--yes", "-y", action="store_true", help="do not ask before spending (the estimate is still printed)")
+    money.add_argument("--max-spend", type=float, metavar="USD",
+                       help="hard cap on what this run may spend, checked before every create (retries included)")
+    money.add_argument("--allow-low-balance", action="store_true", help="go ahead even when the balance is below the estimate")
+    money.add_argument("--price-table", type=Path, metavar="FILE", help='prices in US cents, JSON/TOML: {"ray-2/720p/5s": 90}')
+    money.add_argument("--retries", type=int, default=1, metavar="N",
+                       help="extra tries for a transient failure (Luma refunds failed generations; each try counts against --max-spend)")
+    money.add_argument("--luma-base-url", metavar="URL", help="API base URL (default: LUMAAI_BASE_URL or Luma's)")
+    money.add_argument("--keyframe-base-url", metavar="URL",
+                       help="public URL where the script's folder is published; local keyframes are sent as URLs under it "
+                            "(with Firebase storage they are hosted in the bucket and sent as signed URLs instead)")
+
+
 def _common_render_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workspace", type=Path, metavar="DIR",
                    help="where clips, the journal and logs live (default: scenetui-workspace beside the script)")
@@ -73,18 +89,7 @@ def _common_render_args(p: argparse.ArgumentParser) -> None:
     video.add_argument("--resolution", choices=["540p", "720p", "1080p", "4k"])
     video.add_argument("--duration", choices=["5s", "9s"])
     video.add_argument("--aspect-ratio", choices=["1:1", "16:9", "9:16", "4:3", "3:4", "21:9", "9:21"])
-    money = p.add_argument_group("luma: money and keyframes")
-    money.add_argument("--yes", "-y", action="store_true", help="do not ask before spending (the estimate is still printed)")
-    money.add_argument("--max-spend", type=float, metavar="USD",
-                       help="hard cap on what this run may spend, checked before every create (retries included)")
-    money.add_argument("--allow-low-balance", action="store_true", help="go ahead even when the balance is below the estimate")
-    money.add_argument("--price-table", type=Path, metavar="FILE", help='prices in US cents, JSON/TOML: {"ray-2/720p/5s": 90}')
-    money.add_argument("--retries", type=int, default=1, metavar="N",
-                       help="extra tries for a transient failure (Luma refunds failed generations; each try counts against --max-spend)")
-    money.add_argument("--luma-base-url", metavar="URL", help="API base URL (default: LUMAAI_BASE_URL or Luma's)")
-    money.add_argument("--keyframe-base-url", metavar="URL",
-                       help="public URL where the script's folder is published; local keyframes are sent as URLs under it "
-                            "(with Firebase storage they are hosted in the bucket and sent as signed URLs instead)")
+    luma_money_args(p)
     firebase_args(p)
 
 
@@ -149,7 +154,9 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("-o", "--output", type=Path, metavar="FILE", help="also write the film here (replaced when whole)")
     ex.add_argument("--transition", metavar="NAME[:SECONDS]",
                     help="between scenes: cut (default), dissolve, fadeblack, fadewhite, wipeleft, wiperight, slideleft, "
-                         "circleopen, … (ffmpeg xfade names); seconds 0.5 by default, at most 1")
+                         "circleopen, … (ffmpeg xfade names); seconds 0.5 by default, at most 1; or bridge: a Luma clip "
+                         "generated from the last frame of each scene to the first of the next (paid; needs --backend luma)")
+    ex.add_argument("--backend", default="animatic", choices=["animatic", "luma"], help="generator for bridge clips")
     ex.add_argument("--music", type=Path, metavar="FILE", help="soundtrack: looped or trimmed to the film, faded in and out")
     ex.add_argument("--music-volume", type=float, default=-6.0, metavar="DB", help="music level in dB (default -6)")
     ex.add_argument("--quality", choices=["high", "balanced", "small"],
@@ -159,6 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="also write the cut for an editor (OpenTimelineIO, or a CMX 3600 EDL for Resolve/Premiere)")
     ex.add_argument("--json", action="store_true", help="JSON lines: progress events and a final summary")
     firebase_args(ex)
+    luma_money_args(ex)
 
     co = sub.add_parser("compress", help="re-encode a clip or film at a chosen quality",
                         description="The seed's compressVideo: H.264 yuv420p BT.709, +faststart, AAC when there is audio.")

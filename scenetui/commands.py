@@ -62,7 +62,7 @@ def build_options(args: argparse.Namespace) -> BuildOptions:
         keyframe_base_url=getattr(args, "keyframe_base_url", None), price_table=getattr(args, "price_table", None),
         max_spend_cents=None if max_spend is None else int(round(max_spend * 100)), retries=getattr(args, "retries", 1),
         video=video, storage=getattr(args, "storage", None) or "local", bucket=getattr(args, "bucket", None),
-        user_id=getattr(args, "user_id", None),
+        user_id=getattr(args, "user_id", None), keyframe_host=getattr(args, "keyframe_host", None),
     )
 
 

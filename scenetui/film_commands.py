@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import os
 import tempfile
@@ -22,7 +23,8 @@ from scenetui.sources import load_ref
 
 async def export_cmd(args: argparse.Namespace) -> int:
     """Assemble the film with transitions, music and quality; the previous film stays until the new one is whole."""
-    from scenetui.engine.film import ExportOptions, export_film
+    from scenetui.bridges import make_bridges
+    from scenetui.engine.film import ExportOptions, export_film, gather_clips, scene_transitions
     from scenetui.media.film import Music, parse_transition
 
     settings = _settings()
@@ -30,21 +32,26 @@ async def export_cmd(args: argparse.Namespace) -> int:
         transition=parse_transition(args.transition or "cut"),
         music=Music(args.music.expanduser(), args.music_volume) if args.music else None,
         quality=args.quality, output=args.output, timeline=args.timeline)
-    opts = build_options(args)
+    opts = dataclasses.replace(build_options(args), backend="none")  # the film's own context generates nothing
     loaded = load_ref(args.script, settings, opts.bucket)
     workspace = resolve_workspace(args.script, args.workspace, settings)
     if not workspace.root.is_dir():
         raise UserError(f"nothing rendered in {workspace.root} yet", hint=f"run: scenetui render {args.script}")
     ctx = build_context(args.script, workspace, opts, settings, loaded=loaded)
     printer = make_printer(json_mode=args.json, labels={})
-    ctx.bus.subscribe(printer)
     try:
         if RenderLock.held(workspace.lock_path(ctx.script_id)):
             raise UserError("a render of this script is running", hint="export when it has finished")
+        joins = scene_transitions(ctx, options.transition)
+        wanted = [i for i, t in enumerate(joins) if t.is_bridge]
+        bridges = None
+        if wanted:  # generated first, through a render of their own (its estimate, question and ledger)
+            bridges = await make_bridges(ctx, await gather_clips(ctx), wanted, args)
+        ctx.bus.subscribe(printer)
         with RenderLock(workspace.lock_path(ctx.script_id)):
             ctx.bus.run_id = ctx.journal.start_run(ctx.script_id, "export")
             try:
-                path, report = await export_film(ctx, options)
+                path, report = await export_film(ctx, options, bridges)
             finally:
                 ctx.journal.finish_run(ctx.bus.run_id, 0)
     finally:

@@ -39,11 +39,16 @@ class Transition:
     seconds: float = 0.0
 
     @property
+    def is_bridge(self) -> bool:
+        """A generated clip between the scenes (the seed's generateTransition), joined with cuts."""
+        return self.name == "bridge"
+
+    @property
     def is_cut(self) -> bool:
-        return self.name == "cut" or self.seconds <= 0
+        return self.name == "cut" or (self.seconds <= 0 and not self.is_bridge)
 
     def __str__(self) -> str:
-        return "cut" if self.is_cut else f"{self.name}:{self.seconds:g}"
+        return "bridge" if self.is_bridge else "cut" if self.is_cut else f"{self.name}:{self.seconds:g}"
 
 
 def parse_transition(text: str) -> Transition:
@@ -51,6 +56,8 @@ def parse_transition(text: str) -> Transition:
     name, _, secs = text.strip().lower().partition(":")
     if name in ("cut", "none", ""):
         return Transition()
+    if name == "bridge":
+        return Transition("bridge")
     xfade = ALIASES.get(name, name)
     if xfade not in XFADE:
         raise UserError(f"unknown transition {name!r}", hint="use cut, dissolve, fadeblack, fadewhite, wipeleft, wiperight, "
@@ -90,6 +97,22 @@ class _Clip:
     info: ClipInfo
     key_frames: frozenset[int]  # frame indices that start a GOP
     profiled: bool  # encoded with the shared profile (stitchable)
+
+
+def edge_frame(path: Path, which: str, dest: Path) -> Path:
+    """Save the clip's first or last frame as a PNG (bridges start and end on them)."""
+    picked = None
+    with av.open(str(path)) as c:
+        for frame in c.decode(c.streams.video[0]):
+            picked = frame
+            if which == "first":
+                break
+    if picked is None:
+        raise InvalidClip(f"{path.name}: no frames")
+    tmp = dest.with_suffix(".part.png")
+    picked.to_image().save(tmp, format="PNG")
+    tmp.replace(dest)
+    return dest
 
 
 def music_problem(path: Path) -> str | None:
@@ -258,7 +281,7 @@ async def make_film(clips: Sequence[Path], transitions: Sequence[Transition], de
     progress(0.3 if odd else 0.05)
     windows: list[int | None] = []
     for i, t in enumerate(transitions):
-        if t.is_cut:
+        if t.is_cut or t.is_bridge:  # a bridge is its own clip, joined with cuts by the caller
             windows.append(None)
             continue
         w = _window(t, facts[i], facts[i + 1], fps)
