@@ -228,16 +228,21 @@ def _concat_file(paths: Sequence[Path], dest: Path) -> Path:
     return dest
 
 
-def mux_args(list_file: Path, dest: Path, duration: float, music: Music | None, quality: str | None) -> list[str]:
-    """One pass over the film: stream copy (or one re-encode at `quality`), BT.709 tags, music as AAC."""
+def music_args(music: Music, duration: float, dest: Path, bitrate: str) -> list[str]:
+    """The soundtrack on its own: looped or trimmed to `duration`, faded in and out, at its level, as AAC."""
+    fade_in = min(1.0, duration / 4)
+    fade_out = min(2.0, duration / 4)
+    return ["-y", "-stream_loop", "-1", "-i", str(music.path), "-filter_complex",
+            f"[0:a]atrim=duration={duration:.3f},asetpts=N/SR/TB,afade=t=in:d={fade_in:.3f},"
+            f"afade=t=out:st={duration - fade_out:.3f}:d={fade_out:.3f},volume={music.volume_db:g}dB[a]",
+            "-map", "[a]", "-vn", "-c:a", "aac", "-b:a", bitrate, "-f", "mp4", str(dest)]
+
+
+def mux_args(list_file: Path, dest: Path, duration: float, soundtrack: Path | None, quality: str | None) -> list[str]:
+    """One pass over the film: stream copy (or one re-encode at `quality`), BT.709 tags, the soundtrack copied in."""
     args = ["-y", "-f", "concat", "-safe", "0", "-i", str(list_file)]
-    if music is not None:
-        fade_in = min(1.0, duration / 4)
-        fade_out = min(2.0, duration / 4)
-        args += ["-stream_loop", "-1", "-i", str(music.path), "-filter_complex",
-                 f"[1:a]atrim=duration={duration:.3f},asetpts=N/SR/TB,afade=t=in:d={fade_in:.3f},"
-                 f"afade=t=out:st={duration - fade_out:.3f}:d={fade_out:.3f},volume={music.volume_db:g}dB[a]",
-                 "-map", "0:v:0", "-map", "[a]", "-c:a", "aac", "-b:a", QUALITY[quality or "high"][2]]
+    if soundtrack is not None:
+        args += ["-i", str(soundtrack), "-map", "0:v:0", "-map", "1:a:0", "-c:a", "copy"]
     else:
         args += ["-map", "0:v:0", "-an"]
     if quality:
@@ -291,42 +296,63 @@ async def make_film(clips: Sequence[Path], transitions: Sequence[Transition], de
             windows.append(None)
         else:
             windows.append(w)
-    # Split every clip at its boundary windows, re-encode each window pair, stream-copy the rest.
-    sequence: list[Path] = []
-    pieces: list[asyncio.Task[None]] = []
-    tails: dict[int, Path] = {}
+    overlap = sum(round(t.seconds * fps) for t, w in zip(transitions, windows) if w)
+    report.duration = round((sum(c.info.frames for c in facts) - overlap) / fps, 3)
+    # The soundtrack is encoded by a process of its own while the boundaries are (AAC costs ~3 s per 90 s of film).
+    soundtrack: Path | None = None
+    scoring: asyncio.Task[None] | None = None
+    if music is not None:
+        soundtrack = work / "music.m4a"
+        scoring = asyncio.create_task(run_ffmpeg(music_args(music, report.duration, soundtrack, QUALITY[quality or "high"][2])))
+    try:
+        return await _join(facts, transitions, windows, work, gate, fps, dest, report, soundtrack, scoring, quality, progress)
+    finally:
+        if scoring is not None and not scoring.done():
+            scoring.cancel()
+            await asyncio.gather(scoring, return_exceptions=True)
+
+
+async def _join(facts: list[_Clip], transitions: Sequence[Transition], windows: list[int | None], work: Path,
+                gate: asyncio.Semaphore, fps: float, dest: Path, report: FilmReport, soundtrack: Path | None,
+                scoring: asyncio.Task[None] | None, quality: str | None, progress: Progress) -> FilmReport:
+    """Split, encode the boundary pieces, wait for the soundtrack, and mux the film."""
+    # Split every clip at its boundary windows, re-encode each window pair, stream-copy the rest. Each step is a
+    # short ffmpeg process: they run side by side (splits only copy; piece encodes share the two cores).
+    cuts: list[list[int]] = []
     for i, c in enumerate(facts):
         w_in = windows[i - 1] if i > 0 else None
         w_out = windows[i] if i < len(windows) else None
-        cuts = ([w_in] if w_in else []) + ([c.info.frames - w_out] if w_out else [])
-        parts = await _split(c.info.path, cuts, work / f"clip{i}")
-        if w_in:
-            head, parts = parts[0], parts[1:]
-            piece = work / f"piece{i - 1}.mp4"
+        cuts.append(([w_in] if w_in else []) + ([c.info.frames - w_out] if w_out else []))
+    copy_gate = asyncio.Semaphore(4)
 
-            async def encode(tail: Path = tails[i - 1], head: Path = head, t: Transition = transitions[i - 1],
-                             w: int = w_in, piece: Path = piece) -> None:
-                async with gate:
-                    await _piece(tail, head, t, w, fps, piece)
+    async def split(i: int) -> list[Path]:
+        async with copy_gate:
+            return await _split(facts[i].info.path, cuts[i], work / f"clip{i}")
 
-            pieces.append(asyncio.create_task(encode()))
-            sequence.append(piece)
-        if w_out:
-            tails[i], parts = parts[-1], parts[:-1]
-        sequence.extend(parts)
-    try:
-        await asyncio.gather(*pieces)
-    finally:
-        for task in pieces:
-            task.cancel()
+    parts = list(await asyncio.gather(*(split(i) for i in range(len(facts)))))
+    heads = {i: p.pop(0) for i, p in enumerate(parts) if i > 0 and windows[i - 1]}
+    tails = {i: p.pop() for i, p in enumerate(parts) if i < len(windows) and windows[i]}
+
+    async def encode(i: int) -> Path:
+        piece = work / f"piece{i}.mp4"
+        async with gate:
+            await _piece(tails[i], heads[i + 1], transitions[i], windows[i] or 0, fps, piece)
+        return piece
+
+    pieces = dict(zip(sorted(tails), await asyncio.gather(*(encode(i) for i in sorted(tails)))))
+    sequence: list[Path] = []
+    for i, p in enumerate(parts):
+        sequence.extend(p)
+        if i in pieces:
+            sequence.append(pieces[i])
     progress(0.5)
-    overlap = sum(round(t.seconds * fps) for t, w in zip(transitions, windows) if w)
-    report.duration = round((sum(c.info.frames for c in facts) - overlap) / fps, 3)
+    if scoring is not None:
+        await scoring
     report.transitions = [t if w else Transition() for t, w in zip(transitions, windows)]
     report.frames = [c.info.frames for c in facts]
     report.method = "transitions" if any(windows) else "cuts"
     list_file = _concat_file(sequence, work / "film.txt")
-    await run_ffmpeg(mux_args(list_file, dest, report.duration, music, quality), total_seconds=report.duration,
+    await run_ffmpeg(mux_args(list_file, dest, report.duration, soundtrack, quality), total_seconds=report.duration,
                      on_progress=lambda f: progress(0.5 + 0.5 * f))
     return report
 
