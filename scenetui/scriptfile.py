@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -106,22 +106,24 @@ def _parse(path: Path) -> tuple[Any, list[Problem]]:
         return None, [Problem(f"{path}:{exc.lineno}:{exc.colno}", f"malformed JSON: {exc.msg}")]
 
 
-def _keyframe_problems(script: AIScript, base: Path) -> list[Problem]:
-    problems: list[Problem] = []
+def keyframe_refs(script: AIScript) -> Iterator[tuple[str, str]]:
+    """(location, reference) of every keyframe the script names, e.g. ("scenes[2].endKeyframe", "kf/2-b.png")."""
     for i, scene in enumerate(script.scenes):
         for field, ref in (("startKeyframe", scene.start_keyframe), ("endKeyframe", scene.end_keyframe)):
-            if not ref:
-                continue
-            loc = f"scenes[{i}].{field}"
-            if is_url(ref):
-                why = url_problem(ref)
-                if why:
-                    problems.append(Problem(loc, why))
-                continue
+            if ref:
+                yield f"scenes[{i}].{field}", ref
+
+
+def _keyframe_problems(script: AIScript, base: Path) -> list[Problem]:
+    problems: list[Problem] = []
+    for loc, ref in keyframe_refs(script):
+        if is_url(ref):
+            why = url_problem(ref)
+        else:
             p = Path(ref).expanduser()
             why = image_problem(p if p.is_absolute() else base / p)
-            if why:
-                problems.append(Problem(loc, why))
+        if why:
+            problems.append(Problem(loc, why))
     return problems
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from scenetui.domain import VideoMetadata
 from scenetui.domain.events import AssemblyFinished, AssemblyProgress, AssemblyStarted, LogLine
 from scenetui.engine.context import RenderContext
+from scenetui.engine.render import scene_clips
 from scenetui.errors import UserError
 from scenetui.media.assemble import assemble
 from scenetui.media.film import FilmReport, Music, Transition, make_film, music_problem, parse_transition
@@ -69,11 +70,7 @@ def check_output(path: Path) -> Path:
 async def gather_clips(ctx: RenderContext) -> list[Path]:
     """Every scene's clip, checked; a missing or damaged one is named with the command that remakes it."""
     script = ctx.loaded.script
-    clips: list[Path] = []
-    missing: list[int] = []
-    for i in range(len(script.scenes)):
-        path = await ctx.store.local_clip(script.id, i)
-        (clips.append(path) if path else missing.append(i))
+    clips, missing = await scene_clips(ctx)
     name = ctx.loaded.name
     if missing:
         which = ",".join(map(str, missing))

@@ -144,14 +144,20 @@ async def render(ctx: RenderContext, options: RenderOptions, plan: RenderPlan | 
     return summary
 
 
+async def scene_clips(ctx: RenderContext) -> tuple[list[Path], list[int]]:
+    """Every scene's clip as a local file, in order, and the scenes that have none."""
+    clips: list[Path] = []
+    missing: list[int] = []
+    for i in range(len(ctx.loaded.script.scenes)):
+        path = await ctx.store.local_clip(ctx.script_id, i)
+        (clips.append(path) if path else missing.append(i))
+    return clips, missing
+
+
 async def assemble_film(ctx: RenderContext) -> str | None:
     """Join every scene's clip into final.mp4 unless a scene has none yet or the film is already current."""
     script = ctx.loaded.script
-    clips: list[Path] = []
-    missing: list[int] = []
-    for i in range(len(script.scenes)):
-        path = await ctx.store.local_clip(script.id, i)
-        (clips.append(path) if path else missing.append(i))
+    clips, missing = await scene_clips(ctx)
     if missing:
         ctx.bus.emit(AssemblySkipped(f"scene(s) {', '.join(map(str, missing))} have no clip yet; the film is assembled when all do"))
         return None

@@ -8,7 +8,7 @@ from typing import Any
 
 from scenetui.domain import AIScript
 from scenetui.errors import UserError
-from scenetui.scriptfile import LoadedScript, Problem, check_data, loaded_or_invalid, url_problem
+from scenetui.scriptfile import LoadedScript, Problem, check_data, keyframe_refs, loaded_or_invalid, url_problem
 from scenetui.storage.firebase.connection import FirebaseConnection
 from scenetui.storage.firebase.documents import read_script
 from scenetui.storage.firebase.keyframes import BlobRef, blob_ref, fetch_keyframe, keyframe_cache
@@ -21,18 +21,13 @@ def _check_keyframes(conn: FirebaseConnection, script: AIScript, fetched: dict[s
     """https keyframes pass as for files; bucket keyframes are fetched (cached by content) and decoded."""
     wanted: dict[str, list[str]] = {}
     problems: list[Problem] = []
-    for i, scene in enumerate(script.scenes):
-        for field, ref in (("startKeyframe", scene.start_keyframe), ("endKeyframe", scene.end_keyframe)):
-            if not ref:
-                continue
-            loc = f"scenes[{i}].{field}"
-            where = blob_ref(ref, conn.config.bucket)
-            if where is None:
-                why = url_problem(ref)
-                if why:
-                    problems.append(Problem(loc, why))
-                continue
-            wanted.setdefault(ref, []).append(loc)
+    for loc, ref in keyframe_refs(script):
+        if blob_ref(ref, conn.config.bucket) is None:
+            why = url_problem(ref)
+            if why:
+                problems.append(Problem(loc, why))
+            continue
+        wanted.setdefault(ref, []).append(loc)
     cache = keyframe_cache()
     refs = list(wanted)
 
