@@ -108,6 +108,8 @@ class Board:
                         st.elapsed, st.started = None, None
                 self.say(f"Rendering {len(e.scenes)} scene(s) with {e.backend}")
                 return set(e.scenes)
+            case SceneSkipped() if s and e.clip is None and not s.clip:  # another render box has it
+                s.status, s.message = PENDING, e.reason
             case SceneSkipped() if s:
                 s.status, s.clip = DONE, e.clip or s.clip
             case SceneStage() if s:

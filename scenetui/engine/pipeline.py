@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from scenetui.domain import VideoMetadata, VideoStatus
-from scenetui.domain.events import LogLine, SceneCancelled, SceneCompleted, SceneFailed
+from scenetui.domain.events import LogLine, SceneCancelled, SceneCompleted, SceneFailed, SceneSkipped
 from scenetui.domain.prompt import build_prompt
 from scenetui.engine import journal as J
 from scenetui.engine.context import RenderContext
@@ -65,6 +65,57 @@ def make_job(ctx: RenderContext, index: int) -> GenerationJob:
 
 
 async def run_scene(ctx: RenderContext, index: int) -> SceneOutcome:
+    """Make, check and store one scene's clip; with a shared store, only while this box holds the scene's claim."""
+    if getattr(ctx.store, "claim_scene", None) is None:
+        return await _run_scene(ctx, index)
+    taken, before = await ctx.store.claim_scene(ctx.script_id, index)  # type: ignore[attr-defined]
+    if not taken:
+        who = before.owner if before else "another render"
+        ctx.bus.emit(SceneSkipped(index, f"being rendered by {who}"))
+        return SceneOutcome(index, "elsewhere")
+    if before is not None and before.generation_id:
+        _adopt(ctx, index, before.generation_id)
+    keeper = asyncio.create_task(_keep_claim(ctx, index, asyncio.current_task()))
+    outcome: SceneOutcome | None = None
+    try:
+        outcome = await _run_scene(ctx, index)
+        return outcome
+    finally:
+        keeper.cancel()
+        await asyncio.gather(keeper, return_exceptions=True)
+        await _quietly(ctx.store.release_claim(ctx.script_id, index,  # type: ignore[attr-defined]
+                                               done=outcome is not None and outcome.status == "completed"))
+
+
+def _adopt(ctx: RenderContext, index: int, generation_id: str) -> None:
+    """A box that died had paid for this scene: poll its generation here instead of paying again."""
+    if not ctx.backend.paid or generation_id in ctx.journal.remote_ids(ctx.script_id):
+        return
+    if ctx.journal.open_attempt(ctx.script_id, index) is not None:
+        return
+    attempt = ctx.journal.begin_attempt(run_id=ctx.bus.run_id, script_id=ctx.script_id, scene_index=index,
+                                        backend=ctx.backend.name, state=J.CREATED)
+    ctx.journal.update_attempt(attempt, remote_id=generation_id)
+    ctx.bus.emit(LogLine("info", f"scene {index}: taking over generation {generation_id} from a render that stopped"))
+
+
+async def _keep_claim(ctx: RenderContext, index: int, scene_task: asyncio.Task[Any] | None) -> None:
+    """Renew the lease every third of it; a lost lease stops work on the scene before another box starts it."""
+    lease = getattr(ctx.store, "lease", 120.0)
+    while True:
+        await asyncio.sleep(lease / 3)
+        try:
+            kept = await ctx.store.renew_claim(ctx.script_id, index)  # type: ignore[attr-defined]
+        except Exception:  # a blip: try again next time, the lease still has two thirds left
+            continue
+        if not kept:
+            ctx.bus.emit(LogLine("warning", f"scene {index}: another render took this scene over; stopping here"))
+            if scene_task is not None:
+                scene_task.cancel()
+            return
+
+
+async def _run_scene(ctx: RenderContext, index: int) -> SceneOutcome:
     """Make, check and store one scene's clip, retrying what may be retried; never leaves half a file."""
     started = time.monotonic()
     await ctx.store.mark_scene(ctx.script_id, index, VideoStatus.IN_PROGRESS.value)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from scenetui.domain.events import SceneProgress, SceneStage, SpendChanged
+from scenetui.domain.events import LogLine, SceneProgress, SceneStage, SpendChanged
 from scenetui.engine import journal as J
 from scenetui.engine.context import RenderContext
 
@@ -63,6 +63,12 @@ class SceneSession:
         self.remote_id, self.cost_cents = remote_id, price
         self.ctx.journal.update_attempt(self.attempt_id, state=J.CREATED, remote_id=remote_id, cost_cents=price)
         self._spend()
+        note = getattr(self.ctx.store, "note_generation", None)  # shared with other render boxes (Firebase claims)
+        if note is not None:
+            try:
+                await note(self.ctx.script_id, self.index, remote_id)
+            except Exception as exc:  # the journal has it; another box would have to wait for the lease instead
+                self.ctx.bus.emit(LogLine("warning", f"scene {self.index}: could not share generation {remote_id} ({exc})"))
 
     async def not_created(self) -> None:
         """The request certainly did not create anything: give the reservation back."""

@@ -19,7 +19,7 @@ from typing import Any
 
 from scenetui.domain import SceneVideo, VideoMetadata, VideoStatus
 from scenetui.storage.atomic import clear_dead_temps
-from scenetui.storage.firebase import documents
+from scenetui.storage.firebase import claims, documents
 from scenetui.storage.firebase.connection import CALL_TIMEOUT, FirebaseConnection
 from scenetui.storage.firebase.policy import check_video_upload, clip_name
 from scenetui.storage.firebase.transfer import download_file, md5_b64, upload_file
@@ -51,6 +51,21 @@ class FirebaseStore(LocalStore):
         self.script_data = script_data  # a local script's fields, written to Firestore if it has no document yet
         self._listing: dict[str, tuple[float, dict[str, RemoteClip]]] = {}
         self._md5: dict[tuple[str, int, int], str] = {}
+        self.owner, self.lease = claims.new_owner(), claims.lease_seconds()
+
+    # scene claims (several render boxes on one script) --------------------------------------------------
+    async def claim_scene(self, script_id: str, index: int) -> tuple[bool, claims.Claim | None]:
+        """Take the scene's lease unless another live box holds it; returns the claim as it was."""
+        return await asyncio.to_thread(claims.take, self.conn, script_id, index, self.owner, self.lease)
+
+    async def renew_claim(self, script_id: str, index: int) -> bool:
+        return await asyncio.to_thread(claims.renew, self.conn, script_id, index, self.owner, self.lease)
+
+    async def note_generation(self, script_id: str, index: int, generation_id: str) -> None:
+        await asyncio.to_thread(claims.note_generation, self.conn, script_id, index, self.owner, generation_id)
+
+    async def release_claim(self, script_id: str, index: int, *, done: bool) -> None:
+        await asyncio.to_thread(claims.release, self.conn, script_id, index, self.owner, done=done)
 
     # remote state ---------------------------------------------------------------------------------------
     def remote_clips(self, script_id: str, *, fresh: bool = False) -> dict[str, RemoteClip]:

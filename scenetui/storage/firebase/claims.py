@@ -1,0 +1,116 @@
+"""Scene claims shared by render boxes: `scripts/{id}/claims/{sceneIndex}`, leased documents taken in transactions.
+
+A box works on a scene only while it holds the scene's claim: taken when absent, expired or already its own,
+renewed every third of the lease, released when the clip is stored. The generation id goes into the claim right
+after the create, so a box that takes over an expired claim polls that generation instead of paying again.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from scenetui.storage.firebase.connection import FirebaseConnection
+from scenetui.storage.firebase.documents import COLLECTION, TRANSACTION_ATTEMPTS
+
+DEFAULT_LEASE = 120.0
+
+
+def lease_seconds() -> float:
+    """SCENETUI_CLAIM_LEASE (seconds) or two minutes."""
+    try:
+        return max(1.0, float(os.environ.get("SCENETUI_CLAIM_LEASE", DEFAULT_LEASE)))
+    except ValueError:
+        return DEFAULT_LEASE
+
+
+def new_owner() -> str:
+    """This process, recognisably: host, pid and a random part (pids repeat across boxes)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Who works on a scene, until when, and the generation paid for it (if any)."""
+
+    owner: str
+    lease_until: float
+    generation_id: str | None = None
+
+    @classmethod
+    def of(cls, data: dict[str, Any] | None) -> Claim | None:
+        if not data:
+            return None
+        return cls(str(data.get("owner", "")), float(data.get("leaseUntil", 0)), data.get("generationId"))
+
+
+def _ref(conn: FirebaseConnection, script_id: str, index: int) -> Any:
+    return conn.db.collection(COLLECTION).document(script_id).collection("claims").document(str(index))
+
+
+def _in_transaction(conn: FirebaseConnection, work: Any) -> Any:
+    from google.cloud import firestore
+
+    return firestore.transactional(work)(conn.db.transaction(max_attempts=TRANSACTION_ATTEMPTS))
+
+
+def take(conn: FirebaseConnection, script_id: str, index: int, owner: str, lease: float) -> tuple[bool, Claim | None]:
+    """(True, the claim as it was) when this owner now holds the scene; (False, the holder's claim) otherwise."""
+    ref = _ref(conn, script_id, index)
+
+    def work(tx: Any) -> tuple[bool, Claim | None]:
+        before = Claim.of(ref.get(transaction=tx).to_dict())
+        now = time.time()
+        if before and before.owner != owner and before.lease_until > now:
+            return False, before
+        tx.set(ref, {"owner": owner, "leaseUntil": now + lease,
+                     "generationId": before.generation_id if before else None})
+        return True, before
+
+    return _in_transaction(conn, work)
+
+
+def renew(conn: FirebaseConnection, script_id: str, index: int, owner: str, lease: float) -> bool:
+    """Extend the lease while this owner still holds it; False when it was lost."""
+    ref = _ref(conn, script_id, index)
+
+    def work(tx: Any) -> bool:
+        now_claim = Claim.of(ref.get(transaction=tx).to_dict())
+        if now_claim is None or now_claim.owner != owner:
+            return False
+        tx.update(ref, {"leaseUntil": time.time() + lease})
+        return True
+
+    return _in_transaction(conn, work)
+
+
+def note_generation(conn: FirebaseConnection, script_id: str, index: int, owner: str, generation_id: str) -> None:
+    """Record the paid generation in the claim (as the journal does locally)."""
+    ref = _ref(conn, script_id, index)
+
+    def work(tx: Any) -> None:
+        now_claim = Claim.of(ref.get(transaction=tx).to_dict())
+        if now_claim is not None and now_claim.owner == owner:
+            tx.update(ref, {"generationId": generation_id})
+
+    _in_transaction(conn, work)
+
+
+def release(conn: FirebaseConnection, script_id: str, index: int, owner: str, *, done: bool) -> None:
+    """Let go of the scene: deleted when its clip is stored; otherwise expired now, the generation id kept."""
+    ref = _ref(conn, script_id, index)
+
+    def work(tx: Any) -> None:
+        now_claim = Claim.of(ref.get(transaction=tx).to_dict())
+        if now_claim is None or now_claim.owner != owner:
+            return
+        if done:
+            tx.delete(ref)
+        else:
+            tx.update(ref, {"leaseUntil": 0})
+
+    _in_transaction(conn, work)
