@@ -68,11 +68,15 @@ async def run_scene(ctx: RenderContext, index: int) -> SceneOutcome:
     """Make, check and store one scene's clip; with a shared store, only while this box holds the scene's claim."""
     if getattr(ctx.store, "claim_scene", None) is None:
         return await _run_scene(ctx, index)
-    taken, before = await ctx.store.claim_scene(ctx.script_id, index)  # type: ignore[attr-defined]
-    if not taken:
+    asked = await ctx.store.claim_scene(ctx.script_id, index)  # type: ignore[attr-defined]
+    before = asked.claim
+    if asked.state == "held":
         who = before.owner if before else "another render"
         ctx.bus.emit(SceneSkipped(index, f"being rendered by {who}"))
         return SceneOutcome(index, "elsewhere")
+    if asked.state == "done":
+        ctx.bus.emit(SceneSkipped(index, "rendered by another box", asked.clip))
+        return SceneOutcome(index, "skipped")
     if before is not None and before.generation_id:
         _adopt(ctx, index, before.generation_id)
     keeper = asyncio.create_task(_keep_claim(ctx, index, asyncio.current_task()))

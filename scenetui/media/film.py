@@ -203,14 +203,16 @@ async def normalise(src: Path, dest: Path, size: tuple[int, int], fps: float, se
     tmp.replace(dest)
 
 
-async def _split(src: Path, cuts: list[int], prefix: Path) -> list[Path]:
-    """Stream-copy `src` into pieces at the keyframes with these frame indices (segment muxer, frame-exact)."""
+async def _split(src: Path, frames: int, cuts: list[int], prefix: Path) -> list[tuple[Path, int]]:
+    """Stream-copy `src` into pieces at the keyframes with these frame indices (segment muxer, frame-exact);
+    each piece with its number of frames."""
     if not cuts:
-        return [src]
+        return [(src, frames)]
     pattern = f"{prefix}-%d.mp4"
     await run_ffmpeg(["-y", "-i", str(src), "-map", "0:v:0", "-c", "copy", "-f", "segment", "-segment_frames",
                       ",".join(map(str, cuts)), "-reset_timestamps", "1", "-segment_format", "mp4", pattern])
-    return [Path(pattern % i) for i in range(len(cuts) + 1)]
+    edges = [0, *cuts, frames]
+    return [(Path(pattern % i), edges[i + 1] - edges[i]) for i in range(len(cuts) + 1)]
 
 
 async def _piece(tail: Path, head: Path, t: Transition, w: int, fps: float, dest: Path) -> None:
@@ -222,8 +224,13 @@ async def _piece(tail: Path, head: Path, t: Transition, w: int, fps: float, dest
                       "-frames:v", str(2 * w - overlap), "-an", "-f", "mp4", str(dest)])
 
 
-def _concat_file(paths: Sequence[Path], dest: Path) -> Path:
-    lines = ["file '{}'".format(str(p.resolve()).replace("'", "'\\''")) for p in paths]
+def _concat_file(pieces: Sequence[tuple[Path, int]], fps: float, dest: Path) -> Path:
+    """The concat list, each file's duration given: a piece whose first frame is not at 0 (ffmpeg 5's segment
+    muxer writes no edit list for B-frame delay) would otherwise push everything after it two frames late."""
+    lines = []
+    for path, frames in pieces:
+        lines.append("file '{}'".format(str(path.resolve()).replace("'", "'\\''")))
+        lines.append(f"duration {frames / fps:.6f}")
     dest.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return dest
 
@@ -327,7 +334,7 @@ async def _join(facts: list[_Clip], transitions: Sequence[Transition], windows: 
 
     async def split(i: int) -> list[Path]:
         async with copy_gate:
-            return await _split(facts[i].info.path, cuts[i], work / f"clip{i}")
+            return await _split(facts[i].info.path, facts[i].info.frames, cuts[i], work / f"clip{i}")
 
     parts = list(await asyncio.gather(*(split(i) for i in range(len(facts)))))
     heads = {i: p.pop(0) for i, p in enumerate(parts) if i > 0 and windows[i - 1]}
@@ -336,11 +343,12 @@ async def _join(facts: list[_Clip], transitions: Sequence[Transition], windows: 
     async def encode(i: int) -> Path:
         piece = work / f"piece{i}.mp4"
         async with gate:
-            await _piece(tails[i], heads[i + 1], transitions[i], windows[i] or 0, fps, piece)
-        return piece
+            await _piece(tails[i][0], heads[i + 1][0], transitions[i], windows[i] or 0, fps, piece)
+        w = windows[i] or 0
+        return piece, 2 * w - round(transitions[i].seconds * fps)
 
     pieces = dict(zip(sorted(tails), await asyncio.gather(*(encode(i) for i in sorted(tails)))))
-    sequence: list[Path] = []
+    sequence: list[tuple[Path, int]] = []
     for i, p in enumerate(parts):
         sequence.extend(p)
         if i in pieces:
@@ -351,7 +359,7 @@ async def _join(facts: list[_Clip], transitions: Sequence[Transition], windows: 
     report.transitions = [t if w else Transition() for t, w in zip(transitions, windows)]
     report.frames = [c.info.frames for c in facts]
     report.method = "transitions" if any(windows) else "cuts"
-    list_file = _concat_file(sequence, work / "film.txt")
+    list_file = _concat_file(sequence, fps, work / "film.txt")
     await run_ffmpeg(mux_args(list_file, dest, report.duration, soundtrack, quality), total_seconds=report.duration,
                      on_progress=lambda f: progress(0.5 + 0.5 * f))
     return report

@@ -48,6 +48,16 @@ class Claim:
         return cls(str(data.get("owner", "")), float(data.get("leaseUntil", 0)), data.get("generationId"))
 
 
+@dataclass(frozen=True)
+class ClaimResult:
+    """The outcome of asking for a scene: taken (work on it), held (another box works on it) or done (another box
+    stored its clip since this run began; `clip` says where)."""
+
+    state: str
+    claim: Claim | None
+    clip: str | None = None
+
+
 def _ref(conn: FirebaseConnection, script_id: str, index: int) -> Any:
     return conn.db.collection(COLLECTION).document(script_id).collection("claims").document(str(index))
 

@@ -52,11 +52,27 @@ class FirebaseStore(LocalStore):
         self._listing: dict[str, tuple[float, dict[str, RemoteClip]]] = {}
         self._md5: dict[tuple[str, int, int], str] = {}
         self.owner, self.lease = claims.new_owner(), claims.lease_seconds()
+        self._seen: dict[str, dict[str, str | None]] = {}  # per script: object name -> MD5 when this run began
 
     # scene claims (several render boxes on one script) --------------------------------------------------
-    async def claim_scene(self, script_id: str, index: int) -> tuple[bool, claims.Claim | None]:
-        """Take the scene's lease unless another live box holds it; returns the claim as it was."""
-        return await asyncio.to_thread(claims.take, self.conn, script_id, index, self.owner, self.lease)
+    async def claim_scene(self, script_id: str, index: int) -> claims.ClaimResult:
+        """Take the scene's lease unless another live box holds it or has finished the scene since this run began."""
+        return await asyncio.to_thread(self._claim, script_id, index)
+
+    def _claim(self, script_id: str, index: int) -> claims.ClaimResult:
+        taken, before = claims.take(self.conn, script_id, index, self.owner, self.lease)
+        if not taken:
+            return claims.ClaimResult("held", before)
+        # A box that finished the scene released its claim after storing the clip, so an absent claim may mean
+        # "done" rather than "free": a clip that changed in Storage since this run looked is another box's work.
+        name = clip_name(script_id, index)
+        blob = self.conn.bucket.get_blob(name, timeout=CALL_TIMEOUT)
+        seen = self._seen.get(script_id, {})
+        if blob is not None and (name not in seen or blob.md5_hash != seen[name]):
+            claims.release(self.conn, script_id, index, self.owner, done=True)
+            self._forget(script_id)
+            return claims.ClaimResult("done", before, self.gs_uri(name))
+        return claims.ClaimResult("taken", before)
 
     async def renew_claim(self, script_id: str, index: int) -> bool:
         return await asyncio.to_thread(claims.renew, self.conn, script_id, index, self.owner, self.lease)
@@ -113,6 +129,7 @@ class FirebaseStore(LocalStore):
         if self.script_data is not None and documents.create_if_missing(self.conn, script_id, self.script_data):
             log.info("created scripts/%s in Firestore", script_id)
         remote = self.remote_clips(script_id, fresh=True)
+        self._seen[script_id] = {name: clip.md5 for name, clip in remote.items()}
         doc = self.read_doc(script_id)
         for key, entry in doc.get("scenes", {}).items():
             index = int(key)
