@@ -7,6 +7,7 @@ import threading
 import time
 from pathlib import Path
 
+from google.api_core import exceptions as gexc
 from google.cloud import firestore
 
 from scenetui.build import BuildOptions
@@ -24,23 +25,28 @@ def test_concurrent_app_edits_survive_the_render(admin, fb_env, tmp_path: Path) 
     script_id = firestore_script(admin, tmp_path, scenes=3)
     ref = admin.db.collection("scripts").document(script_id)
     stop = threading.Event()
-    edits = {"n": 0}
+    edits = {"n": 0, "written": 0}
     titles: dict[int, str] = {}  # the last title the editor managed to write, per scene
+    refused: list[Exception] = []  # the emulator may abort a write that waits on a transaction's lock, as an app sees
 
     def app_editor() -> None:
         while not stop.is_set():
             edits["n"] += 1
             n = edits["n"]
-            ref.update({"lastOpened": n})
+            try:
+                ref.update({"lastOpened": n})
+                edits["written"] = n
 
-            @firestore.transactional
-            def rename(tx: firestore.Transaction) -> None:
-                scenes = ref.get(transaction=tx).to_dict()["scenes"]
-                scenes[n % 3]["title"] = f"edited {n}"
-                tx.update(ref, {"scenes": scenes})
+                @firestore.transactional
+                def rename(tx: firestore.Transaction) -> None:
+                    scenes = ref.get(transaction=tx).to_dict()["scenes"]
+                    scenes[n % 3]["title"] = f"edited {n}"
+                    tx.update(ref, {"scenes": scenes})
 
-            rename(admin.db.transaction(max_attempts=25))
-            titles[n % 3] = f"edited {n}"
+                rename(admin.db.transaction(max_attempts=25))
+                titles[n % 3] = f"edited {n}"
+            except gexc.Aborted as exc:
+                refused.append(exc)
             time.sleep(0.02)
 
     editor = threading.Thread(target=app_editor)
@@ -51,10 +57,9 @@ def test_concurrent_app_edits_survive_the_render(admin, fb_env, tmp_path: Path) 
         stop.set()
         editor.join()
     assert r.returncode == 0, r.stderr
-    assert edits["n"] >= 3, "the editor did not run alongside the render"
+    assert edits["written"] >= 3 and len(refused) < edits["n"] / 2, "the editor did not run alongside the render"
     doc = admin.doc(script_id)
-    n = edits["n"]
-    assert doc["lastOpened"] == n
+    assert doc["lastOpened"] == edits["written"]
     for i, scene in enumerate(doc["scenes"]):
         assert scene["title"] == titles[i]
         assert scene["videoStatus"] == "completed" and scene["videoUrl"] and scene["videoMetadata"]["size"] > 0
