@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from scenetui.backends.animatic import AnimaticBackend
-from scenetui.config import Settings
+from scenetui.config import Settings, resolve_luma_key
 from scenetui.engine.bus import EventBus
 from scenetui.engine.context import RenderContext
 from scenetui.engine.costs import Budget, PriceTable
@@ -41,6 +41,7 @@ class BuildOptions:
     keyframe_host: str | None = None  # "firebase": host keyframes in the bucket even when clips stay local (bridges)
     bucket: str | None = None
     user_id: str | None = None
+    verbose: bool = False  # debug lines on stderr as well as in the log
 
 
 def resolve_workspace(script_path: ScriptRef | None, explicit: Path | None, settings: Settings) -> Workspace:
@@ -58,6 +59,8 @@ def check_backend_config(opts: BuildOptions, settings: Settings) -> None:
     """Configuration problems that must stop us before anything is written."""
     if opts.backend not in (*BACKENDS, "none"):
         raise UserError(f"unknown backend {opts.backend!r}", hint=f"choose one of: {', '.join(BACKENDS)}")
+    if opts.backend == "luma":
+        resolve_luma_key(settings)
     if opts.backend == "luma" and (settings.luma_api_key is None or not settings.luma_api_key.get_secret_value().strip()):
         raise UserError("LUMAAI_API_KEY is not set", hint=f"create a key at {LUMA_KEYS_URL} and export LUMAAI_API_KEY=…")
 
@@ -156,7 +159,7 @@ def build_context(script_path: ScriptRef, workspace: Workspace, opts: BuildOptio
         workspace.root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UserError(f"cannot create workspace {workspace.root} ({exc.strerror})", hint="choose another --workspace") from exc
-    setup_logging(workspace.log_path, settings.log_level, settings.secrets())
+    setup_logging(workspace.log_path, settings.log_level, settings.secrets(), verbose=opts.verbose)
     journal = Journal(workspace.journal_path)
     try:
         backend = make_backend(opts, settings, loaded, journal, store)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from scenetui.build import BuildOptions, build_context, make_store, resolve_workspace
-from scenetui.config import Settings
+from scenetui.config import load_settings
 from scenetui.control.snapshot import board_from_disk
 from scenetui.demo import write_demo_script
 from scenetui.domain.board import CANCELLED, DONE, FAILED, PAID
@@ -18,36 +18,16 @@ from scenetui.engine.costs import ledger, total_spent, usd
 from scenetui.engine.journal import Journal
 from scenetui.engine.lock import RenderLock
 from scenetui.engine.render import RenderOptions, RenderPlan, plan_render, render
-from scenetui.errors import EXIT_OK, EXIT_USAGE, UserError
+from scenetui.errors import EXIT_OK, UserError
 from scenetui.headless.printer import make_printer
 from scenetui.scriptref import ScriptRef
-from scenetui.sources import check_ref, load_ref
+from scenetui.sources import load_ref
 from scenetui.selection import parse_scenes
 from scenetui.domain.units import human_size
 from scenetui.headless.text import clean
 
 
-def _settings() -> Settings:
-    try:
-        return Settings()
-    except Exception as exc:  # a bad env value or config file is bad input, not a crash
-        first = str(exc).splitlines()
-        raise UserError(f"bad configuration: {' '.join(first[:3])}", hint="check SCENETUI_* variables and the config file") from None
-
-
-def validate(args: argparse.Namespace) -> int:
-    ok, count, script_id, problems = check_ref(args.script, _settings(), getattr(args, "bucket", None))
-    if args.json:
-        print(json.dumps({"script": str(args.script), "valid": ok,
-                          "problems": [{"location": p.location, "message": p.message, "severity": p.severity} for p in problems]}))
-    else:
-        for p in problems:
-            print(f"{p.severity}: {p}", file=sys.stdout if p.severity == "warning" else sys.stderr)
-        if ok:
-            print(f"{args.script}: OK — {count} scene(s), id {script_id}")
-        else:
-            print(f"{args.script}: {len([p for p in problems if p.severity == 'error'])} problem(s)", file=sys.stderr)
-    return EXIT_OK if ok else EXIT_USAGE
+_settings = load_settings  # the name the other command modules use
 
 
 def build_options(args: argparse.Namespace) -> BuildOptions:
@@ -63,6 +43,7 @@ def build_options(args: argparse.Namespace) -> BuildOptions:
         max_spend_cents=None if max_spend is None else int(round(max_spend * 100)), retries=getattr(args, "retries", 1),
         video=video, storage=getattr(args, "storage", None) or "local", bucket=getattr(args, "bucket", None),
         user_id=getattr(args, "user_id", None), keyframe_host=getattr(args, "keyframe_host", None),
+        verbose=getattr(args, "verbose", False),
     )
 
 

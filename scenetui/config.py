@@ -9,7 +9,8 @@ from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 
-def _config_file() -> Path:
+def config_file() -> Path:
+    """SCENETUI_CONFIG, else config.toml in the user's config folder (XDG_CONFIG_HOME or ~/.config)."""
     explicit = os.environ.get("SCENETUI_CONFIG")
     if explicit:
         return Path(explicit).expanduser()
@@ -39,6 +40,8 @@ class Settings(BaseSettings):
     luma_backoff: float = Field(default=1.0, gt=0, le=60)
     luma_read_retries: int = Field(default=5, ge=1, le=20)
     keyframe_base_url: str | None = None
+    # A command that prints the key (`pass show luma`), run only when a Luma key is needed and none is set.
+    luma_api_key_command: str | None = None
 
     # Firebase: the same variables Google's libraries and the Firebase CLI use.
     firebase_bucket: str | None = None
@@ -63,8 +66,69 @@ class Settings(BaseSettings):
         env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=_config_file())
+        return init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=config_file())
 
     def secrets(self) -> list[str]:
         """Values that must never appear in logs, screens or the journal."""
         return [s.get_secret_value() for s in (self.luma_api_key,) if s and s.get_secret_value()]
+
+
+def load_settings() -> Settings:
+    """The effective settings; a bad value in the environment or the config file is bad input, not a crash."""
+    from scenetui.errors import UserError
+
+    path = config_file()
+    problem = config_file_problem(path) if path.exists() else None
+    if problem:
+        raise UserError(problem[0], hint=problem[1])
+    try:
+        return Settings()
+    except Exception as exc:
+        first = str(exc).splitlines()
+        raise UserError(f"bad configuration: {' '.join(first[:3])}",
+                        hint=f"check SCENETUI_* variables and {path}") from None
+
+
+SECRET_KEYS = ("luma_api_key",)
+
+
+def config_file_problem(path: Path) -> tuple[str, str] | None:
+    """Why the config file cannot be used, with the fix: not TOML, or holding a secret others may read."""
+    import stat
+    import tomllib
+
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        return f"config file {path} cannot be read ({getattr(exc, 'strerror', None) or exc})", "fix or remove the file"
+    except tomllib.TOMLDecodeError as exc:
+        return f"config file {path} is not valid TOML ({exc})", "fix the line it names, or remove the file"
+    mode = path.stat().st_mode
+    if any(k in data for k in SECRET_KEYS) and mode & (stat.S_IRWXG | stat.S_IRWXO):
+        return (f"config file {path} holds the Luma key but others may read it (mode {stat.S_IMODE(mode):o})",
+                f"chmod 600 {path}")
+    return None
+
+
+def resolve_luma_key(settings: Settings) -> None:
+    """Fill in the Luma key from `luma_api_key_command` when none is set; its output is never shown."""
+    import shlex
+    import subprocess
+
+    from scenetui.errors import UserError
+
+    if settings.luma_api_key is not None and settings.luma_api_key.get_secret_value().strip():
+        return
+    if not settings.luma_api_key_command:
+        return
+    try:
+        run = subprocess.run(shlex.split(settings.luma_api_key_command), capture_output=True, text=True, timeout=60,
+                             stdin=subprocess.DEVNULL)
+    except (OSError, ValueError, subprocess.TimeoutExpired) as exc:
+        raise UserError(f"luma_api_key_command could not run ({type(exc).__name__})",
+                        hint="check the command in the config file") from None
+    key = (run.stdout.strip().splitlines() or [""])[0].strip()
+    if run.returncode != 0 or not key:
+        raise UserError(f"luma_api_key_command printed no key (exit {run.returncode})",
+                        hint="run the command yourself to see why") from None
+    settings.luma_api_key = SecretStr(key)

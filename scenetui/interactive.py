@@ -107,29 +107,3 @@ def serve_cmd(args: argparse.Namespace) -> int:
           file=sys.stderr)
     Server(shlex.join(parts), host=args.host, port=args.port, title="scenetui").serve()
     return EXIT_OK
-
-
-def add_interactive_parsers(sub: argparse._SubParsersAction, common) -> None:  # noqa: ANN001
-    from scenetui.cli import SCRIPT_HELP, firebase_args, script_arg
-
-    op = sub.add_parser("open", help="open the app on a script (also: scenetui SCRIPT)",
-                        description="The terminal app: the script's scenes as a tree with live progress, details with "
-                                    "keyframe pictures, preview/keep/delete of clips, generation and export. Renders run "
-                                    "in this process; for renders that outlive the window use `render` + `watch`.")
-    op.add_argument("script", type=script_arg, metavar="SCRIPT", help=SCRIPT_HELP)
-    common(op)
-    wa = sub.add_parser("watch", help="follow a render running in another process",
-                        description="Attach the app to a render that `scenetui render` runs elsewhere (another SSH "
-                                    "session, a tmux pane, a service) by following the workspace journal. Retry and "
-                                    "cancel reach the running render through the journal.")
-    wa.add_argument("target", type=script_arg, metavar="WORKSPACE|SCRIPT")
-    wa.add_argument("--workspace", type=Path, metavar="DIR", help="the workspace, when TARGET is a script")
-    firebase_args(wa)
-    se = sub.add_parser("serve", help="the same view in a browser (textual-serve)",
-                        description="Serve `scenetui watch TARGET` (or `open` with --open) over HTTP for a browser.")
-    se.add_argument("target", type=script_arg, metavar="WORKSPACE|SCRIPT")
-    se.add_argument("--bucket", metavar="NAME", help="Cloud Storage bucket for a firestore: script")
-    se.add_argument("--workspace", type=Path, metavar="DIR")
-    se.add_argument("--open", action="store_true", help="serve the full app (renders in the server process)")
-    se.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    se.add_argument("--port", type=int, default=8000, help="port (default 8000)")

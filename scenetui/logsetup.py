@@ -48,15 +48,50 @@ class JsonFormatter(logging.Formatter):
         return self.redact(json.dumps(data, default=str))
 
 
-def setup_logging(log_path: Path, level: str = "INFO", secrets: list[str] | None = None) -> None:
-    """Send scenetui's logs to `log_path` only (the screen shows human sentences, not log records)."""
+LOG_MAX_BYTES = 10 * 1024 * 1024  # per file; with LOG_BACKUPS rotated parts a workspace's log stays under ~60 MB
+LOG_BACKUPS = 5
+
+
+class HumanFormatter(logging.Formatter):
+    """`09:20:37 WARNING luma: message` for a person reading stderr; secrets redacted."""
+
+    def __init__(self, redact: Redactor) -> None:
+        super().__init__()
+        self.redact = redact
+
+    def format(self, record: logging.LogRecord) -> str:
+        import time
+
+        stamp = time.strftime("%H:%M:%S", time.localtime(record.created))
+        line = f"{stamp} {record.levelname:<7} {record.name.removeprefix('scenetui.')}: {record.getMessage()}"
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return self.redact(line)
+
+
+def setup_logging(log_path: Path, level: str = "INFO", secrets: list[str] | None = None, *, verbose: bool = False) -> None:
+    """Send scenetui's logs to `log_path` (rotated, private to the user); with `verbose`, debug lines to stderr too."""
+    import os
+    import sys
+    from logging.handlers import RotatingFileHandler
+
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(log_path, encoding="utf-8")
-    handler.setFormatter(JsonFormatter(Redactor(secrets)))
+    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)  # created private; never widened
+    os.close(fd)
+    redact = Redactor(secrets)
+    handler = RotatingFileHandler(log_path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8")
+    handler.setFormatter(JsonFormatter(redact))
     root = logging.getLogger("scenetui")
     for old in list(root.handlers):
         root.removeHandler(old)
         old.close()
     root.addHandler(handler)
-    root.setLevel(level.upper() if level.upper() in logging._nameToLevel else "INFO")
+    chosen = level.upper() if level.upper() in logging._nameToLevel else "INFO"
+    if verbose:
+        err = logging.StreamHandler(sys.stderr)
+        err.setFormatter(HumanFormatter(redact))
+        err.setLevel("DEBUG")
+        root.addHandler(err)
+        chosen = "DEBUG"
+    root.setLevel(chosen)
     root.propagate = False

@@ -109,9 +109,9 @@ def _parse(path: Path) -> tuple[Any, list[Problem]]:
 def keyframe_refs(script: AIScript) -> Iterator[tuple[str, str]]:
     """(location, reference) of every keyframe the script names, e.g. ("scenes[2].endKeyframe", "kf/2-b.png")."""
     for i, scene in enumerate(script.scenes):
-        for field, ref in (("startKeyframe", scene.start_keyframe), ("endKeyframe", scene.end_keyframe)):
+        for name, ref in (("startKeyframe", scene.start_keyframe), ("endKeyframe", scene.end_keyframe)):
             if ref:
-                yield f"scenes[{i}].{field}", ref
+                yield f"scenes[{i}].{name}", ref
 
 
 def _keyframe_problems(script: AIScript, base: Path) -> list[Problem]:

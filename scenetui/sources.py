@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scenetui.config import Settings
 from scenetui.scriptfile import LoadedScript, Problem, check_script, load_script
 from scenetui.scriptref import FirestoreRef, ScriptRef
 
 if TYPE_CHECKING:
+    from scenetui.config import Settings
     from scenetui.storage.firebase.connection import FirebaseConnection
 
 
@@ -29,13 +30,15 @@ def load_ref(ref: ScriptRef, settings: Settings, bucket: str | None = None) -> L
     return load_script(Path(ref))
 
 
-def check_ref(ref: ScriptRef, settings: Settings, bucket: str | None = None) -> tuple[bool, int, str | None, list[Problem]]:
-    """For `validate`: (valid, scene count, script id, every problem) without raising for the script's own problems."""
+def check_ref(ref: ScriptRef, settings: Callable[[], Settings], bucket: str | None = None
+              ) -> tuple[bool, int, str | None, list[Problem]]:
+    """For `validate`: (valid, scene count, script id, every problem) without raising for the script's own problems.
+    `settings` is only called for a Firestore script (a file needs none, and loading them costs start-up time)."""
     from scenetui.errors import ScriptInvalid
 
     if isinstance(ref, FirestoreRef):
         try:
-            loaded = load_ref(ref, settings, bucket)
+            loaded = load_ref(ref, settings(), bucket)
         except ScriptInvalid as exc:
             return False, 0, None, list(exc.problems)
         return True, len(loaded.script.scenes), loaded.script.id, list(loaded.warnings)

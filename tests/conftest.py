@@ -14,6 +14,8 @@ import pytest
 from PIL import Image
 
 IN_CI = bool(os.environ.get("CI"))
+# The person running the tests may have a config file of their own: the tests never read it.
+os.environ["SCENETUI_CONFIG"] = str(Path(os.environ.get("TMPDIR", "/tmp")) / "scenetui-tests-no-config.toml")
 
 
 def draw_keyframe(path: Path, color: tuple[int, int, int], size: tuple[int, int] = (640, 360)) -> Path:

@@ -4,7 +4,6 @@ gcp-storage-emulator, started once per test session; a service-account key made 
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass

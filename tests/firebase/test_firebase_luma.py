@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from scenetui.media.probe import probe
-from tests.conftest import LUMA_KEY, json_lines, luma_env, run_cli, write_script
+from tests.conftest import LUMA_KEY, luma_env, run_cli, write_script
 from tests.fakes.luma_server import FakeLuma
 from tests.fakes.tcp_proxy import TcpProxy
 from tests.firebase.conftest import BUCKET, firestore_script

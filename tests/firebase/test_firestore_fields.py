@@ -90,7 +90,7 @@ def test_status_shows_what_storage_holds_and_a_new_box_sees_it(admin, fb_env, tm
     assert run_cli("render", f"firestore:{script_id}", "--workspace", str(tmp_path / "ws"), env=fb_env).returncode == 0
     r = run_cli("status", f"firestore:{script_id}", "--workspace", str(tmp_path / "elsewhere"), env=fb_env)
     assert r.returncode == 0, r.stderr
-    assert r.stdout.count(f"Storage: gs://") == 2 and "completed" in r.stdout
+    assert r.stdout.count("Storage: gs://") == 2 and "completed" in r.stdout
     js = run_cli("status", f"firestore:{script_id}", "--workspace", str(tmp_path / "elsewhere"), "--json", env=fb_env)
     import json
 

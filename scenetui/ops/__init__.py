@@ -1,0 +1,1 @@
+"""Operating a render box: doctor, effective settings, logs."""

@@ -1,0 +1,245 @@
+"""The command line's grammar: every command, flag and help text. Imports nothing heavy, so --help and --version
+start at once (see tests/benchmarks/bench_startup.py)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from scenetui import __version__
+from scenetui.errors import EXIT_USAGE, UserError
+
+DESCRIPTION = """\
+Turn an AI script (scenes with start and end keyframes) into one generated video per scene,
+keep the clips safe, and assemble the final film.
+
+Quick start:  scenetui demo --headless          render the bundled sample offline
+              scenetui demo                     the same, in the terminal app
+              scenetui SCRIPT                   open the app on a script (scene tree, preview, keep/delete)
+              scenetui validate SCRIPT          list every problem in a script
+              scenetui render SCRIPT            render what is not done yet, then assemble final.mp4
+              scenetui watch WORKSPACE          follow a render running elsewhere, live
+"""
+
+EXIT_CODES = "exit codes: 0 all good, 1 some scenes failed, 2 bad input or usage, 130 interrupted"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # one line and exit 2, as for every other bad input
+        self.exit(EXIT_USAGE, f"scenetui: error: {message} (see --help)\n")
+
+
+def script_arg(text: str) -> object:
+    """A script file path, or firestore:SCRIPT_ID."""
+    from scenetui.scriptref import parse_script_ref
+
+    try:
+        return parse_script_ref(text)
+    except UserError as exc:
+        raise argparse.ArgumentTypeError(exc.line()) from None
+
+
+SCRIPT_HELP = "a script file (JSON/TOML), or firestore:SCRIPT_ID for the document scripts/SCRIPT_ID in Firebase"
+
+
+def firebase_args(p: argparse.ArgumentParser, *, storage: bool = True) -> None:
+    fb = p.add_argument_group("firebase (credential: GOOGLE_APPLICATION_CREDENTIALS; project: GOOGLE_CLOUD_PROJECT; "
+                              "emulators: FIRESTORE_EMULATOR_HOST + STORAGE_EMULATOR_HOST)")
+    if storage:
+        fb.add_argument("--storage", choices=["local", "firebase"],
+                        help="where clips go: local (default for script files) or firebase (Cloud Storage + Firestore; "
+                             "always for firestore: scripts)")
+        fb.add_argument("--user-id", metavar="UID", help="owner uid carried by every upload (default: the script's userId)")
+    fb.add_argument("--bucket", metavar="NAME", help="Cloud Storage bucket (default: SCENETUI_FIREBASE_BUCKET)")
+
+
+def luma_money_args(p: argparse.ArgumentParser) -> None:
+    """What a paid generation needs: consent, a cap, prices, the API and where keyframes are published."""
+    money = p.add_argument_group("luma: money and keyframes")
+    money.add_argument("--yes", "-y", action="store_true", help="do not ask before spending (the estimate is still printed)")
+    money.add_argument("--max-spend", type=float, metavar="USD",
+                       help="hard cap on what this run may spend, checked before every create (retries included)")
+    money.add_argument("--allow-low-balance", action="store_true", help="go ahead even when the balance is below the estimate")
+    money.add_argument("--price-table", type=Path, metavar="FILE", help='prices in US cents, JSON/TOML: {"ray-2/720p/5s": 90}')
+    money.add_argument("--retries", type=int, default=1, metavar="N",
+                       help="extra tries for a transient failure (Luma refunds failed generations; each try counts against --max-spend)")
+    money.add_argument("--luma-base-url", metavar="URL", help="API base URL (default: LUMAAI_BASE_URL or Luma's)")
+    money.add_argument("--keyframe-base-url", metavar="URL",
+                       help="public URL where the script's folder is published; local keyframes are sent as URLs under it "
+                            "(with Firebase storage they are hosted in the bucket and sent as signed URLs instead)")
+
+
+def _common_render_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--workspace", type=Path, metavar="DIR",
+                   help="where clips, the journal and logs live (default: scenetui-workspace beside the script)")
+    p.add_argument("--backend", default="animatic", choices=["animatic", "luma"],
+                   help="video generator: animatic (offline, free; default) or luma (Ray 2, paid; needs LUMAAI_API_KEY)")
+    p.add_argument("--concurrency", type=int, metavar="N",
+                   help="scenes worked on at once (default 2; luma: 20, while at most 10 generations are in flight at Luma)")
+    p.add_argument("--json", action="store_true", help="print one JSON object per event and a final summary on stdout")
+    p.add_argument("--verbose", "-v", action="store_true", help="also print debug lines on stderr (the log always has them)")
+    p.add_argument("--no-assemble", action="store_true", help="render clips only; do not assemble final.mp4")
+    video = p.add_argument_group("video settings (override the script's `video`)")
+    video.add_argument("--model", choices=["ray-2", "ray-flash-2"])
+    video.add_argument("--resolution", choices=["540p", "720p", "1080p", "4k"])
+    video.add_argument("--duration", choices=["5s", "9s"])
+    video.add_argument("--aspect-ratio", choices=["1:1", "16:9", "9:16", "4:3", "3:4", "21:9", "9:21"])
+    luma_money_args(p)
+    firebase_args(p)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="scenetui", description=DESCRIPTION, epilog=EXIT_CODES,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"scenetui {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="render the bundled sample script offline", epilog=EXIT_CODES,
+                          description="Write the sample script 'The Lighthouse Keeper' (4 scenes, keyframes drawn on the "
+                                      "spot) into the workspace, render it with the offline animatic generator and "
+                                      "assemble final.mp4.")
+    demo.add_argument("--headless", action="store_true", help="print progress instead of opening the app")
+    demo.add_argument("--workspace", type=Path, metavar="DIR", default=Path("scenetui-demo"),
+                      help="where to put the sample and its clips (default: ./scenetui-demo)")
+    demo.add_argument("--json", action="store_true", help="print one JSON object per event")
+    demo.add_argument("--concurrency", type=int, metavar="N", help="scenes rendered at once (default 2)")
+
+    val = sub.add_parser("validate", help="check a script file and list every problem", epilog="exit 0 when clean, 2 when not",
+                         description="Check a script (JSON or TOML): structure, ids, keyframe files (exist, are whole images), "
+                                     "duplicate scenes. Every problem is listed with its location.")
+    val.add_argument("script", type=script_arg, metavar="SCRIPT", help=SCRIPT_HELP)
+    val.add_argument("--json", action="store_true", help="print the problems as a JSON object")
+    firebase_args(val, storage=False)
+
+    ren = sub.add_parser("render", help="render pending scenes and assemble the film", epilog=EXIT_CODES,
+                         description="Render every scene that has no valid clip yet, then assemble final.mp4. Running it "
+                                     "again does nothing already done; Ctrl-C stops cleanly and a rerun resumes.")
+    ren.add_argument("script", type=script_arg, metavar="SCRIPT", help=SCRIPT_HELP)
+    ren.add_argument("--scenes", metavar="LIST", help="only these scenes, e.g. 0,2-3 (0-based)")
+    ren.add_argument("--force", action="store_true", help="regenerate the selected scenes even when their clips are valid")
+    ren.add_argument("--continuity", action="store_true",
+                     help="luma: start each scene from the previous scene's generation instead of its own start keyframe "
+                          "(smoother joins, same price; scenes then render one after another)")
+    _common_render_args(ren)
+
+    st = sub.add_parser("status", help="show each scene's state from the workspace",
+                        description="Each scene's state, clip, attempts and last failure, read from the workspace.")
+    st.add_argument("script", type=script_arg, metavar="SCRIPT", help=SCRIPT_HELP)
+    st.add_argument("--workspace", type=Path, metavar="DIR")
+    st.add_argument("--json", action="store_true", help="print a JSON object")
+    firebase_args(st)
+
+    ca = sub.add_parser("cancel", help="cancel scenes of a render running elsewhere",
+                        description="Send a cancel to the render of SCRIPT running in this workspace (another terminal, tmux "
+                                    "pane or service). Paid generations keep running at Luma and are picked up by the next "
+                                    "render, unless --delete-remote deletes them.")
+    ca.add_argument("script", type=script_arg, metavar="SCRIPT", help=SCRIPT_HELP)
+    ca.add_argument("--workspace", type=Path, metavar="DIR")
+    ca.add_argument("--scenes", metavar="LIST", help="only these scenes (default: all)")
+    ca.add_argument("--delete-remote", action="store_true", help="also delete the generations at Luma")
+    firebase_args(ca, storage=False)
+
+    ex = sub.add_parser("export", help="assemble the film: transitions, music, quality", epilog=EXIT_CODES,
+                        description="Join every scene's clip in order into final.mp4 (and -o FILE). Transitions re-encode "
+                                    "only about a second around each boundary; the rest is stream-copied. A scene's "
+                                    "`transitionToNext` in the script wins over --transition. The previous film stays "
+                                    "until the new one is whole; Ctrl-C leaves it intact.")
+    ex.add_argument("script", type=script_arg, metavar="SCRIPT", help=SCRIPT_HELP)
+    ex.add_argument("--workspace", type=Path, metavar="DIR")
+    ex.add_argument("-o", "--output", type=Path, metavar="FILE", help="also write the film here (replaced when whole)")
+    ex.add_argument("--transition", metavar="NAME[:SECONDS]",
+                    help="between scenes: cut (default), dissolve, fadeblack, fadewhite, wipeleft, wiperight, slideleft, "
+                         "circleopen, … (ffmpeg xfade names); seconds 0.5 by default, at most 1; or bridge: a Luma clip "
+                         "generated from the last frame of each scene to the first of the next (paid; needs --backend luma)")
+    ex.add_argument("--backend", default="animatic", choices=["animatic", "luma"], help="generator for bridge clips")
+    ex.add_argument("--music", type=Path, metavar="FILE", help="soundtrack: looped or trimmed to the film, faded in and out")
+    ex.add_argument("--music-volume", type=float, default=-6.0, metavar="DB", help="music level in dB (default -6)")
+    ex.add_argument("--quality", choices=["high", "balanced", "small"],
+                    help="re-encode the film once: high (CRF 18, slow), balanced (CRF 23), small (CRF 28); "
+                         "default: keep the clips' own quality (no re-encode of the middles)")
+    ex.add_argument("--timeline", type=Path, metavar="FILE.otio|FILE.edl",
+                    help="also write the cut for an editor (OpenTimelineIO, or a CMX 3600 EDL for Resolve/Premiere)")
+    ex.add_argument("--json", action="store_true", help="JSON lines: progress events and a final summary")
+    ex.add_argument("--verbose", "-v", action="store_true", help="also print debug lines on stderr")
+    firebase_args(ex)
+    luma_money_args(ex)
+
+    co = sub.add_parser("compress", help="re-encode a clip or film at a chosen quality",
+                        description="The seed's compressVideo: H.264 yuv420p BT.709, +faststart, AAC when there is audio.")
+    co.add_argument("file", type=Path, metavar="FILE")
+    co.add_argument("-o", "--output", type=Path, metavar="OUT", help="default: FILE-QUALITY.mp4 beside it")
+    co.add_argument("--quality", choices=["high", "balanced", "small"], default="balanced")
+    co.add_argument("--json", action="store_true")
+
+    _interactive_parsers(sub)
+    _operator_parsers(sub)
+    return parser
+
+
+COMMANDS = ("demo", "validate", "render", "status", "cancel", "export", "compress", "open", "watch", "serve",
+            "doctor", "config", "logs")
+
+
+def with_implicit_open(argv: list[str]) -> list[str]:
+    """`scenetui SCRIPT …` means `scenetui open SCRIPT …`."""
+    if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS and (
+            Path(argv[0]).suffix.lower() in (".json", ".toml") or argv[0].startswith("firestore:")):
+        return ["open", *argv]
+    return argv
+
+
+
+
+def _interactive_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    op = sub.add_parser("open", help="open the app on a script (also: scenetui SCRIPT)",
+                        description="The terminal app: the script's scenes as a tree with live progress, details with "
+                                    "keyframe pictures, preview/keep/delete of clips, generation and export. Renders run "
+                                    "in this process; for renders that outlive the window use `render` + `watch`.")
+    op.add_argument("script", type=script_arg, metavar="SCRIPT", help=SCRIPT_HELP)
+    _common_render_args(op)
+    wa = sub.add_parser("watch", help="follow a render running in another process",
+                        description="Attach the app to a render that `scenetui render` runs elsewhere (another SSH "
+                                    "session, a tmux pane, a service) by following the workspace journal. Retry and "
+                                    "cancel reach the running render through the journal.")
+    wa.add_argument("target", type=script_arg, metavar="WORKSPACE|SCRIPT")
+    wa.add_argument("--workspace", type=Path, metavar="DIR", help="the workspace, when TARGET is a script")
+    firebase_args(wa)
+    se = sub.add_parser("serve", help="the same view in a browser (textual-serve)",
+                        description="Serve `scenetui watch TARGET` (or `open` with --open) over HTTP for a browser.")
+    se.add_argument("target", type=script_arg, metavar="WORKSPACE|SCRIPT")
+    se.add_argument("--bucket", metavar="NAME", help="Cloud Storage bucket for a firestore: script")
+    se.add_argument("--workspace", type=Path, metavar="DIR")
+    se.add_argument("--open", action="store_true", help="serve the full app (renders in the server process)")
+    se.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    se.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+
+
+def _operator_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    doc = sub.add_parser("doctor", help="check this machine before a long render",
+                         epilog="exit 0 when every check the chosen backend and storage need passes, 1 otherwise",
+                         description="Every check with ✓/✗, what was found and how to fix it: ffmpeg, PyAV, a player, the "
+                                     "workspace, the journal, Luma (reachable, key accepted; nothing is spent) and Firebase "
+                                     "(credential, project, bucket or emulators).")
+    doc.add_argument("--workspace", type=Path, metavar="DIR", help="the workspace to check (default: ./scenetui-workspace)")
+    doc.add_argument("--backend", default="animatic", choices=["animatic", "luma"], help="check what this backend needs")
+    doc.add_argument("--luma-base-url", metavar="URL", help="API base URL (default: LUMAAI_BASE_URL or Luma's)")
+    doc.add_argument("--json", action="store_true", help='print {"ok": bool, "checks": [{"name", "ok", "detail", "fix"}]}')
+    firebase_args(doc)
+
+    cfg = sub.add_parser("config", help="show the effective settings and where each comes from",
+                         description="Settings come from flags, then the environment (SCENETUI_*, LUMAAI_*, Google's "
+                                     "variables), then the config file, then defaults. Secrets are masked.")
+    cfg_sub = cfg.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    show = cfg_sub.add_parser("show", help="every effective setting and its source")
+    show.add_argument("--json", action="store_true", help="print a JSON object")
+    cfg_sub.add_parser("path", help="print the config file's path")
+
+    logs = sub.add_parser("logs", help="print a workspace's log in human form",
+                          description="The structured log (logs/scenetui.log and its rotated parts) as readable lines.")
+    logs.add_argument("target", nargs="?", type=Path, metavar="WORKSPACE|SCRIPT",
+                      help="a workspace, or a script (its default workspace); default ./scenetui-workspace")
+    logs.add_argument("--workspace", type=Path, metavar="DIR")
+    logs.add_argument("--follow", "-f", action="store_true", help="keep printing new lines (Ctrl-C to stop)")
+    logs.add_argument("--lines", "-n", type=int, default=50, metavar="N", help="how many past lines (default 50)")
+    logs.add_argument("--level", choices=["debug", "info", "warning", "error"], help="only this level and above")
