@@ -55,6 +55,8 @@ def open_cmd(args: argparse.Namespace, *, autostart: bool = False) -> int:
     if autostart and app.controller is not None:
         app.autostart = True
     code = app.run()
+    if app.lifeline is not None:
+        app.lifeline.finished()
     if app.controller is None:
         return EXIT_USAGE
     final = app.controller.clip_path(None)
@@ -86,6 +88,8 @@ def watch_cmd(args: argparse.Namespace) -> int:
     _need_terminal()
     app = build_app(script, workspace, build_options(args), "watch")
     code = app.run()
+    if app.lifeline is not None:
+        app.lifeline.finished()
     return EXIT_USAGE if app.controller is None else (code or EXIT_OK)
 
 

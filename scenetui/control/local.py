@@ -25,7 +25,7 @@ from scenetui.engine.journal import Journal
 from scenetui.engine.lock import RenderLock
 from scenetui.engine.film import ExportOptions, export_film
 from scenetui.engine.render import RenderOptions, render
-from scenetui.errors import UserError
+from scenetui.errors import EXIT_INTERRUPTED, UserError
 from scenetui.scriptfile import LoadedScript
 from scenetui.scriptref import ScriptRef
 from scenetui.sources import load_ref
@@ -106,6 +106,17 @@ class LocalController(Viewing):
                 await self._task
             except (asyncio.CancelledError, Exception):  # shutting down; the journal already holds the outcome
                 pass
+
+    def abandon(self) -> None:
+        """The process ends without its clean shutdown: record the render in progress as stopped (resumable)."""
+        ctx = self._ctx
+        if ctx is None or ctx.bus.run_id is None:
+            return
+        journal = Journal(self.workspace.journal_path)  # a connection of its own: the render's may be mid-use
+        try:
+            journal.stop_run(ctx.bus.run_id, EXIT_INTERRUPTED)
+        finally:
+            journal.close()
 
     # questions ----------------------------------------------------------------------------------------
     @property

@@ -157,6 +157,12 @@ class Journal:
         with self._tx() as db:
             db.execute("UPDATE runs SET finished_at=?, exit_code=? WHERE id=?", (time.time(), exit_code, run_id))
 
+    def stop_run(self, run_id: int, exit_code: int) -> None:
+        """Record a run as stopped unless it already finished (the last resort of a process about to end)."""
+        with self._tx() as db:
+            db.execute("UPDATE runs SET finished_at=?, exit_code=? WHERE id=? AND finished_at IS NULL",
+                       (time.time(), exit_code, run_id))
+
     # events ---------------------------------------------------------------------------------------------
     def record(self, event: Event, *, run_id: int | None, script_id: str | None) -> int:
         data = event.to_json()

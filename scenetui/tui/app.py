@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import signal
+import sys
+import threading
 from pathlib import Path
 
 from textual.app import App
@@ -13,6 +14,7 @@ from textual.binding import Binding
 from scenetui.control.local import LocalController
 from scenetui.domain.events import Event
 from scenetui.tui.commands import SceneCommands
+from scenetui.tui.lifeline import Lifeline
 from scenetui.tui.screens.dialogs import ConfirmScreen
 from scenetui.tui.screens.help import HelpScreen
 from scenetui.tui.screens.main import MainScreen
@@ -42,6 +44,7 @@ class SceneApp(App[int]):
         self.controller, self.problems, self.script_name = controller, problems, script_name
         self._changed: set[int] = set()
         self.autostart = False  # `scenetui demo`: start creating videos as soon as the app is up
+        self.lifeline: Lifeline | None = None
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = False) -> None:
@@ -49,6 +52,7 @@ class SceneApp(App[int]):
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def on_mount(self) -> None:
+        self._install_lifeline()
         if self.controller is None:
             self.push_screen(ProblemsScreen(self.script_name, self.problems or []))
             return
@@ -59,12 +63,17 @@ class SceneApp(App[int]):
             self.call_after_refresh(main.run_action, "generate_all")
         self.set_interval(FLUSH_SECONDS, self._flush_board)
         self.run_worker(self.controller.start(), exit_on_error=False)
+
+    def _install_lifeline(self) -> None:
+        """SIGHUP (the SSH connection dropped), SIGTERM, or a terminal that stopped answering: close, and for sure."""
+        if self.is_headless or threading.current_thread() is not threading.main_thread():
+            return  # a test's Pilot: no terminal to lose, and the test runner's own signals stay its own
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGHUP, signal.SIGTERM):  # the SSH connection dropped, or we were asked to stop
-            try:
-                loop.add_signal_handler(sig, lambda: self.call_later(self._close_and_exit))
-            except (NotImplementedError, RuntimeError, ValueError):
-                pass
+        stdin = sys.__stdin__
+        tty = stdin.fileno() if stdin is not None and stdin.isatty() else None
+        self.lifeline = Lifeline(lambda: loop.call_soon_threadsafe(self.call_later, self._close_and_exit),
+                                 lambda: self.controller.abandon() if self.controller is not None else None, tty_fd=tty)
+        self.lifeline.install()
 
     def _on_event(self, event: Event, changed: set[int]) -> None:
         self._changed |= changed or {-2}  # -2: nothing row-specific, but the header may have changed

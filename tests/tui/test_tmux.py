@@ -155,3 +155,92 @@ def test_hangup_mid_render_closes_cleanly_and_the_render_resumes(tmp_path: Path)
     r = run_cli("render", str(script), "--workspace", str(ws), "--json")
     assert r.returncode == 0, r.stderr
     assert all((ws / "videos" / "scripts" / "test" / "scenes" / f"{i}.mp4").is_file() for i in range(3))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split()[2] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+def _gone_within(pid: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return not _alive(pid)
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if text in (entry / "cmdline").read_bytes().decode(errors="replace") and _alive(int(entry.name)):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+MOMENTS = ("rendering", "quit dialog", "help screen", "idle")
+
+
+@pytest.mark.parametrize("moment", MOMENTS)
+def test_the_app_never_outlives_its_terminal(tmp_path: Path, moment: str) -> None:
+    """The terminal itself disappears (tmux's server is killed, as when sshd goes) at several moments, repeated:
+    the app always exits within seconds, a render in progress is recorded as stopped, nothing is left running.
+    SCENETUI_TERMINAL_ROUNDS=10 runs the long form."""
+    import random
+    import sqlite3
+
+    rounds = int(os.environ.get("SCENETUI_TERMINAL_ROUNDS", "1"))
+    rng = random.Random(hash(moment) & 0xFFFF)
+    for n in range(rounds):
+        folder = tmp_path / f"round{n}"
+        script = write_script(folder / "s", 3)
+        ws = folder / "ws"
+        tmux = open_in_tmux(folder, f"open {script} --workspace {ws} --concurrency 1", after="")
+        try:
+            tmux.wait_for("0/3 done")
+            pid = int(tmux.run("list-panes", "-t", tmux.session, "-F", "#{pane_pid}").split()[0])
+            if moment in ("rendering", "quit dialog"):
+                tmux.keys("g")
+                tmux.wait_for("rendering")
+            if moment == "quit dialog":
+                tmux.keys("q")
+                tmux.wait_for("Quit and stop")
+            if moment == "help screen":
+                tmux.keys("F1")
+                time.sleep(0.5)
+            time.sleep(rng.uniform(0, 1.0))
+        finally:
+            tmux.kill()
+        assert _gone_within(pid, 12), f"round {n}: the app outlived its terminal ({moment})"
+        deadline = time.monotonic() + 10  # an ffmpeg child may finish its last second of work, then nothing is left
+        while _processes_mentioning(str(folder)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _processes_mentioning(str(folder)) == [], f"round {n}: processes left behind ({moment})"
+        if moment in ("rendering", "quit dialog"):
+            with sqlite3.connect(ws / ".scenetui" / "journal.db") as db:
+                rows = db.execute("SELECT finished_at, exit_code FROM runs").fetchall()
+            assert rows and all(finished is not None for finished, _ in rows)  # recorded as stopped, resumable
+
+
+def test_sigterm_always_ends_the_app_even_in_a_dialog(tmp_path: Path) -> None:
+    import signal
+
+    script = write_script(tmp_path / "s", 3)
+    tmux = open_in_tmux(tmp_path, f"open {script} --workspace {tmp_path / 'ws'} --concurrency 1", after="")
+    try:
+        tmux.wait_for("0/3 done")
+        pid = int(tmux.run("list-panes", "-t", tmux.session, "-F", "#{pane_pid}").split()[0])
+        tmux.keys("g")
+        tmux.wait_for("rendering")
+        tmux.keys("q")
+        tmux.wait_for("Quit and stop")
+        os.kill(pid, signal.SIGTERM)
+        assert _gone_within(pid, 12), "SIGTERM did not end the app"
+    finally:
+        tmux.kill()
