@@ -61,8 +61,26 @@ def check_backend_config(opts: BuildOptions, settings: Settings) -> None:
         raise UserError(f"unknown backend {opts.backend!r}", hint=f"choose one of: {', '.join(BACKENDS)}")
     if opts.backend == "luma":
         resolve_luma_key(settings)
+    if opts.backend == "luma":
+        _check_base_url(opts.luma_base_url or settings.luma_base_url)
     if opts.backend == "luma" and (settings.luma_api_key is None or not settings.luma_api_key.get_secret_value().strip()):
         raise UserError("LUMAAI_API_KEY is not set", hint=f"create a key at {LUMA_KEYS_URL} and export LUMAAI_API_KEY=…")
+
+
+def _check_base_url(url: str) -> None:
+    """Luma's API over https (plain http only on this machine, for a local fake or proxy)."""
+    from urllib.parse import urlparse
+
+    from scenetui.scriptfile import LOOPBACK_HOSTS
+
+    try:
+        parsed = urlparse(url)
+        host = parsed.hostname
+    except ValueError:
+        host, parsed = None, None
+    if parsed is None or not host or not (parsed.scheme == "https" or (parsed.scheme == "http" and host in LOOPBACK_HOSTS)):
+        raise UserError(f"the Luma API URL must be an https:// URL (got {url[:80]!r})",
+                        hint="fix --luma-base-url or LUMAAI_BASE_URL, or unset them for Luma's own")
 
 
 def _luma_client(opts: BuildOptions, settings: Settings, *, read_retries: int | None = None):  # noqa: ANN202
@@ -153,14 +171,17 @@ def build_context(script_path: ScriptRef, workspace: Workspace, opts: BuildOptio
     prices, budget and bus."""
     loaded = apply_video_overrides(loaded or load_ref(script_path, settings, opts.bucket), opts)
     check_backend_config(opts, settings)
+    from scenetui.media.ffmpeg import locate_ffmpeg
+
+    locate_ffmpeg()  # a bad SCENETUI_FFMPEG is bad input, said before anything is written
     prices = PriceTable.load(opts.price_table)
     store = make_store(loaded, workspace, opts, settings)  # before the workspace exists: a refusal writes nothing
     try:
         workspace.root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UserError(f"cannot create workspace {workspace.root} ({exc.strerror})", hint="choose another --workspace") from exc
-    setup_logging(workspace.log_path, settings.log_level, settings.secrets(), verbose=opts.verbose)
     journal = Journal(workspace.journal_path)
+    setup_logging(workspace.log_path, settings.log_level, settings.secrets(), verbose=opts.verbose)
     try:
         backend = make_backend(opts, settings, loaded, journal, store)
     except BaseException:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -28,12 +29,20 @@ from scenetui.headless.text import clean
 
 
 _settings = load_settings  # the name the other command modules use
+MAX_CONCURRENCY = 100  # scenes worked on at once; Luma's own in-flight limit is applied below this
+MAX_RETRIES = 10
 
 
 def build_options(args: argparse.Namespace) -> BuildOptions:
     max_spend = getattr(args, "max_spend", None)
-    if max_spend is not None and max_spend < 0:
+    if max_spend is not None and not (math.isfinite(max_spend) and max_spend >= 0):
         raise UserError("--max-spend must be zero or more (US dollars)")
+    retries = getattr(args, "retries", 1)
+    if not 0 <= retries <= MAX_RETRIES:
+        raise UserError(f"--retries must be from 0 to {MAX_RETRIES}")
+    concurrency = getattr(args, "concurrency", None)
+    if concurrency is not None and not 1 <= concurrency <= MAX_CONCURRENCY:
+        raise UserError(f"--concurrency must be from 1 to {MAX_CONCURRENCY}")
     video = {k: v for k, v in (("model", getattr(args, "model", None)), ("resolution", getattr(args, "resolution", None)),
                                ("duration", getattr(args, "duration", None)), ("aspect_ratio", getattr(args, "aspect_ratio", None)))
              if v}
@@ -91,7 +100,7 @@ async def run_render(script_path: ScriptRef, workspace_arg: Path | None, args: a
     # Luma's own in-flight limit is enforced by the backend; twice as many scene slots let downloads and
     # validation of finished clips overlap with the next generations instead of holding a Luma slot.
     default_concurrency = 2 * settings.luma_max_in_flight if opts.backend == "luma" else settings.concurrency
-    concurrency = args.concurrency or default_concurrency
+    concurrency = args.concurrency if args.concurrency is not None else default_concurrency
     if concurrency < 1:
         raise UserError("--concurrency must be at least 1")
     continuity = bool(getattr(args, "continuity", False))

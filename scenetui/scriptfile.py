@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import math
+import re
+import stat
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -62,7 +65,8 @@ class LoadedScript:
 
 
 def is_url(ref: str) -> bool:
-    return "://" in ref
+    """A reference with a scheme (https:, file:, javascript:, data:) is a URL, never a path."""
+    return "://" in ref or bool(re.match(r"^[A-Za-z][A-Za-z0-9+.-]+:", ref))
 
 
 def url_problem(ref: str) -> str | None:
@@ -82,28 +86,91 @@ def _loc(parts: tuple[Any, ...]) -> str:
     return out or "(script)"
 
 
-def _parse(path: Path) -> tuple[Any, list[Problem]]:
+MAX_SCRIPT_BYTES = 16 * 1024 * 1024  # a long script is a few hundred KB; anything near this is not a script
+
+
+class _Duplicate(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _Duplicate(key)
+        out[key] = value
+    return out
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number a script may hold")
+
+
+def _non_finite(data: Any, where: str = "") -> str | None:
+    """The location of a NaN or infinite float anywhere in `data` (TOML allows them; scripts may not)."""
+    stack = [(data, where)]
+    while stack:
+        item, loc = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            return loc or "(script)"
+        if isinstance(item, dict):
+            stack.extend((v, f"{loc}.{k}" if loc else str(k)) for k, v in item.items())
+        elif isinstance(item, list):
+            stack.extend((v, f"{loc}[{i}]") for i, v in enumerate(item))
+    return None
+
+
+def _read_script_bytes(path: Path) -> tuple[bytes | None, list[Problem]]:
+    """The file's bytes when it is a regular file of sane size (a FIFO or a device would block or never end)."""
     try:
-        raw = path.read_bytes()
-    except IsADirectoryError:
-        return None, [Problem(str(path), "is a directory, not a script file")]
+        st = path.stat()
     except FileNotFoundError:
         return None, [Problem(str(path), "file not found")]
     except OSError as exc:
         return None, [Problem(str(path), f"cannot read: {exc.strerror}")]
+    if stat.S_ISDIR(st.st_mode):
+        return None, [Problem(str(path), "is a directory, not a script file")]
+    if not stat.S_ISREG(st.st_mode):
+        return None, [Problem(str(path), "is not a regular file (a FIFO, socket or device is not a script)")]
+    if st.st_size > MAX_SCRIPT_BYTES:
+        return None, [Problem(str(path), f"is too large for a script ({st.st_size // (1024 * 1024)} MB; at most "
+                                         f"{MAX_SCRIPT_BYTES // (1024 * 1024)} MB)")]
+    try:
+        with path.open("rb") as f:
+            return f.read(MAX_SCRIPT_BYTES + 1), []
+    except OSError as exc:
+        return None, [Problem(str(path), f"cannot read: {exc.strerror}")]
+
+
+def _parse(path: Path) -> tuple[Any, list[Problem]]:
+    raw, problems = _read_script_bytes(path)
+    if raw is None:
+        return None, problems
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         return None, [Problem(str(path), f"not UTF-8 text (byte {exc.start})")]
-    if path.suffix.lower() == ".toml":
-        try:
-            return tomllib.loads(text), []
-        except tomllib.TOMLDecodeError as exc:
-            return None, [Problem(str(path), f"malformed TOML: {exc}")]
     try:
-        return json.loads(text), []
-    except json.JSONDecodeError as exc:
-        return None, [Problem(f"{path}:{exc.lineno}:{exc.colno}", f"malformed JSON: {exc.msg}")]
+        if path.suffix.lower() == ".toml":
+            try:
+                data = tomllib.loads(text)
+            except tomllib.TOMLDecodeError as exc:
+                return None, [Problem(str(path), f"malformed TOML: {exc}")]
+        else:
+            try:
+                data = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+            except json.JSONDecodeError as exc:
+                return None, [Problem(f"{path}:{exc.lineno}:{exc.colno}", f"malformed JSON: {exc.msg}")]
+            except _Duplicate as exc:
+                return None, [Problem(str(path), f"duplicate key {exc.args[0]!r} in an object (which one is meant?)")]
+            except ValueError as exc:
+                return None, [Problem(str(path), str(exc))]
+    except RecursionError:
+        return None, [Problem(str(path), "nested too deeply to be a script")]
+    where = _non_finite(data)
+    if where:
+        return None, [Problem(where, "NaN or Infinity is not a number a script may hold")]
+    return data, []
 
 
 def keyframe_refs(script: AIScript) -> Iterator[tuple[str, str]]:
@@ -120,11 +187,28 @@ def _keyframe_problems(script: AIScript, base: Path) -> list[Problem]:
         if is_url(ref):
             why = url_problem(ref)
         else:
-            p = Path(ref).expanduser()
-            why = image_problem(p if p.is_absolute() else base / p)
+            why = outside_problem(ref, base) or image_problem(_local(ref, base))
         if why:
             problems.append(Problem(loc, why))
     return problems
+
+
+def _local(ref: str, base: Path) -> Path:
+    p = Path(ref).expanduser()
+    return p if p.is_absolute() else base / p
+
+
+def outside_problem(ref: str, base: Path) -> str | None:
+    """Keyframes live in the script's folder or below it: a path (or a symlink) leading elsewhere is refused, so a
+    script from someone else cannot make scenetui read, upload or send files from anywhere on this machine."""
+    try:
+        target = _local(ref, base).resolve()
+        target.relative_to(base.resolve())
+    except ValueError:
+        return f"keyframe {ref!r} is outside the script's folder (copy the image into {base} or below it)"
+    except (OSError, RuntimeError):  # a symlink loop
+        return f"keyframe {ref!r} cannot be resolved (a symlink loop?)"
+    return None
 
 
 def _scene_problems(script: AIScript) -> list[Problem]:

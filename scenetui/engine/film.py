@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import shutil
 import tempfile
@@ -115,16 +116,24 @@ def _sequence(ctx: RenderContext, clips: list[Path], transitions: list[Transitio
     return seq, joins, names
 
 
-async def export_film(ctx: RenderContext, options: ExportOptions,
-                      bridges: dict[int, Path] | None = None) -> tuple[str, FilmReport]:
-    """Assemble the film into the store (replacing the previous one only when the new one is whole)."""
-    script = ctx.loaded.script
+def check_export_options(options: ExportOptions) -> tuple[Path | None, Path | None]:
+    """Every export argument, before anything is read or written: (output, timeline) as they will be written."""
     output = check_output(options.output) if options.output else None
     timeline = check_output(options.timeline) if options.timeline else None
     if timeline is not None and timeline.suffix.lower() not in (".otio", ".edl"):
         raise UserError(f"--timeline {timeline.name}: unknown timeline format", hint="use a .otio or .edl file name")
-    transitions = scene_transitions(ctx, options.transition)
+    if options.music is not None and not (math.isfinite(options.music.volume_db) and -60 <= options.music.volume_db <= 20):
+        raise UserError(f"--music-volume {options.music.volume_db}: out of range", hint="give a level in dB from -60 to 20")
     check_music(options.music)
+    return output, timeline
+
+
+async def export_film(ctx: RenderContext, options: ExportOptions,
+                      bridges: dict[int, Path] | None = None) -> tuple[str, FilmReport]:
+    """Assemble the film into the store (replacing the previous one only when the new one is whole)."""
+    script = ctx.loaded.script
+    output, timeline = check_export_options(options)
+    transitions = scene_transitions(ctx, options.transition)
     await ctx.store.prepare(script.id)
     clips, joins, names = _sequence(ctx, await gather_clips(ctx), transitions, bridges or {})
     staged = ctx.store.staging_path(script.id, "film")

@@ -89,14 +89,21 @@ class Journal:
         self.path = path
         self._lock = threading.RLock()
         path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists() and not path.is_file():
+            raise JournalError(f"journal {path} is not a file", hint="move it aside and run again; clips in the workspace are kept")
         try:
             self._db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
             self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA busy_timeout=30000")
+            self._check_version()  # before WAL and the schema: a journal we cannot read is left exactly as it is
             self._db.execute("PRAGMA journal_mode=WAL")
             # FULL: an attempt row must survive a crash right after the money-spending request.
             self._db.execute("PRAGMA synchronous=FULL")
-            self._db.execute("PRAGMA busy_timeout=30000")
-            self._check_version()
+            with self._lock:
+                self._db.executescript(_SCHEMA)  # idempotent; executescript commits on its own, so outside _tx
+            with self._tx() as db:
+                if db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() is None:
+                    db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
         except sqlite3.DatabaseError as exc:
             raise JournalError(
                 f"journal {path} is unreadable ({exc})",
@@ -104,17 +111,16 @@ class Journal:
             ) from exc
 
     def _check_version(self) -> None:
-        with self._lock:
-            self._db.executescript(_SCHEMA)  # idempotent; executescript commits on its own, so outside _tx
-        with self._tx() as db:
-            row = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-            if row is None:
-                db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            elif int(row[0]) != SCHEMA_VERSION:
-                raise JournalError(
-                    f"journal {self.path} has schema version {row[0]}, this scenetui reads version {SCHEMA_VERSION}",
-                    hint="use the scenetui version that wrote it, or move the journal aside",
-                )
+        has_meta = self._db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
+        if not has_meta:
+            return
+        row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        if row is not None and str(row[0]) != str(SCHEMA_VERSION):
+            self._db.close()
+            raise JournalError(
+                f"journal {self.path} has schema version {row[0]}, this scenetui reads version {SCHEMA_VERSION}",
+                hint="use the scenetui version that wrote it, or move the journal aside",
+            )
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:

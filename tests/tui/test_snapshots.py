@@ -57,11 +57,27 @@ def mid_render(pilot: Pilot) -> None:
         c.emit(e)
 
 
+def _pictures_pending(pilot: Pilot) -> bool:
+    """The details pane shows keyframe pictures but one of them has not been drawn yet."""
+    from textual.widgets import Static
+
+    for thumbs in pilot.app.screen.query("#thumbs"):
+        if thumbs.display and thumbs.size.width > 0:
+            if any(not str(t.content) and not hasattr(t.content, "__rich_console__") for t in thumbs.query(Static)):
+                return True
+    return False
+
+
 async def settle(pilot: Pilot) -> None:
-    """Time to draw, then whatever drawing work is still queued (pictures decode in workers; slower on a busy box)."""
+    """Time to draw, then whatever drawing work is still queued: pictures decode in workers that start a moment
+    after the selection changes, later still on a busy box, so wait until they are there (at most 20 s)."""
     await pilot.pause(0.4)
-    await asyncio.wait_for(pilot.app.workers.wait_for_complete(), timeout=20)
-    await pilot.pause(0.2)
+    deadline = time.monotonic() + 20
+    while True:
+        await asyncio.wait_for(pilot.app.workers.wait_for_complete(), timeout=20)
+        await pilot.pause(0.2)
+        if not _pictures_pending(pilot) or time.monotonic() > deadline:
+            break
 
 
 def mid_render_then(*keys: str):  # noqa: ANN201
