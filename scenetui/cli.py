@@ -54,11 +54,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         from scenetui.check_commands import validate
 
         return validate(args)
-    if args.command in ("doctor", "config", "logs"):
+    if args.command in ("doctor", "config", "logs", "stats"):
         from scenetui import operator_commands
 
         return {"doctor": operator_commands.doctor_cmd, "config": operator_commands.config_cmd,
-                "logs": operator_commands.logs_cmd}[args.command](args)
+                "logs": operator_commands.logs_cmd, "stats": operator_commands.stats_cmd}[args.command](args)
     from scenetui import commands
 
     if args.command == "status":

@@ -88,4 +88,26 @@ def logs_cmd(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-__all__ = ["doctor_cmd", "config_cmd", "logs_cmd", "EXIT_USAGE"]
+def stats_cmd(args: argparse.Namespace) -> int:
+    """Analytics from the journal: a script's (by its id) or the whole workspace's."""
+    import shutil
+
+    from scenetui.ops.stats import collect
+    from scenetui.ops.stats_view import render_text
+    from scenetui.workspace import Workspace
+
+    script_id = None
+    target: Path | None = args.target
+    if target is not None and target.is_file() and not args.all:
+        from scenetui.scriptfile import load_script
+
+        script_id = load_script(target).script.id
+    stats = collect(Workspace(_log_workspace(args).expanduser()).journal_path, script_id)
+    if args.json:
+        print(json.dumps(stats.as_json()))
+    else:
+        print(render_text(stats, width=shutil.get_terminal_size((100, 24)).columns, plots=not args.no_plots))
+    return EXIT_OK
+
+
+__all__ = ["doctor_cmd", "config_cmd", "logs_cmd", "stats_cmd", "EXIT_USAGE"]

@@ -178,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 COMMANDS = ("demo", "validate", "render", "status", "cancel", "export", "compress", "open", "watch", "serve",
-            "doctor", "config", "logs")
+            "doctor", "config", "logs", "stats")
 
 
 def with_implicit_open(argv: list[str]) -> list[str]:
@@ -234,6 +234,17 @@ def _operator_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     show = cfg_sub.add_parser("show", help="every effective setting and its source")
     show.add_argument("--json", action="store_true", help="print a JSON object")
     cfg_sub.add_parser("path", help="print the config file's path")
+
+    stats = sub.add_parser("stats", help="what renders took, failed and cost, from the journal",
+                           description="Analytics from the workspace journal, nothing sent anywhere: time queued at "
+                                       "Luma, generating and downloading (median, p90, max, and a histogram), failures "
+                                       "by reason, retries, and spend by model, script and day.")
+    stats.add_argument("target", nargs="?", type=Path, metavar="WORKSPACE|SCRIPT",
+                       help="a script (its scenes only, in its workspace) or a workspace; default ./scenetui-workspace")
+    stats.add_argument("--workspace", type=Path, metavar="DIR")
+    stats.add_argument("--all", action="store_true", help="every script in the workspace (the default for a workspace)")
+    stats.add_argument("--no-plots", action="store_true", help="numbers only")
+    stats.add_argument("--json", action="store_true", help="print a JSON object")
 
     logs = sub.add_parser("logs", help="print a workspace's log in human form",
                           description="The structured log (logs/scenetui.log and its rotated parts) as readable lines.")
