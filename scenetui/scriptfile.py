@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import stat
 import tomllib
@@ -199,15 +200,15 @@ def _local(ref: str, base: Path) -> Path:
 
 
 def outside_problem(ref: str, base: Path) -> str | None:
-    """Keyframes live in the script's folder or below it: a path (or a symlink) leading elsewhere is refused, so a
-    script from someone else cannot make scenetui read, upload or send files from anywhere on this machine."""
+    """A keyframe reference must name a file in the script's folder or below it: `..` out of it or an absolute
+    path elsewhere is refused, so a script from someone else cannot make scenetui read, upload or send files from
+    anywhere on this machine. (A symlink the folder's owner put there is their choice; what it points at must
+    still be a regular image file.)"""
+    target = Path(os.path.normpath(_local(ref, base.absolute())))
     try:
-        target = _local(ref, base).resolve()
-        target.relative_to(base.resolve())
+        target.relative_to(Path(os.path.normpath(base.absolute())))
     except ValueError:
         return f"keyframe {ref!r} is outside the script's folder (copy the image into {base} or below it)"
-    except (OSError, RuntimeError):  # a symlink loop
-        return f"keyframe {ref!r} cannot be resolved (a symlink loop?)"
     return None
 
 
