@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scenetui.crashpoints import step
 from scenetui.domain.events import Event
 from scenetui.errors import DiskFull, UserError
 
@@ -130,6 +131,7 @@ class Journal:
                 try:
                     yield self._db
                     self._db.execute("COMMIT")
+                    step("journal")
                 except BaseException:
                     if self._db.in_transaction:
                         self._db.execute("ROLLBACK")

@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from scenetui.crashpoints import step
 from scenetui.errors import DiskFull
 
 
@@ -33,6 +34,7 @@ def write_json_atomic(path: Path, data: Any) -> None:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
         _fsync_dir(path.parent)
+        step(f"write {path.name}")
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         if exc.errno == errno.ENOSPC:
@@ -66,3 +68,4 @@ def move_into_place(staged: Path, dest: Path) -> None:
         os.fsync(fh.fileno())
     os.replace(staged, dest)
     _fsync_dir(dest.parent)
+    step(f"rename {dest.name}")

@@ -18,6 +18,7 @@ from scenetui.backends.luma.keyframes import KeyframeHost, check_public
 from scenetui.backends.luma.models import Generation, image_keyframe
 from scenetui.backends.luma.poll import FinishWindows, next_delay
 from scenetui.backends.luma.reconcile import find_existing, redact_request
+from scenetui.crashpoints import step
 from scenetui.domain.prompt import camera_concept
 from scenetui.engine.pipeline import GenerationFailed
 from scenetui.engine.ports import GenerationJob, GenerationResult, GenerationSession
@@ -104,7 +105,9 @@ class LumaBackend:
             await session.before_create(redact_request(request))
             session.stage("submitting", "sending the generation request")
             try:
+                step("luma create: before the request")
                 generation = await self.client.create_video(request)
+                step("luma create: answered, id not yet written")
             except LumaRateLimited as exc:
                 await session.not_created()
                 tries += 1

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from scenetui.crashpoints import step
+
 Progress = Callable[[int, int], None]  # bytes done, bytes in all
 
 
@@ -64,6 +66,7 @@ def upload_file(blob: Any, path: Path, *, content_type: str, metadata: dict[str,
             if resp is not None and resp.status_code == 308:
                 rng = resp.headers.get("Range")  # bytes=0-N: N+1 bytes are safe with the server
                 offset, stalls = (int(rng.rsplit("-", 1)[1]) + 1 if rng else 0), 0
+                step("upload chunk")
                 if on_progress:
                     on_progress(offset, total)
                 continue

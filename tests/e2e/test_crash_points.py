@@ -1,0 +1,126 @@
+"""Crashes enumerated, not sampled: every durable step of a 3-scene Luma render and of an export is numbered
+(scenetui.crashpoints), the process is killed with SIGKILL exactly at step N, and the same command resumes.
+
+Each point must end with: every clip valid, each scene paid once (no duplicate creates), nothing lost, a valid
+film. The suite runs every step that touches money or a file plus a spread of journal commits; the full
+enumeration runs with SCENETUI_CRASH_FULL=1 (about 15 minutes here) and prints its table.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+from scenetui.media.probe import probe
+from tests.conftest import LUMA_KEY, luma_args, luma_env, write_script
+from tests.fakes.luma_server import FakeLuma
+
+FULL = bool(os.environ.get("SCENETUI_CRASH_FULL"))
+SCENES = 3
+
+
+def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "scenetui", *args], capture_output=True, text=True,
+                          env={**os.environ, **env}, timeout=240)
+
+
+def _steps(log: Path) -> list[str]:
+    return [line.split(" ", 1)[1].strip() for line in log.read_text().splitlines()] if log.exists() else []
+
+
+def _targets(steps: list[str]) -> list[str]:
+    """`NAME#K` of every step (the full form), or of one of each kind and a spread of journal commits."""
+    seen: Counter[str] = Counter()
+    every = []
+    for name in steps:
+        seen[name] += 1
+        every.append(f"{name}#{seen[name]}")
+    if FULL:
+        return every
+    journal = [t for t in every if t.startswith("journal#")]
+    picked = {t.rsplit("#", 1)[0]: t for t in every if not t.startswith("journal#")}  # the last of each kind
+    creates = [t for t in every if t.startswith("luma create")]
+    return sorted(set(picked.values()) | set(creates[:2]) | set(journal[:: max(1, len(journal) // 4)]))
+
+
+def _film_ok(ws: Path) -> None:
+    for i in range(SCENES):
+        info = probe(ws / "videos" / "scripts" / "test" / "scenes" / f"{i}.mp4", decode=True)
+        assert info.resolution == "1280x720" and abs(info.duration - 5.0) < 0.1
+    film = probe(ws / "videos" / "scripts" / "test" / "final.mp4", decode=True)
+    assert abs(film.duration - 5.0 * SCENES) < 0.2
+    leftovers = [p for p in ws.rglob("*") if p.is_file() and (p.name.endswith(".part") or p.name.endswith(".tmp"))]
+    assert leftovers == []
+
+
+def test_a_luma_render_killed_at_every_durable_step(tmp_path: Path, asset_cache: Path) -> None:
+    script = write_script(tmp_path / "script", SCENES)
+    fake_args = dict(api_key=LUMA_KEY, static_root=tmp_path / "script", asset_cache=asset_cache, queued_s=0.05,
+                     dreaming_s=0.2)
+    render = ["render", str(script), "--json", "--concurrency", str(SCENES)]
+    enum_log = tmp_path / "steps.txt"
+    with FakeLuma(**fake_args) as fake:
+        r = _run([*render, "--workspace", str(tmp_path / "enum"), *luma_args(fake)],
+                 {**luma_env(), "SCENETUI_CRASH_LOG": str(enum_log)})
+        assert r.returncode == 0, r.stderr
+    steps = _steps(enum_log)
+    kinds = Counter(steps)
+    assert kinds["luma create: before the request"] == SCENES and kinds["luma create: answered, id not yet written"] == SCENES
+    assert kinds["journal"] > 20 and any(k.startswith("rename") for k in kinds)
+    killed_at: Counter[str] = Counter()
+    duplicates = lost = 0
+    for n, target in enumerate(_targets(steps)):
+        ws = tmp_path / f"ws{n}"
+        with FakeLuma(**fake_args) as fake:
+            crash = _run([*render, "--workspace", str(ws), *luma_args(fake)], {**luma_env(), "SCENETUI_CRASH_AT": target})
+            assert crash.returncode == -9, (target, crash.returncode, crash.stderr[-2000:])
+            killed_at[target.rsplit("#", 1)[0]] += 1
+            resume = _run([*render, "--workspace", str(ws), *luma_args(fake)], luma_env())
+            assert resume.returncode == 0, (target, resume.stderr[-2000:])
+            duplicates += fake.duplicate_creates()
+            assert len(fake.creates()) == SCENES, f"killed at {target}: paid {len(fake.creates())} times"
+        try:
+            _film_ok(ws)
+        except AssertionError:
+            lost += 1
+            raise
+    covered = sum(killed_at.values())
+    print(f"\ncrash points: {len(steps)} steps in a {SCENES}-scene render; killed at {covered} "
+          f"({'all' if FULL else 'the suite sample'}); duplicates {duplicates}; lost clips {lost}")
+    for kind, count in sorted(killed_at.items()):
+        print(f"  {count:>4}  {kind}")
+    assert duplicates == 0 and lost == 0
+    assert killed_at["luma create: before the request"] >= 1 and killed_at["luma create: answered, id not yet written"] >= 1
+    if FULL:
+        assert covered == len(steps)
+
+
+def test_an_export_killed_at_every_durable_step(tmp_path: Path) -> None:
+    script = write_script(tmp_path / "script", SCENES)
+    base = tmp_path / "rendered"
+    r = _run(["render", str(script), "--workspace", str(base), "--no-assemble"], {})
+    assert r.returncode == 0, r.stderr
+    export = ["export", str(script), "--transition", "dissolve", "--json"]
+    enum_log = tmp_path / "steps.txt"
+    import shutil
+
+    shutil.copytree(base, tmp_path / "enum")
+    assert _run([*export, "--workspace", str(tmp_path / "enum")], {"SCENETUI_CRASH_LOG": str(enum_log)}).returncode == 0
+    steps = _steps(enum_log)
+    assert any(s == "rename final.mp4" for s in steps)
+    targets = _targets(steps)
+    for n, target in enumerate(targets):
+        ws = tmp_path / f"ws{n}"
+        shutil.copytree(base, ws)
+        clips = {p.name: p.read_bytes() for p in (ws / "videos" / "scripts" / "test" / "scenes").glob("*.mp4")}
+        crash = _run([*export, "--workspace", str(ws)], {"SCENETUI_CRASH_AT": target})
+        assert crash.returncode == -9, (target, crash.stderr[-2000:])
+        again = _run([*export, "--workspace", str(ws)], {})
+        assert again.returncode == 0, (target, again.stderr[-2000:])
+        assert {p.name: p.read_bytes() for p in (ws / "videos" / "scripts" / "test" / "scenes").glob("*.mp4")} == clips
+        film = probe(ws / "videos" / "scripts" / "test" / "final.mp4", decode=True)
+        assert film.frames == SCENES * 150 - (SCENES - 1) * 15
+    print(f"\nexport: {len(steps)} steps, killed at {len(targets)}; clips untouched and a whole film after each")
