@@ -89,10 +89,12 @@ class Journal:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.RLock()
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # prompts and ids: the user's alone
         if path.exists() and not path.is_file():
             raise JournalError(f"journal {path} is not a file", hint="move it aside and run again; clips in the workspace are kept")
         try:
+            if not path.exists():
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))  # created private; sqlite keeps the mode
             self._db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
             self._db.row_factory = sqlite3.Row
             self._db.execute("PRAGMA busy_timeout=30000")

@@ -133,6 +133,8 @@ def test_logs_in_human_form_private_and_verbose(tmp_path: Path) -> None:
     assert " DEBUG " in r.stderr or " INFO " in r.stderr  # log lines on stderr with --verbose
     log = ws / "logs" / "scenetui.log"
     assert stat.S_IMODE(log.stat().st_mode) == 0o600
+    assert stat.S_IMODE((ws / ".scenetui" / "journal.db").stat().st_mode) == 0o600
+    assert stat.S_IMODE((ws / ".scenetui").stat().st_mode) == 0o700
     shown = run_cli("logs", str(ws))
     assert shown.returncode == 0 and shown.stdout.strip()
     first = shown.stdout.splitlines()[0]
