@@ -25,9 +25,10 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("does")
         seen = set()
         for binding in [*self.under.BINDINGS, *self.app.BINDINGS]:
-            if not isinstance(binding, Binding) or not binding.description or binding.action in seen:
+            name = binding.action.removeprefix("app.") if isinstance(binding, Binding) else ""
+            if not isinstance(binding, Binding) or not binding.description or name in seen or binding.key in seen:
                 continue
-            seen.add(binding.action)
+            seen.update((name, binding.key))
             table.add_row(binding.key.replace(",", " / "), binding.description + (f" — {binding.tooltip}" if binding.tooltip else ""))
         table.add_row("ctrl+p", "command palette: every action by name")
         with VerticalScroll(classes="dialog wide"):

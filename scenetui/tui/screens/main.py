@@ -31,6 +31,7 @@ class MainScreen(Screen[None]):
     """Every action is a controller call; the screen only redraws what the board says changed."""
 
     BINDINGS = [
+        Binding("f1", "app.help", "Help"),  # first, so an 80-column footer still shows it (and ^p at the right)
         Binding("g", "generate_all", "Create videos", tooltip="create video from keyframes for every scene not done yet"),
         Binding("r", "generate_selected", "Generate", tooltip="generate the marked scenes, or the selected one"),
         Binding("f", "retry_failed", "Retry failed", show=False),
@@ -226,6 +227,28 @@ class MainScreen(Screen[None]):
             self.notify(f"scene {index} has no clip yet", severity="warning")
             return
         self.app.push_screen(PreviewScreen(self.controller, index))
+
+    def action_delete_selected(self) -> None:
+        """The preview's delete (it asks first and states what a new clip would cost)."""
+        self.action_preview()
+        if isinstance(self.app.screen, PreviewScreen):
+            self.app.call_after_refresh(self.app.screen.action_delete)
+
+    def action_open_folder(self) -> None:
+        """Open the clips folder on a desktop; over SSH, say where it is."""
+        import shutil
+        import subprocess
+
+        from scenetui.media.players import has_display
+
+        folder = self.controller.workspace.root
+        opener = shutil.which("xdg-open") or shutil.which("open")
+        if has_display() and opener:
+            subprocess.Popen([opener, str(folder)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True)
+            self.notify(f"opened {folder}")
+        else:
+            self.notify(f"clips are in {folder}", timeout=10)
 
     def action_preview_final(self) -> None:
         preview_film(self, self.controller, "press e")
