@@ -54,6 +54,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from scenetui.check_commands import validate
 
         return validate(args)
+    if args.command == "keyframes":
+        from scenetui.keyframe_commands import keyframes_cmd
+
+        return keyframes_cmd(args)
     if args.command in ("doctor", "config", "logs", "stats"):
         from scenetui import operator_commands
 

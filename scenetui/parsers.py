@@ -178,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 COMMANDS = ("demo", "validate", "render", "status", "cancel", "export", "compress", "open", "watch", "serve",
-            "doctor", "config", "logs", "stats")
+            "doctor", "config", "logs", "stats", "keyframes")
 
 
 def with_implicit_open(argv: list[str]) -> list[str]:
@@ -234,6 +234,18 @@ def _operator_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     show = cfg_sub.add_parser("show", help="every effective setting and its source")
     show.add_argument("--json", action="store_true", help="print a JSON object")
     cfg_sub.add_parser("path", help="print the config file's path")
+
+    kf = sub.add_parser("keyframes", help="draw the keyframes scenes lack (offline storyboard cards)",
+                        description="Fill in the missing startKeyframe/endKeyframe of the chosen scenes: pictures go to "
+                                    "keyframes/{index:03d}-start.png (…-end.png) beside the script, and the script is "
+                                    "updated in place, keeping its format, order and every field scenetui does not know. "
+                                    "--backend sketch (the default, free, offline) draws a storyboard card from the "
+                                    "scene's words: enough to render the animatic and judge the cut.")
+    kf.add_argument("script", type=script_arg, metavar="SCRIPT", help="a script file (JSON/TOML)")
+    kf.add_argument("--scenes", metavar="LIST", help="only these scenes, e.g. 0,2-3 (default: all)")
+    kf.add_argument("--force", action="store_true", help="draw new keyframes even for scenes that have them")
+    kf.add_argument("--backend", default="sketch", choices=["sketch", "luma"], help="sketch (offline, default)")
+    kf.add_argument("--json", action="store_true", help="one JSON object per keyframe and a summary")
 
     stats = sub.add_parser("stats", help="what renders took, failed and cost, from the journal",
                            description="Analytics from the workspace journal, nothing sent anywhere: time queued at "

@@ -243,6 +243,11 @@ def check_data(data: Any, keyframe_problems: Callable[[AIScript], list[Problem]]
     return script, keyframe_problems(script) + _scene_problems(script)
 
 
+def parse_script(path: Path) -> tuple[Any, list[Problem]]:
+    """The file's data (JSON or TOML) with the same limits as every load, or the problems that stop it."""
+    return _parse(path)
+
+
 def check_script(path: Path) -> tuple[AIScript | None, list[Problem]]:
     """Parse and validate; returns the script (None when unusable) and every problem found."""
     data, problems = _parse(path)

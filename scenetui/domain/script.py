@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from scenetui.domain.text import strip_controls
 
@@ -101,10 +101,13 @@ class AIScript(WireModel):
 
     @field_validator("scenes")
     @classmethod
-    def _every_scene_has_a_keyframe(cls, scenes: list[StoryScene]) -> list[StoryScene]:
+    def _every_scene_has_a_keyframe(cls, scenes: list[StoryScene], info: ValidationInfo) -> list[StoryScene]:
+        if info.context and info.context.get("keyframes_optional"):  # `scenetui keyframes` is about to add them
+            return scenes
         missing = [i for i, s in enumerate(scenes) if not s.keyframes]
         if missing:
-            raise ValueError(f"scene(s) {', '.join(map(str, missing))} have no keyframe; give startKeyframe and/or endKeyframe")
+            raise ValueError(f"scene(s) {', '.join(map(str, missing))} have no keyframe; give startKeyframe and/or "
+                             "endKeyframe, or draw them with `scenetui keyframes SCRIPT`")
         return scenes
 
     def character(self, name: str) -> Character | None:

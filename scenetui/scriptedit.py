@@ -1,0 +1,58 @@
+"""Changing a script file in place: only the named fields of the named scenes, keeping the file's format (JSON
+indentation, TOML layout and comments), key order and every field scenetui does not know; whole or not at all."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from scenetui.errors import UserError
+
+
+def check_writable(path: Path) -> None:
+    """Refuse before any work when the script (or its folder, for the rename) cannot be written."""
+    if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+        raise UserError(f"{path} cannot be written", hint="check the file's and its folder's permissions")
+
+
+def _json_text(text: str, scenes_changes: dict[int, dict[str, Any]]) -> str:
+    data = json.loads(text)
+    for i, fields in scenes_changes.items():
+        data["scenes"][i].update(fields)
+    found = re.search(r"\n([ \t]+)\S", text)
+    indent: str | int | None = found.group(1) if found else None
+    out = json.dumps(data, indent=indent, ensure_ascii=False)
+    return out + ("\n" if text.endswith("\n") else "")
+
+
+def _toml_text(text: str, scenes_changes: dict[int, dict[str, Any]]) -> str:
+    import tomlkit
+
+    doc = tomlkit.parse(text)
+    scenes = doc["scenes"]
+    for i, fields in scenes_changes.items():
+        for key, value in fields.items():
+            scenes[i][key] = value  # type: ignore[index]
+    return tomlkit.dumps(doc)
+
+
+def set_scene_fields(path: Path, scenes_changes: dict[int, dict[str, Any]]) -> None:
+    """Write `scenes_changes` (scene index -> camelCase field -> value) into the script file at `path`."""
+    text = path.read_text(encoding="utf-8")
+    out = _toml_text(text, scenes_changes) if path.suffix.lower() == ".toml" else _json_text(text, scenes_changes)
+    mode = path.stat().st_mode & 0o7777
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(out)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
