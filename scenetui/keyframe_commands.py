@@ -38,27 +38,19 @@ def _free_name(folder: Path, stem: str) -> Path:
     return candidate
 
 
-def keyframes_cmd(args: argparse.Namespace) -> int:
-    """Draw the missing start/end keyframes of the chosen scenes and point the script at them."""
+def draw_missing(path: Path, indices: list[int] | None, *, force: bool = False,
+                 on_drawn=None) -> list[dict[str, object]]:  # noqa: ANN001
+    """Draw the chosen scenes' missing keyframes (all of them with `force`), point the script at them; what was made."""
     from scenetui.media.sketch import draw_card
     from scenetui.scriptedit import check_writable, set_scene_fields
-    from scenetui.scriptref import FirestoreRef
-    from scenetui.selection import parse_scenes
 
-    if isinstance(args.script, FirestoreRef):
-        raise UserError("keyframes for a firestore: script are not drawn yet", hint="export the script to a file first")
-    path: Path = args.script
-    if args.backend != "sketch":
-        raise UserError("only --backend sketch draws keyframes so far", hint="Luma Photon keyframes are not built yet")
     script = _load(path)
-    indices = parse_scenes(args.scenes, len(script.scenes)) if args.scenes else list(range(len(script.scenes)))
-    todo = [(i, which) for i in indices for which, ref in (("start", script.scenes[i].start_keyframe),
-                                                             ("end", script.scenes[i].end_keyframe))
-            if args.force or not ref]
+    chosen = indices if indices is not None else list(range(len(script.scenes)))
+    todo = [(i, which) for i in chosen for which, ref in (("start", script.scenes[i].start_keyframe),
+                                                            ("end", script.scenes[i].end_keyframe))
+            if force or not ref]
     if not todo:
-        message = "every chosen scene already has both keyframes (use --force to draw them again)"
-        print(json.dumps({"type": "summary", "made": [], "message": message}) if args.json else message)
-        return EXIT_OK
+        return []
     check_writable(path)
     folder = path.parent / "keyframes"
     made: list[dict[str, object]] = []
@@ -67,12 +59,37 @@ def keyframes_cmd(args: argparse.Namespace) -> int:
         dest = draw_card(script, i, which, _free_name(folder, f"{i:03d}-{which}"))
         rel = dest.relative_to(path.parent).as_posix()
         changes.setdefault(i, {})["startKeyframe" if which == "start" else "endKeyframe"] = rel
-        made.append({"scene": i, "which": which, "path": str(dest)})
-        if args.json:
-            print(json.dumps({"type": "keyframe_drawn", **made[-1]}), flush=True)
-        else:
-            print(f"scene {i}: {which} keyframe drawn → {rel}", flush=True)
+        made.append({"scene": i, "which": which, "path": str(dest), "ref": rel})
+        if on_drawn is not None:
+            on_drawn(made[-1])
     set_scene_fields(path, changes)
+    return made
+
+
+def keyframes_cmd(args: argparse.Namespace) -> int:
+    """Draw the missing start/end keyframes of the chosen scenes and point the script at them."""
+    from scenetui.scriptref import FirestoreRef
+    from scenetui.selection import parse_scenes
+
+    if isinstance(args.script, FirestoreRef):
+        raise UserError("keyframes for a firestore: script are not drawn yet", hint="export the script to a file first")
+    path: Path = args.script
+    if args.backend != "sketch":
+        raise UserError("only --backend sketch draws keyframes so far", hint="Luma Photon keyframes are not built yet")
+    count = len(_load(path).scenes)
+    indices = parse_scenes(args.scenes, count) if args.scenes else None
+
+    def drawn(entry: dict[str, object]) -> None:
+        if args.json:
+            print(json.dumps({"type": "keyframe_drawn", **{k: v for k, v in entry.items() if k != "ref"}}), flush=True)
+        else:
+            print(f"scene {entry['scene']}: {entry['which']} keyframe drawn → {entry['ref']}", flush=True)
+
+    made = draw_missing(path, indices, force=args.force, on_drawn=drawn)
+    if not made:
+        message = "every chosen scene already has both keyframes (use --force to draw them again)"
+        print(json.dumps({"type": "summary", "made": [], "message": message}) if args.json else message)
+        return EXIT_OK
     if args.json:
         print(json.dumps({"type": "summary", "made": made, "script": str(path)}))
     else:

@@ -154,6 +154,26 @@ class LocalController(Viewing):
         finally:
             journal.close()
 
+    async def draw_keyframes(self, indices: list[int] | None) -> str:
+        """Storyboard cards for the keyframes these scenes (default: every incomplete one) lack; the script file is
+        updated and reloaded here, so the tree, details and the next render use them at once."""
+        from scenetui.keyframe_commands import draw_missing
+        from scenetui.scriptfile import load_script
+
+        path = self.loaded.path
+        if path is None:
+            raise UserError("keyframes for a firestore: script are not drawn yet", hint="export the script to a file first")
+        if self.running:
+            raise UserError("a render is running", hint="draw keyframes when it has finished")
+        chosen = indices if indices is not None else sorted(self.missing_keyframes())
+        made = await asyncio.to_thread(draw_missing, path, chosen)
+        if not made:
+            return "every chosen scene already has both keyframes"
+        self.loaded = apply_video_overrides(await asyncio.to_thread(load_script, path), self.opts)
+        scenes = sorted({int(m["scene"]) for m in made})  # type: ignore[call-overload]
+        self._say(f"drew {len(made)} storyboard keyframe(s) for scene(s) {', '.join(map(str, scenes))}")
+        return f"drew {len(made)} keyframe(s) — press g to create the videos"
+
     def missing_keyframes(self) -> dict[int, list[str]]:
         """Scenes that cannot be generated from keyframes yet, and what each lacks."""
         out: dict[int, list[str]] = {}

@@ -36,6 +36,8 @@ ACTIONS = [
     PaletteAction("Preview the final film", "preview_final", "v", ("play film", "watch film", "play movie")),
     PaletteAction("Export: assemble the final film", "export", "e",
                   ("export film", "assemble", "make film", "final cut", "music", "transitions")),
+    PaletteAction("Draw storyboard keyframes for scenes that lack them", "draw_keyframes", "k",
+                  ("keyframes", "draw keyframes", "sketch", "storyboard", "missing keyframes")),
     PaletteAction("Open the clips folder", "open_folder", "", ("open folder", "show files", "where are the clips")),
     PaletteAction("Toggle the log panel", "toggle_log", "l", ("log", "messages", "history")),
 ]

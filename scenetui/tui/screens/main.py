@@ -40,6 +40,8 @@ class MainScreen(Screen[None]):
         Binding("c", "cancel_selected", "Cancel"),
         Binding("C", "cancel_all", "Cancel all", show=False),
         Binding("m", "mark", "Mark", show=False, tooltip="mark scenes to act on several at once"),
+        Binding("k", "draw_keyframes", "Keyframes", show=False,
+                tooltip="draw storyboard keyframes (offline, free) for the marked scenes, or every scene lacking them"),
         Binding("p", "preview", "Preview", tooltip="play, step through frames, keep or delete the selected clip"),
         Binding("v", "preview_final", "Final film", show=False),
         Binding("e", "export", "Export", tooltip="assemble the final film"),
@@ -159,9 +161,26 @@ class MainScreen(Screen[None]):
         if missing:
             listing = "; ".join(f"scene {i} lacks {' and '.join(w)}" for i, w in sorted(missing.items())[:5])
             more = f" (+{len(missing) - 5} more)" if len(missing) > 5 else ""
-            self.notify(f"Cannot create videos from keyframes yet: {listing}{more}", severity="error", timeout=10)
+            self.notify(f"Cannot create videos from keyframes yet: {listing}{more} — press k to draw storyboard "
+                        "keyframes for them (offline, free)", severity="error", timeout=10)
             return
         self._run("Create videos", None)
+
+    @work(group="actions")
+    async def action_draw_keyframes(self) -> None:
+        tree = self.query_one(SceneTree)
+        targets = sorted(tree.marked) if tree.marked else None
+        try:
+            message = await self.controller.draw_keyframes(targets)
+        except UserError as exc:
+            self.notify(exc.line(), severity="error", timeout=8)
+            return
+        tree.reload(self.controller.loaded)
+        details = self.query_one(SceneDetails)
+        details.index = None  # redraw the pictures of the selected scene
+        details.show(tree.current_index)
+        self._clear_marks()
+        self.notify(message)
 
     def action_background(self) -> None:
         if self.controller.mode != "open":

@@ -46,6 +46,16 @@ class SceneTree(Tree[NodeRef]):
         if self._scene_nodes:
             self.call_after_refresh(self.move_cursor, self._scene_nodes[0])
 
+    def reload(self, loaded: LoadedScript) -> None:
+        """The script changed on disk (new keyframes): show its keyframes and titles."""
+        self.loaded = loaded
+        for i, node in enumerate(self._scene_nodes):
+            scene = loaded.script.scenes[i]
+            start, end = node.children[0], node.children[1]
+            start.set_label(self._keyframe_label("start", scene.start_keyframe))
+            end.set_label(self._keyframe_label("end", scene.end_keyframe))
+        self.refresh_scenes(range(len(self._scene_nodes)))
+
     @staticmethod
     def _keyframe_label(which: str, ref: str | None) -> Text:
         if not ref:
