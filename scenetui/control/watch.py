@@ -2,24 +2,51 @@
 
 Events are read from the journal as they are written; retry and cancel go back through its command table,
 which the running render polls. Clip actions (keep, delete) and assembly work as in `open` once it is idle.
+When nothing runs, the keys that start work start a render in a process of its own (as `b` does, after the same
+confirmation): the person at the browser view of a render box has no other terminal.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
+
 from scenetui.control.local import LocalController
 from scenetui.domain.board import DONE
-from scenetui.errors import UserError
+from scenetui.engine.journal import Journal
+
+RENDER_BACKENDS = ("animatic", "luma")
 
 
 class WatchController(LocalController):
-    """A live view of a render running elsewhere; it never starts a paid generation itself."""
+    """A live view of a render running elsewhere; new renders it starts run in processes of their own."""
 
     mode = "watch"
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        backend = self._last_backend()
+        if backend and backend != self.opts.backend and self.opts.backend == "animatic":
+            # Nobody told this watcher which generator to use: go on as this script's renders have.
+            self.opts = dataclasses.replace(self.opts, backend=backend)
+            if backend == "luma" and not kwargs.get("concurrency"):
+                self.concurrency = 2 * self.settings.luma_max_in_flight
+
+    def _last_backend(self) -> str | None:
+        journal = Journal.open_existing(self.workspace.journal_path)
+        if journal is None:
+            return None
+        try:
+            row = journal._db.execute(
+                "SELECT backend FROM runs WHERE script_id=? AND backend IN (?, ?) ORDER BY id DESC LIMIT 1",
+                (self.script_id, *RENDER_BACKENDS)).fetchone()
+        finally:
+            journal.close()
+        return str(row[0]) if row else None
+
     async def generate(self, indices: list[int] | None, *, force: bool = False) -> str:
         if not self.running:
-            raise UserError("no render of this script is running", hint=f"start one with `scenetui render {self.script_path}`"
-                            f" (or use `scenetui open` to render from here)")
+            return await self.render_in_background(indices, force=force)
         wanted = [i for i in (indices or range(len(self.board.scenes))) if self.board.scenes[i].status != DONE]
         self._send("retry", wanted)
         return f"asked the running render to (re)try {len(wanted)} scene(s)"

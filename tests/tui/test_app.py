@@ -378,3 +378,34 @@ async def test_warnings_do_not_keep_the_app_from_opening(tmp_path: Path) -> None
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)
         assert any("Nobody" in w.message for w in app.controller.loaded.warnings)
+
+
+async def test_watch_starts_a_render_in_a_process_of_its_own(tmp_path: Path) -> None:
+    """The person at a watcher (or its browser view) has no other terminal: `g` starts the render, as `b` does."""
+    script = write_script(tmp_path / "s", 2)
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    app = make_app(script, ws, mode="watch")
+    async with app.run_test(size=(120, 36)) as pilot:
+        board = app.controller.board
+        await pilot.press("g")
+        await wait_for(pilot, lambda: all(s.status == DONE for s in board.scenes), timeout=120,
+                       what="the background render's clips")
+        assert any("background" in n.message for n in app._notifications)
+        await wait_for(pilot, lambda: not app.controller.running, timeout=60, what="the render to end")
+    assert all((ws / "videos" / "scripts" / "test" / "scenes" / f"{i}.mp4").is_file() for i in range(2))
+    assert list((ws / "logs").glob("render-*.jsonl"))  # its own process, its own output file
+
+
+def test_a_watcher_starts_renders_with_the_scripts_last_generator(tmp_path: Path) -> None:
+    from scenetui.engine.journal import Journal
+
+    script = write_script(tmp_path / "s", 1)
+    ws = tmp_path / "ws"
+    journal = Journal(ws / ".scenetui" / "journal.db")
+    journal.finish_run(journal.start_run("test", "luma"), 0)
+    journal.finish_run(journal.start_run("test", "export"), 0)
+    journal.close()
+    watcher = make_app(script, ws, mode="watch").controller
+    assert watcher.opts.backend == "luma" and watcher.paid  # so `g` states the cost and asks first
+    assert make_app(script, ws, mode="open").controller.opts.backend == "animatic"

@@ -183,9 +183,6 @@ class MainScreen(Screen[None]):
         self.notify(message)
 
     def action_background(self) -> None:
-        if self.controller.mode != "open":
-            self.notify("a watcher does not start renders; use `scenetui render` or `scenetui open`", severity="warning")
-            return
         missing = self.controller.missing_keyframes()
         targets = self._targets() if self.query_one(SceneTree).marked else None
         if missing and targets is None:
