@@ -74,10 +74,13 @@ def keyframes_cmd(args: argparse.Namespace) -> int:
     if isinstance(args.script, FirestoreRef):
         raise UserError("keyframes for a firestore: script are not drawn yet", hint="export the script to a file first")
     path: Path = args.script
-    if args.backend != "sketch":
-        raise UserError("only --backend sketch draws keyframes so far", hint="Luma Photon keyframes are not built yet")
     count = len(_load(path).scenes)
     indices = parse_scenes(args.scenes, count) if args.scenes else None
+    if args.backend == "luma":
+        from scenetui.cli import _run_async
+        from scenetui.photon_commands import luma_keyframes
+
+        return _run_async(luma_keyframes(args, path, indices))
 
     def drawn(entry: dict[str, object]) -> None:
         if args.json:

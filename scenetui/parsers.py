@@ -244,8 +244,18 @@ def _operator_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     kf.add_argument("script", type=script_arg, metavar="SCRIPT", help="a script file (JSON/TOML)")
     kf.add_argument("--scenes", metavar="LIST", help="only these scenes, e.g. 0,2-3 (default: all)")
     kf.add_argument("--force", action="store_true", help="draw new keyframes even for scenes that have them")
-    kf.add_argument("--backend", default="sketch", choices=["sketch", "luma"], help="sketch (offline, default)")
+    kf.add_argument("--backend", default="sketch", choices=["sketch", "luma"],
+                    help="sketch (offline, free; default) or luma (Photon pictures, paid; needs LUMAAI_API_KEY)")
     kf.add_argument("--json", action="store_true", help="one JSON object per keyframe and a summary")
+    photon = kf.add_argument_group("luma (Photon)")
+    photon.add_argument("--model", default="photon-1", choices=["photon-1", "photon-flash-1"])
+    photon.add_argument("--yes", "-y", action="store_true", help="do not ask before spending (the estimate is still printed)")
+    photon.add_argument("--max-spend", type=float, metavar="USD", help="refuse when the estimate is above this")
+    photon.add_argument("--price-table", type=Path, metavar="FILE", help='cents per picture, e.g. {"photon-1": 2}')
+    photon.add_argument("--luma-base-url", metavar="URL", help="API base URL (default: LUMAAI_BASE_URL or Luma's)")
+    photon.add_argument("--keyframe-base-url", metavar="URL",
+                        help="public URL of the script's folder: characters' local reference images are sent under it")
+    photon.add_argument("--workspace", type=Path, metavar="DIR", help="where the journal lives (default: beside the script)")
 
     stats = sub.add_parser("stats", help="what renders took, failed and cost, from the journal",
                            description="Analytics from the workspace journal, nothing sent anywhere: time queued at "

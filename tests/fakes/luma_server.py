@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+from tests.fakes.luma_images import IMAGE_PRICE, image_bytes, reference_urls, validate_image
+
 MODELS = {"ray-2", "ray-flash-2", "ray-1-6"}
 RATIOS = {"1:1", "16:9", "9:16", "4:3", "3:4", "21:9", "9:21"}
 RESOLUTIONS = {"540p": 540, "720p": 720, "1080p": 1080, "4k": 2160}
@@ -175,20 +177,22 @@ class FakeLuma:
                     rec.refunded = True
                     self.balance += rec.price
         assets = None
-        if state == "completed":
+        is_image = rec.request.get("generation_type") == "image"
+        if state == "completed" and is_image:
+            assets = {"video": None, "image": f"{self.url}/assets/{rec.id}.{rec.request.get('format', 'jpg')}",
+                      "progress_video": None}
+        elif state == "completed":
             assets = {"video": f"{self.url}/assets/{rec.id}.mp4", "image": None, "progress_video": None}
         elif state == "dreaming":
             assets = {"video": None, "image": None, "progress_video": None}
-        return {"id": rec.id, "generation_type": "video", "state": state, "failure_reason": reason,
+        return {"id": rec.id, "generation_type": "image" if is_image else "video", "state": state, "failure_reason": reason,
                 "created_at": rec.created_at, "assets": assets, "model": rec.request.get("model"),
                 "request": rec.request}
 
     def _fetch_keyframes(self, rec: Record) -> None:
         ok = True
-        for frame in (rec.request.get("keyframes") or {}).values():
-            if frame.get("type") != "image":
-                continue
-            url = frame["url"]
+        frames = [f["url"] for f in (rec.request.get("keyframes") or {}).values() if f.get("type") == "image"]
+        for url in frames + reference_urls(rec.request):
             self.keyframe_fetches.append(url)
             try:
                 with urllib.request.urlopen(urllib.request.Request(url), timeout=10) as resp:  # anonymous, like Luma
@@ -259,12 +263,13 @@ class FakeLuma:
 
     def create(self, body: dict[str, Any]) -> Record:
         with self._lock:
+            price = IMAGE_PRICE if body.get("generation_type") == "image" else self.price
             rec = Record(id=str(uuid.uuid4()), request=body, created=time.monotonic(),
-                         created_at=datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"), price=self.price,
+                         created_at=datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"), price=price,
                          fail_reason=self.faults.fail_reasons.pop(0) if self.faults.fail_reasons else None)
             self.records[rec.id] = rec
             self.order.append(rec.id)
-            self.balance -= rec.price
+            self.balance -= price
             self._window.append(time.monotonic())
         threading.Thread(target=self._fetch_keyframes, args=(rec,), daemon=True).start()
         return rec
@@ -343,7 +348,7 @@ class _Handler(BaseHTTPRequestHandler):
         if path.startswith("/static/"):
             return self._static(path[len("/static/"):])
         if path.startswith("/assets/"):
-            return self._asset(path[len("/assets/"):].removesuffix(".mp4"))
+            return self._asset(path[len("/assets/"):].rsplit(".", 1)[0])
         api = self._api_path()
         if api is None:
             return self._send(404, {"detail": "Not found"})
@@ -380,8 +385,11 @@ class _Handler(BaseHTTPRequestHandler):
         fake = self.server_fake
         api = self._api_path()
         body = self._body()
-        if api not in ("/generations/video", "/generations"):
+        if api not in ("/generations/video", "/generations", "/generations/image"):
             return self._send(404, {"detail": "Not found"})
+        image = api == "/generations/image"
+        if image and isinstance(body, dict):
+            body = {"generation_type": "image", **body}
         if not self._authorised():
             return None
         self._hit("create")
@@ -389,14 +397,14 @@ class _Handler(BaseHTTPRequestHandler):
             return self._drop()
         if fake.faults.take("create_5xx_before"):
             return self._send(500, {"detail": "Internal server error"})
-        problem = fake.validate(body)
+        problem = validate_image(body, RATIOS) if image else fake.validate(body)
         if problem:
             return self._send(400, {"detail": problem})
         with fake._lock:
             if fake.in_flight() >= fake.max_in_flight or fake.over_window():
                 headers = {"Retry-After": f"{fake.faults.retry_after:g}"} if fake.faults.retry_after is not None else {}
                 return self._send(429, {"detail": "Rate limit exceeded"}, headers)
-            if fake.balance < fake.price:
+            if fake.balance < (IMAGE_PRICE if image else fake.price):
                 return self._send(402, {"detail": "Insufficient credits"})
             rec = fake.create(body)
         if fake.faults.take("create_5xx_after"):
@@ -446,6 +454,14 @@ class _Handler(BaseHTTPRequestHandler):
         if self.headers.get("Authorization"):
             return self._send(400, {"detail": "asset URLs must not receive the API key"})
         self._hit("asset")
+        if rec.request.get("generation_type") == "image":
+            data, kind = image_bytes(rec.request, fake.order.index(rec.id))
+            self.send_response(200)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return None
         data = fake.asset_file(rec).read_bytes()
         start = 0
         rng = self.headers.get("Range")

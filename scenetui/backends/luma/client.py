@@ -122,6 +122,11 @@ class LumaClient:
         response = await self._once("POST", "generations/video", "create", json=request)
         return Generation.model_validate(response.json())
 
+    async def create_image(self, request: dict[str, Any]) -> Generation:
+        """POST /generations/image (Photon) exactly once; the caller owns every retry decision."""
+        response = await self._once("POST", "generations/image", "create", json=request)
+        return Generation.model_validate(response.json())
+
     async def get(self, generation_id: str) -> Generation:
         response = await self._read("GET", f"generations/{generation_id}", "get")
         return Generation.model_validate(response.json())

@@ -1,0 +1,188 @@
+"""Keyframes made by Luma Photon (`POST /generations/image`), paid once each, with the render's journal discipline.
+
+Each missing keyframe is one image generation. The intent is journaled before the request leaves and the id right
+after; a rerun polls an id it has, and looks an intent without one up in Luma's list before creating again. The
+characters in the scene send their reference images as `character_ref`; the end keyframe references the start
+one (`image_ref`), so both ends of a scene belong together. Attempts live in the journal under the derived script
+id `ID-keyframes`, scene slot 2·index (start) or 2·index+1 (end).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scenetui.backends.luma.client import LumaClient
+from scenetui.backends.luma.download import download
+from scenetui.backends.luma.keyframes import KeyframeHost
+from scenetui.backends.luma.reconcile import find_existing
+from scenetui.crashpoints import step
+from scenetui.domain.script import AIScript
+from scenetui.engine import journal as J
+from scenetui.engine.journal import Journal
+from scenetui.errors import UserError
+from scenetui.media.images import image_problem
+from scenetui.storage.atomic import move_into_place
+
+IMAGE_MODELS = ("photon-1", "photon-flash-1")
+DEFAULT_IMAGE_PRICES = {"photon-1": 2, "photon-flash-1": 1}  # cents per image, rounded up; override with --price-table
+POLL_SECONDS = 1.0
+POLL_LIMIT = 600.0
+
+
+def keyframes_script_id(script_id: str) -> str:
+    return f"{script_id}-keyframes"
+
+
+def slot(index: int, which: str) -> int:
+    return 2 * index + (0 if which == "start" else 1)
+
+
+@dataclass(frozen=True)
+class KeyframeJob:
+    """One keyframe to make: the scene and which end."""
+
+    index: int
+    which: str
+
+
+def picture_path(folder: Path, job: KeyframeJob, generation_id: str) -> Path:
+    """Named by the generation, so a rerun finds the picture a killed run already paid for and saved."""
+    return folder / f"{job.index:03d}-{job.which}-{generation_id[:8]}.png"
+
+
+def image_prompt(script: AIScript, index: int, which: str) -> str:
+    """The scene's look in words: visual description, style, camera, the characters' descriptions, and which end."""
+    scene = script.scenes[index]
+    parts = [scene.visual_description or scene.description or scene.title]
+    if script.style:
+        parts.append(f"Style: {script.style}")
+    if scene.camera:
+        parts.append(f"Camera: {scene.camera}")
+    for name in scene.characters:
+        c = script.character(name)
+        if c and c.description:
+            parts.append(f"{c.name}: {c.description}")
+    parts.append("The scene's opening frame." if which == "start" else "The scene's closing frame, moments later.")
+    return " ".join(p.strip().rstrip(".") + "." for p in parts if p and p.strip())[:4900]
+
+
+class PhotonKeyframes:
+    """Makes keyframe images with Photon; every create is journaled like a video's."""
+
+    def __init__(self, client: LumaClient, journal: Journal, script: AIScript, base: Path, host: KeyframeHost, *,
+                 model: str = "photon-1", price_cents: int = 0, run_id: int | None = None,
+                 say: Callable[[str], None] = lambda text: None) -> None:
+        self.client, self.journal, self.script, self.base, self.host = client, journal, script, base, host
+        self.model, self.price, self.run_id, self.say = model, price_cents, run_id, say
+        self.sid = keyframes_script_id(script.id)
+        self.folder = base / "keyframes"
+
+    def already_made(self, job: KeyframeJob) -> Path | None:
+        """A picture a previous run paid for and saved, though the script may not point at it yet."""
+        done = [a for a in self.journal.attempts(self.sid, slot(job.index, job.which))
+                if a.state == J.COMPLETED and a.remote_id]
+        for a in reversed(done):
+            path = picture_path(self.folder, job, a.remote_id or "")
+            if path.is_file():
+                return path
+        return None
+
+    async def _url(self, ref: str) -> str:
+        if "://" in ref:
+            return ref
+        path = Path(ref)
+        return await self.host.url_for(path if path.is_absolute() else (self.base / path))
+
+    async def check(self, job: KeyframeJob) -> None:
+        """What would make this picture's request fail, found before anything is spent: too many references, a
+        reference image that is missing or not an image, or one that cannot be published for Luma to read."""
+        scene = self.script.scenes[job.index]
+        refs = [r for name in scene.characters if (c := self.script.character(name)) for r in c.reference_images]
+        if len(refs) > 4:
+            raise UserError(f"scene {job.index}'s characters have {len(refs)} reference images; Photon takes at most 4",
+                            hint="keep the four that show the faces best")
+        for ref in refs:
+            if "://" not in ref:
+                path = Path(ref) if Path(ref).is_absolute() else self.base / ref
+                why = image_problem(path)
+                if why:
+                    raise UserError(f"scene {job.index}: a character's reference image is unusable: {why}",
+                                    hint="fix referenceImages in the script")
+            await self._url(ref)
+
+    async def request_for(self, job: KeyframeJob, start_url: str | None) -> dict[str, Any]:
+        scene = self.script.scenes[job.index]
+        request: dict[str, Any] = {"model": self.model, "prompt": image_prompt(self.script, job.index, job.which),
+                                   "aspect_ratio": self.script.video.aspect_ratio, "format": "png"}
+        refs: list[str] = []
+        for name in scene.characters:
+            c = self.script.character(name)
+            refs += list(c.reference_images) if c else []
+        if refs:
+            if len(refs) > 4:
+                raise UserError(f"scene {job.index}'s characters have {len(refs)} reference images; Photon takes at most 4",
+                                hint="keep the four that show the faces best")
+            request["character_ref"] = {"identity0": {"images": [await self._url(r) for r in refs]}}
+        if job.which == "end" and start_url:
+            request["image_ref"] = [{"url": start_url, "weight": 0.6}]  # the two ends of a scene belong together
+        return request
+
+    async def make(self, job: KeyframeJob, start_url: str | None) -> tuple[Path, str]:
+        """The keyframe saved under keyframes/, paid at most once; its path and public URL (for the end's image_ref)."""
+        n = slot(job.index, job.which)
+        open_attempt = self.journal.open_attempt(self.sid, n)
+        generation_id = open_attempt.remote_id if open_attempt else None
+        if open_attempt is not None and generation_id is None:  # an intent: did Luma get it before we stopped?
+            found = await find_existing(self.client, open_attempt.request or {}, since=open_attempt.created_at,
+                                        exclude=self.journal.remote_ids(self.sid))
+            if found is not None:
+                generation_id = found.id
+                self.journal.update_attempt(open_attempt.id, remote_id=found.id, state=J.CREATED)
+                self.say(f"scene {job.index} {job.which}: Luma had the interrupted request as {found.id}; not paying again")
+        attempt_id = open_attempt.id if open_attempt else None
+        if generation_id is None:
+            request = open_attempt.request if open_attempt and open_attempt.request else await self.request_for(job, start_url)
+            if attempt_id is None:
+                attempt_id = self.journal.begin_attempt(run_id=self.run_id, script_id=self.sid, scene_index=n,
+                                                        backend="luma-photon", state=J.INTENT, request=request)
+            step("luma create: before the request")
+            generation = await self.client.create_image(request)
+            step("luma create: answered, id not yet written")
+            generation_id = generation.id
+            self.journal.update_attempt(attempt_id, remote_id=generation_id, state=J.CREATED, cost_cents=self.price)
+        assert attempt_id is not None
+        url = await self._wait(generation_id, job, attempt_id)
+        dest = picture_path(self.folder, job, generation_id)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        staged = dest.with_name(f".{dest.name}.part")
+        staged.unlink(missing_ok=True)
+        await download(url, staged)
+        why = await asyncio.to_thread(image_problem, staged)
+        if why:
+            staged.unlink(missing_ok=True)
+            raise UserError(f"scene {job.index} {job.which}: Luma's picture is not usable ({why})",
+                            hint="run again: the paid picture is downloaded again, not generated again")
+        await asyncio.to_thread(move_into_place, staged, dest)
+        self.journal.update_attempt(attempt_id, state=J.COMPLETED)
+        return dest, url
+
+    async def _wait(self, generation_id: str, job: KeyframeJob, attempt_id: int) -> str:
+        started = time.monotonic()
+        while True:
+            generation = await self.client.get(generation_id)
+            if generation.state == "completed" and generation.assets and generation.assets.image:
+                return generation.assets.image
+            if generation.state == "failed":
+                reason = generation.failure_reason or "no reason given"
+                self.journal.update_attempt(attempt_id, state=J.FAILED, failure_reason=reason, refunded=1)
+                raise UserError(f"scene {job.index} {job.which} keyframe: Luma could not make it ({reason})",
+                                hint="reword the scene's visual description or check the characters' reference images")
+            if time.monotonic() - started > POLL_LIMIT:
+                raise UserError(f"scene {job.index} {job.which}: Luma did not finish the picture in time",
+                                hint="run again later: it is picked up, not paid again")
+            await asyncio.sleep(POLL_SECONDS)
