@@ -14,6 +14,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from scenetui.media.probe import probe
 from tests.conftest import LUMA_KEY, luma_args, luma_env, write_script
 from tests.fakes.luma_server import FakeLuma
@@ -56,6 +58,7 @@ def _film_ok(ws: Path) -> None:
     assert leftovers == []
 
 
+@pytest.mark.timeout(3600 if FULL else 300)
 def test_a_luma_render_killed_at_every_durable_step(tmp_path: Path, asset_cache: Path) -> None:
     script = write_script(tmp_path / "script", SCENES)
     fake_args = dict(api_key=LUMA_KEY, static_root=tmp_path / "script", asset_cache=asset_cache, queued_s=0.05,
