@@ -30,7 +30,8 @@ class ScriptInvalid(UserError):
         self.problems = problems
         first = problems[0] if problems else None
         more = f" (+{len(problems) - 1} more; run `scenetui validate {path}`)" if len(problems) > 1 else ""
-        super().__init__(f"{path}: {first}{more}" if first else f"{path}: invalid script")
+        said = str(first) if first is not None and str(first).startswith(f"{path}") else f"{path}: {first}"
+        super().__init__(f"{said}{more}" if first else f"{path}: invalid script")
 
 
 class DiskFull(UserError):
