@@ -39,6 +39,8 @@ ACTIONS = [
     PaletteAction("Draw storyboard keyframes for scenes that lack them", "draw_keyframes", "k",
                   ("keyframes", "draw keyframes", "sketch", "storyboard", "missing keyframes")),
     PaletteAction("Open the clips folder", "open_folder", "", ("open folder", "show files", "where are the clips")),
+    PaletteAction("Statistics: time, failures and spend", "stats", "S",
+                  ("stats", "analytics", "how long", "spend", "cost", "failures")),
     PaletteAction("Toggle the log panel", "toggle_log", "l", ("log", "messages", "history")),
 ]
 

@@ -409,3 +409,18 @@ def test_a_watcher_starts_renders_with_the_scripts_last_generator(tmp_path: Path
     watcher = make_app(script, ws, mode="watch").controller
     assert watcher.opts.backend == "luma" and watcher.paid  # so `g` states the cost and asks first
     assert make_app(script, ws, mode="open").controller.opts.backend == "animatic"
+
+
+async def test_the_stats_screen_shows_the_journal(tmp_path: Path) -> None:
+    from scenetui.tui.screens.stats import StatsScreen
+
+    script, ws = rendered(tmp_path, 3)  # three scenes: enough for the histogram
+    app = make_app(script, ws)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("S")
+        await wait_for(pilot, lambda: isinstance(app.screen, StatsScreen), what="the stats screen")
+        await wait_for(pilot, lambda: "scene, start to end" in screen_text(app), what="the numbers")
+        text = screen_text(app)
+        assert "Scripts: test" in text and "Spend: $0.00" in text and "generation time (s)" in text
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, StatsScreen), what="back")

@@ -46,6 +46,7 @@ class MainScreen(Screen[None]):
         Binding("v", "preview_final", "Final film", show=False),
         Binding("e", "export", "Export", tooltip="assemble the final film"),
         Binding("l", "toggle_log", "Log"),
+        Binding("S", "stats", "Stats", show=False, tooltip="what renders took, failed and cost (from the journal)"),
     ]
 
     def __init__(self, controller: LocalController) -> None:
@@ -249,6 +250,11 @@ class MainScreen(Screen[None]):
         self.action_preview()
         if isinstance(self.app.screen, PreviewScreen):
             self.app.call_after_refresh(self.app.screen.action_delete)
+
+    def action_stats(self) -> None:
+        from scenetui.tui.screens.stats import StatsScreen
+
+        self.app.push_screen(StatsScreen(self.controller))
 
     def action_open_folder(self) -> None:
         """Open the clips folder on a desktop; over SSH, say where it is."""
