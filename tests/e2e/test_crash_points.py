@@ -74,13 +74,16 @@ def test_a_luma_render_killed_at_every_durable_step(tmp_path: Path, asset_cache:
     assert kinds["luma create: before the request"] == SCENES and kinds["luma create: answered, id not yet written"] == SCENES
     assert kinds["journal"] > 20 and any(k.startswith("rename") for k in kinds)
     killed_at: Counter[str] = Counter()
-    duplicates = lost = 0
+    duplicates = lost = not_reached = 0
     for n, target in enumerate(_targets(steps)):
         ws = tmp_path / f"ws{n}"
         with FakeLuma(**fake_args) as fake:
             crash = _run([*render, "--workspace", str(ws), *luma_args(fake)], {**luma_env(), "SCENETUI_CRASH_AT": target})
-            assert crash.returncode == -9, (target, crash.returncode, crash.stderr[-2000:])
-            killed_at[target.rsplit("#", 1)[0]] += 1
+            if crash.returncode == 0 and target.startswith("journal#"):
+                not_reached += 1  # how many commits a run makes depends on how many polls it needed
+            else:
+                assert crash.returncode == -9, (target, crash.returncode, crash.stderr[-2000:])
+                killed_at[target.rsplit("#", 1)[0]] += 1
             resume = _run([*render, "--workspace", str(ws), *luma_args(fake)], luma_env())
             assert resume.returncode == 0, (target, resume.stderr[-2000:])
             duplicates += fake.duplicate_creates()
@@ -92,13 +95,14 @@ def test_a_luma_render_killed_at_every_durable_step(tmp_path: Path, asset_cache:
             raise
     covered = sum(killed_at.values())
     print(f"\ncrash points: {len(steps)} steps in a {SCENES}-scene render; killed at {covered} "
-          f"({'all' if FULL else 'the suite sample'}); duplicates {duplicates}; lost clips {lost}")
+          f"({'all' if FULL else 'the suite sample'}; {not_reached} late journal commits not reached in that run); "
+          f"duplicates {duplicates}; lost clips {lost}")
     for kind, count in sorted(killed_at.items()):
         print(f"  {count:>4}  {kind}")
     assert duplicates == 0 and lost == 0
     assert killed_at["luma create: before the request"] >= 1 and killed_at["luma create: answered, id not yet written"] >= 1
     if FULL:
-        assert covered == len(steps)
+        assert covered + not_reached == len(steps) and not_reached <= len(steps) // 5
 
 
 def test_an_export_killed_at_every_durable_step(tmp_path: Path) -> None:
