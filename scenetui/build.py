@@ -61,7 +61,6 @@ def check_backend_config(opts: BuildOptions, settings: Settings) -> None:
         raise UserError(f"unknown backend {opts.backend!r}", hint=f"choose one of: {', '.join(BACKENDS)}")
     if opts.backend == "luma":
         resolve_luma_key(settings)
-    if opts.backend == "luma":
         _check_base_url(opts.luma_base_url or settings.luma_base_url)
     if opts.backend == "luma" and (settings.luma_api_key is None or not settings.luma_api_key.get_secret_value().strip()):
         raise UserError("LUMAAI_API_KEY is not set", hint=f"create a key at {LUMA_KEYS_URL} and export LUMAAI_API_KEY=…")

@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import dataclasses
 import json
-import math
 import os
 import tempfile
 from pathlib import Path
@@ -25,11 +24,11 @@ from scenetui.sources import load_ref
 async def export_cmd(args: argparse.Namespace) -> int:
     """Assemble the film with transitions, music and quality; the previous film stays until the new one is whole."""
     from scenetui.bridges import make_bridges
-    from scenetui.engine.film import ExportOptions, check_export_options, export_film, gather_clips, scene_transitions
+    from scenetui.engine.film import (ExportOptions, check_export_options, check_music_volume, export_film, gather_clips,
+                                      scene_transitions)
     from scenetui.media.film import Music, parse_transition
 
-    if not (math.isfinite(args.music_volume) and -60 <= args.music_volume <= 20):
-        raise UserError(f"--music-volume {args.music_volume}: out of range", hint="give a level in dB from -60 to 20")
+    check_music_volume(args.music_volume)  # also when no music is given: a bad flag is bad input
     settings = _settings()
     options = ExportOptions(
         transition=parse_transition(args.transition or "cut"),

@@ -6,26 +6,34 @@ import argparse
 import json
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from scenetui.errors import EXIT_OK, ScriptInvalid, UserError
 
-
-def _load(path: Path):  # noqa: ANN202
-    """The script with keyframes optional (this command adds them); every other problem still refuses it."""
-    from pydantic import ValidationError
-
+if TYPE_CHECKING:
     from scenetui.domain import AIScript
-    from scenetui.scriptfile import Problem, _loc, parse_script
+
+
+FIELDS = {"start": "startKeyframe", "end": "endKeyframe"}  # the script's field for each end of a scene
+
+
+def load_for_keyframes(path: Path) -> AIScript:
+    """The script with keyframes optional (this command adds them); every other problem still refuses it."""
+    from scenetui.scriptfile import parse_script, validate_data
 
     data, problems = parse_script(path)
-    if problems:
+    script, problems = (None, problems) if problems else validate_data(data, {"keyframes_optional": True})
+    if script is None:
         raise ScriptInvalid(str(path), problems)
-    if not isinstance(data, dict):
-        raise ScriptInvalid(str(path), [Problem("(script)", "must be a JSON object with id and scenes")])
-    try:
-        return AIScript.model_validate(data, context={"keyframes_optional": True})
-    except ValidationError as exc:
-        raise ScriptInvalid(str(path), [Problem(_loc(e["loc"]), e["msg"].removeprefix("Value error, "))
-                                        for e in exc.errors()]) from None
+    return script
+
+
+def wanted(script: AIScript, indices: list[int] | None, force: bool) -> list[tuple[int, str]]:
+    """(scene, "start"|"end") of every keyframe to make: the missing ones of the chosen scenes, or all with `force`."""
+    chosen = indices if indices is not None else list(range(len(script.scenes)))
+    return [(i, which) for i in chosen for which, ref in (("start", script.scenes[i].start_keyframe),
+                                                            ("end", script.scenes[i].end_keyframe))
+            if force or not ref]
 
 
 def _free_name(folder: Path, stem: str) -> Path:
@@ -38,17 +46,14 @@ def _free_name(folder: Path, stem: str) -> Path:
     return candidate
 
 
-def draw_missing(path: Path, indices: list[int] | None, *, force: bool = False,
-                 on_drawn=None) -> list[dict[str, object]]:  # noqa: ANN001
+def draw_missing(path: Path, indices: list[int] | None, *, force: bool = False, on_drawn=None,  # noqa: ANN001
+                 script: AIScript | None = None) -> list[dict[str, object]]:
     """Draw the chosen scenes' missing keyframes (all of them with `force`), point the script at them; what was made."""
     from scenetui.media.sketch import draw_card
     from scenetui.scriptedit import check_writable, set_scene_fields
 
-    script = _load(path)
-    chosen = indices if indices is not None else list(range(len(script.scenes)))
-    todo = [(i, which) for i in chosen for which, ref in (("start", script.scenes[i].start_keyframe),
-                                                            ("end", script.scenes[i].end_keyframe))
-            if force or not ref]
+    script = script or load_for_keyframes(path)
+    todo = wanted(script, indices, force)
     if not todo:
         return []
     check_writable(path)
@@ -58,7 +63,7 @@ def draw_missing(path: Path, indices: list[int] | None, *, force: bool = False,
     for i, which in todo:
         dest = draw_card(script, i, which, _free_name(folder, f"{i:03d}-{which}"))
         rel = dest.relative_to(path.parent).as_posix()
-        changes.setdefault(i, {})["startKeyframe" if which == "start" else "endKeyframe"] = rel
+        changes.setdefault(i, {})[FIELDS[which]] = rel
         made.append({"scene": i, "which": which, "path": str(dest), "ref": rel})
         if on_drawn is not None:
             on_drawn(made[-1])
@@ -74,13 +79,13 @@ def keyframes_cmd(args: argparse.Namespace) -> int:
     if isinstance(args.script, FirestoreRef):
         raise UserError("keyframes for a firestore: script are not drawn yet", hint="export the script to a file first")
     path: Path = args.script
-    count = len(_load(path).scenes)
-    indices = parse_scenes(args.scenes, count) if args.scenes else None
+    script = load_for_keyframes(path)
+    indices = parse_scenes(args.scenes, len(script.scenes)) if args.scenes else None
     if args.backend == "luma":
         from scenetui.cli import _run_async
         from scenetui.photon_commands import luma_keyframes
 
-        return _run_async(luma_keyframes(args, path, indices))
+        return _run_async(luma_keyframes(args, path, script, indices))
 
     def drawn(entry: dict[str, object]) -> None:
         if args.json:
@@ -88,7 +93,7 @@ def keyframes_cmd(args: argparse.Namespace) -> int:
         else:
             print(f"scene {entry['scene']}: {entry['which']} keyframe drawn → {entry['ref']}", flush=True)
 
-    made = draw_missing(path, indices, force=args.force, on_drawn=drawn)
+    made = draw_missing(path, indices, force=args.force, on_drawn=drawn, script=script)
     if not made:
         message = "every chosen scene already has both keyframes (use --force to draw them again)"
         print(json.dumps({"type": "summary", "made": [], "message": message}) if args.json else message)

@@ -8,8 +8,12 @@ import asyncio
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scenetui.errors import EXIT_OK, UserError
+
+if TYPE_CHECKING:
+    from scenetui.domain import AIScript
 
 
 def _price(args: argparse.Namespace) -> int:
@@ -43,24 +47,20 @@ def _confirm(args: argparse.Namespace, count: int, cents: int, balance: float | 
         raise UserError("nothing was spent", hint="run again and answer y, or pass --yes")
 
 
-async def luma_keyframes(args: argparse.Namespace, path: Path, indices: list[int] | None) -> int:
+async def luma_keyframes(args: argparse.Namespace, path: Path, script: AIScript, indices: list[int] | None) -> int:
     from scenetui.backends.luma.keyframes import NoKeyframeHost, PublishedFolderHost
-    from scenetui.backends.luma.photon import KeyframeJob, PhotonKeyframes
+    from scenetui.backends.luma.photon import KeyframeJob, PhotonKeyframes, slot
     from scenetui.build import BuildOptions, _luma_client
     from scenetui.config import load_settings
     from scenetui.engine.journal import Journal
-    from scenetui.keyframe_commands import _load
+    from scenetui.keyframe_commands import FIELDS, wanted
     from scenetui.scriptedit import check_writable, set_scene_fields
     from scenetui.workspace import Workspace
 
     if args.max_spend is not None and not args.max_spend >= 0:
         raise UserError("--max-spend must be zero or more (US dollars)")
     settings = load_settings()
-    script = _load(path)
-    chosen = indices if indices is not None else list(range(len(script.scenes)))
-    jobs = [KeyframeJob(i, which) for i in chosen for which, ref in (("start", script.scenes[i].start_keyframe),
-                                                                     ("end", script.scenes[i].end_keyframe))
-            if args.force or not ref]
+    jobs = [KeyframeJob(i, which) for i, which in wanted(script, indices, args.force)]
     if not jobs:
         message = "every chosen scene already has both keyframes (use --force to make them again)"
         print(json.dumps({"type": "summary", "made": [], "message": message}) if args.json else message)
@@ -79,7 +79,7 @@ async def luma_keyframes(args: argparse.Namespace, path: Path, indices: list[int
                                 say=lambda text: print(text, file=sys.stderr))
         reused = {(j.index, j.which): p for j in jobs if (p := maker.already_made(j)) is not None}
         to_pay = [j for j in jobs if (j.index, j.which) not in reused
-                  and journal.open_attempt(maker.sid, 2 * j.index + (0 if j.which == "start" else 1)) is None]
+                  and journal.open_attempt(maker.sid, slot(j.index, j.which)) is None]
         for job in to_pay:
             await maker.check(job)
         if to_pay:
@@ -92,8 +92,7 @@ async def luma_keyframes(args: argparse.Namespace, path: Path, indices: list[int
         async def record(job: KeyframeJob, picture: Path) -> None:
             rel = picture.relative_to(path.parent).as_posix()
             async with lock:  # one writer of the script file at a time; each picture is in it as soon as it exists
-                await asyncio.to_thread(set_scene_fields, path, {job.index: {
-                    "startKeyframe" if job.which == "start" else "endKeyframe": rel}})
+                await asyncio.to_thread(set_scene_fields, path, {job.index: {FIELDS[job.which]: rel}})
             made.append({"scene": job.index, "which": job.which, "path": str(picture)})
             print(json.dumps({"type": "keyframe_made", **made[-1]}) if args.json else
                   f"scene {job.index}: {job.which} keyframe → {rel}", flush=True)

@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from scenetui.errors import UserError
+from scenetui.storage.atomic import write_text_atomic
 
 
 def check_writable(path: Path) -> None:
@@ -44,15 +44,4 @@ def set_scene_fields(path: Path, scenes_changes: dict[int, dict[str, Any]]) -> N
     """Write `scenes_changes` (scene index -> camelCase field -> value) into the script file at `path`."""
     text = path.read_text(encoding="utf-8")
     out = _toml_text(text, scenes_changes) if path.suffix.lower() == ".toml" else _json_text(text, scenes_changes)
-    mode = path.stat().st_mode & 0o7777
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(out)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, out, mode=path.stat().st_mode & 0o7777)

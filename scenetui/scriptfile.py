@@ -228,18 +228,21 @@ def _scene_problems(script: AIScript) -> list[Problem]:
     return problems
 
 
-def check_data(data: Any, keyframe_problems: Callable[[AIScript], list[Problem]]) -> tuple[AIScript | None, list[Problem]]:
-    """Validate parsed script data; `keyframe_problems` checks the keyframes where they live (files, a bucket)."""
+def validate_data(data: Any, context: dict[str, Any] | None = None) -> tuple[AIScript | None, list[Problem]]:
+    """The script model from parsed data, or every validation problem with its location."""
     if not isinstance(data, dict):
         return None, [Problem("(script)", "must be a JSON object with id and scenes")]
     try:
-        script = AIScript.model_validate(data)
+        return AIScript.model_validate(data, context=context), []
     except ValidationError as exc:
-        out = []
-        for err in exc.errors():
-            msg = err["msg"].removeprefix("Value error, ")
-            out.append(Problem(_loc(err["loc"]), msg))
-        return None, out
+        return None, [Problem(_loc(err["loc"]), err["msg"].removeprefix("Value error, ")) for err in exc.errors()]
+
+
+def check_data(data: Any, keyframe_problems: Callable[[AIScript], list[Problem]]) -> tuple[AIScript | None, list[Problem]]:
+    """Validate parsed script data; `keyframe_problems` checks the keyframes where they live (files, a bucket)."""
+    script, problems = validate_data(data)
+    if script is None:
+        return None, problems
     return script, keyframe_problems(script) + _scene_problems(script)
 
 

@@ -37,12 +37,9 @@ class WatchController(LocalController):
         if journal is None:
             return None
         try:
-            row = journal._db.execute(
-                "SELECT backend FROM runs WHERE script_id=? AND backend IN (?, ?) ORDER BY id DESC LIMIT 1",
-                (self.script_id, *RENDER_BACKENDS)).fetchone()
+            return journal.last_backend(self.script_id, RENDER_BACKENDS)
         finally:
             journal.close()
-        return str(row[0]) if row else None
 
     async def generate(self, indices: list[int] | None, *, force: bool = False) -> str:
         if not self.running:

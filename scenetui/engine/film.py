@@ -85,6 +85,12 @@ async def gather_clips(ctx: RenderContext) -> list[Path]:
     return clips
 
 
+def check_music_volume(db: float) -> None:
+    """The music level in dB: a finite number from -60 to 20."""
+    if not (math.isfinite(db) and -60 <= db <= 20):
+        raise UserError(f"--music-volume {db}: out of range", hint="give a level in dB from -60 to 20")
+
+
 def check_music(music: Music | None) -> None:
     if music is not None:
         why = music_problem(music.path)
@@ -122,8 +128,8 @@ def check_export_options(options: ExportOptions) -> tuple[Path | None, Path | No
     timeline = check_output(options.timeline) if options.timeline else None
     if timeline is not None and timeline.suffix.lower() not in (".otio", ".edl"):
         raise UserError(f"--timeline {timeline.name}: unknown timeline format", hint="use a .otio or .edl file name")
-    if options.music is not None and not (math.isfinite(options.music.volume_db) and -60 <= options.music.volume_db <= 20):
-        raise UserError(f"--music-volume {options.music.volume_db}: out of range", hint="give a level in dB from -60 to 20")
+    if options.music is not None:
+        check_music_volume(options.music.volume_db)
     check_music(options.music)
     return output, timeline
 

@@ -167,6 +167,19 @@ class Journal:
         with self._tx() as db:
             db.execute("UPDATE runs SET finished_at=?, exit_code=? WHERE id=?", (time.time(), exit_code, run_id))
 
+    def last_backend(self, script_id: str, among: tuple[str, ...]) -> str | None:
+        """The backend of the script's newest run that used one of `among` (renders, not exports)."""
+        marks = ",".join("?" * len(among))
+        with self._lock:
+            row = self._db.execute(f"SELECT backend FROM runs WHERE script_id=? AND backend IN ({marks}) "
+                                   "ORDER BY id DESC LIMIT 1", (script_id, *among)).fetchone()
+        return str(row[0]) if row else None
+
+    def quick_check(self) -> str:
+        """SQLite's own integrity check: "ok", or what is wrong."""
+        with self._lock:
+            return str(self._db.execute("PRAGMA quick_check").fetchone()[0])
+
     def stop_run(self, run_id: int, exit_code: int) -> None:
         """Record a run as stopped unless it already finished (the last resort of a process about to end)."""
         with self._tx() as db:

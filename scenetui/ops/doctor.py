@@ -123,7 +123,7 @@ def check_journal(root: Path) -> Check:
         return Check("journal", True, "none yet (the first render creates it)")
     journal = Journal(path)
     try:
-        result = journal._db.execute("PRAGMA quick_check").fetchone()[0]
+        result = journal.quick_check()
     finally:
         journal.close()
     ok = result == "ok"

@@ -15,8 +15,9 @@ from scenetui.logsetup import LOG_BACKUPS
 LEVELS = {"debug": 10, "info": 20, "warning": 30, "error": 40, "critical": 50}
 
 
-def human_line(raw: str) -> str | None:
-    """One JSON record as `2026-11-30 09:20:37 INFO    luma: message`; other lines as they are (cleaned)."""
+def shown(raw: str, min_level: int = 0) -> str | None:
+    """One log line for a person — a JSON record as `2026-11-30 09:20:37 INFO    luma: message`, anything else as it
+    is (cleaned) — or None when it is blank or below `min_level`."""
     raw = raw.rstrip("\n")
     if not raw.strip():
         return None
@@ -25,20 +26,15 @@ def human_line(raw: str) -> str | None:
         if not isinstance(rec, dict):
             raise ValueError
     except ValueError:
-        return clean(raw)
+        return clean(raw) if min_level <= LEVELS["info"] else None
+    if LEVELS.get(str(rec.get("level", "info")).lower(), LEVELS["info"]) < min_level:
+        return None
     stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(float(rec.get("ts", 0) or 0)))
     name = str(rec.get("logger", "")).removeprefix("scenetui.").removeprefix("scenetui")
     line = f"{stamp} {str(rec.get('level', '')):<7} {name or 'scenetui'}: {rec.get('msg', '')}"
     if rec.get("exc"):
         line += "\n    " + str(rec["exc"]).replace("\n", "\n    ")
     return clean(line)
-
-
-def _level_of(raw: str) -> int:
-    try:
-        return LEVELS.get(str(json.loads(raw).get("level", "info")).lower(), 20)
-    except (ValueError, AttributeError):
-        return 20
 
 
 def log_files(log_path: Path) -> list[Path]:
@@ -57,10 +53,8 @@ def tail(log_path: Path, lines: int, min_level: int = 0) -> list[str]:
     """The last `lines` records at `min_level` or above, human form."""
     kept: deque[str] = deque(maxlen=max(0, lines))
     for raw in _lines(log_files(log_path)):
-        if _level_of(raw) >= min_level:
-            text = human_line(raw)
-            if text is not None:
-                kept.append(text)
+        if (text := shown(raw, min_level)) is not None:
+            kept.append(text)
     return list(kept)
 
 
@@ -75,13 +69,14 @@ def follow(log_path: Path, emit: Callable[[str], None], min_level: int = 0, *, p
             inode = os.fstat(handle.fileno()).st_ino
             handle.seek(0, os.SEEK_END)
         if handle is not None:
+            before = handle.tell()
             raw = handle.readline()
             if raw.endswith("\n"):
-                if _level_of(raw) >= min_level and (text := human_line(raw)) is not None:
+                if (text := shown(raw, min_level)) is not None:
                     emit(text)
                 continue
             if raw:  # half a line: the writer is mid-record; read it again whole
-                handle.seek(handle.tell() - len(raw.encode("utf-8")))
+                handle.seek(before)
             try:
                 rotated = os.stat(log_path).st_ino != inode
             except FileNotFoundError:
@@ -89,7 +84,7 @@ def follow(log_path: Path, emit: Callable[[str], None], min_level: int = 0, *, p
             if rotated:
                 rest = handle.read()
                 for line in rest.splitlines():
-                    if _level_of(line) >= min_level and (text := human_line(line)) is not None:
+                    if (text := shown(line, min_level)) is not None:
                         emit(text)
                 handle.close()
                 handle = None

@@ -21,25 +21,32 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def write_json_atomic(path: Path, data: Any) -> None:
-    """Replace `path` with `data` as JSON; a crash leaves the old file or the new one, never half of either."""
+def write_text_atomic(path: Path, text: str, *, mode: int | None = None) -> None:
+    """Replace `path` with `text` (UTF-8, `mode` if given, else private); a crash leaves the old file or the new
+    one, never half of either."""
     path.parent.mkdir(parents=True, exist_ok=True)
     # The writer's pid is in the name, so a temp file left by a killed writer can be told from a live one.
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=2, ensure_ascii=False)
-            fh.write("\n")
+            fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
         os.replace(tmp, path)
         _fsync_dir(path.parent)
         step(f"write {path.name}")
-    except OSError as exc:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
-        if exc.errno == errno.ENOSPC:
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
             raise DiskFull(f"disk full while writing {path.name}", hint="free space and run again; finished clips are kept") from exc
         raise
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Replace `path` with `data` as JSON, whole or not at all."""
+    write_text_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def clear_dead_temps(folder: Path) -> None:

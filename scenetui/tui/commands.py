@@ -10,38 +10,48 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 @dataclass(frozen=True)
 class PaletteAction:
-    """One action: its title, the main screen's action, its key, and other words people search with."""
+    """One action: its title, the main screen's action, the other words people search with, and how to reach it
+    by keys when no single binding does (`via`); otherwise the key is the main screen's binding for it."""
 
     title: str
     action: str
-    key: str
     words: tuple[str, ...] = ()
+    via: str = ""
+
+    @property
+    def key(self) -> str:
+        from textual.binding import Binding
+
+        from scenetui.tui.screens.main import MainScreen
+
+        bound = [b.key for b in MainScreen.BINDINGS if isinstance(b, Binding) and b.action == self.action]
+        return bound[0] if bound else self.via
 
 
 ACTIONS = [
-    PaletteAction("Create video from keyframes (all scenes)", "generate_all", "g",
+    PaletteAction("Create video from keyframes (all scenes)", "generate_all",
                   ("generate all", "render everything", "render all", "create videos", "make videos", "start")),
-    PaletteAction("Generate the selected or marked scenes", "generate_selected", "r",
+    PaletteAction("Generate the selected or marked scenes", "generate_selected",
                   ("generate this", "render selected", "render scene", "make this clip")),
-    PaletteAction("Render in the background (keeps going after quitting)", "background", "b",
+    PaletteAction("Render in the background (keeps going after quitting)", "background",
                   ("background render", "detach", "keep going after quit")),
-    PaletteAction("Retry failed scenes", "retry_failed", "f", ("retry", "try again", "failed scenes")),
-    PaletteAction("Regenerate the selected finished scene", "regenerate", "R",
+    PaletteAction("Retry failed scenes", "retry_failed", ("retry", "try again", "failed scenes")),
+    PaletteAction("Regenerate the selected finished scene", "regenerate",
                   ("redo", "regenerate", "new take", "make again", "reroll")),
-    PaletteAction("Cancel the selected scene", "cancel_selected", "c", ("stop scene", "abort")),
-    PaletteAction("Cancel every running scene", "cancel_all", "C", ("stop all", "cancel all", "abort everything")),
-    PaletteAction("Preview the selected clip", "preview", "p", ("play", "watch clip", "view clip", "open clip")),
-    PaletteAction("Delete the selected scene's clip", "delete_selected", "p d",
-                  ("delete clip", "remove clip", "discard", "throw away")),
-    PaletteAction("Preview the final film", "preview_final", "v", ("play film", "watch film", "play movie")),
-    PaletteAction("Export: assemble the final film", "export", "e",
+    PaletteAction("Cancel the selected scene", "cancel_selected", ("stop scene", "abort")),
+    PaletteAction("Cancel every running scene", "cancel_all", ("stop all", "cancel all", "abort everything")),
+    PaletteAction("Preview the selected clip", "preview", ("play", "watch clip", "view clip", "open clip")),
+    PaletteAction("Delete the selected scene's clip", "delete_selected",
+                  ("delete clip", "remove clip", "discard", "throw away"), via="p d"),
+    PaletteAction("Preview the final film", "preview_final", ("play film", "watch film", "play movie")),
+    PaletteAction("Export: assemble the final film", "export",
                   ("export film", "assemble", "make film", "final cut", "music", "transitions")),
-    PaletteAction("Draw storyboard keyframes for scenes that lack them", "draw_keyframes", "k",
+    PaletteAction("Draw storyboard keyframes for scenes that lack them", "draw_keyframes",
                   ("keyframes", "draw keyframes", "sketch", "storyboard", "missing keyframes")),
-    PaletteAction("Open the clips folder", "open_folder", "", ("open folder", "show files", "where are the clips")),
-    PaletteAction("Statistics: time, failures and spend", "stats", "S",
+    PaletteAction("Open the clips folder", "open_folder", ("open folder", "show files", "where are the clips")),
+    PaletteAction("Statistics: time, failures and spend", "stats",
                   ("stats", "analytics", "how long", "spend", "cost", "failures")),
-    PaletteAction("Toggle the log panel", "toggle_log", "l", ("log", "messages", "history")),
+    PaletteAction("Toggle the log panel", "toggle_log", ("log", "messages", "history")),
 ]
 
 

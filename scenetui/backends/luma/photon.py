@@ -26,9 +26,9 @@ from scenetui.engine import journal as J
 from scenetui.engine.journal import Journal
 from scenetui.errors import UserError
 from scenetui.media.images import image_problem
+from scenetui.scriptfile import is_url
 from scenetui.storage.atomic import move_into_place
 
-IMAGE_MODELS = ("photon-1", "photon-flash-1")
 DEFAULT_IMAGE_PRICES = {"photon-1": 2, "photon-flash-1": 1}  # cents per image, rounded up; override with --price-table
 POLL_SECONDS = 1.0
 POLL_LIMIT = 600.0
@@ -92,41 +92,37 @@ class PhotonKeyframes:
                 return path
         return None
 
-    async def _url(self, ref: str) -> str:
-        if "://" in ref:
-            return ref
+    def _local(self, ref: str) -> Path:
         path = Path(ref)
-        return await self.host.url_for(path if path.is_absolute() else (self.base / path))
+        return path if path.is_absolute() else self.base / path
 
-    async def check(self, job: KeyframeJob) -> None:
-        """What would make this picture's request fail, found before anything is spent: too many references, a
-        reference image that is missing or not an image, or one that cannot be published for Luma to read."""
+    async def _url(self, ref: str) -> str:
+        return ref if is_url(ref) else await self.host.url_for(self._local(ref))
+
+    def _references(self, job: KeyframeJob) -> list[str]:
+        """The reference images of the scene's characters (Photon takes at most 4 for one identity)."""
         scene = self.script.scenes[job.index]
         refs = [r for name in scene.characters if (c := self.script.character(name)) for r in c.reference_images]
         if len(refs) > 4:
             raise UserError(f"scene {job.index}'s characters have {len(refs)} reference images; Photon takes at most 4",
                             hint="keep the four that show the faces best")
-        for ref in refs:
-            if "://" not in ref:
-                path = Path(ref) if Path(ref).is_absolute() else self.base / ref
-                why = image_problem(path)
-                if why:
-                    raise UserError(f"scene {job.index}: a character's reference image is unusable: {why}",
-                                    hint="fix referenceImages in the script")
+        return refs
+
+    async def check(self, job: KeyframeJob) -> None:
+        """What would make this picture's request fail, found before anything is spent: too many references, a
+        reference image that is missing or not an image, or one that cannot be published for Luma to read."""
+        for ref in self._references(job):
+            why = None if is_url(ref) else image_problem(self._local(ref))
+            if why:
+                raise UserError(f"scene {job.index}: a character's reference image is unusable: {why}",
+                                hint="fix referenceImages in the script")
             await self._url(ref)
 
     async def request_for(self, job: KeyframeJob, start_url: str | None) -> dict[str, Any]:
-        scene = self.script.scenes[job.index]
         request: dict[str, Any] = {"model": self.model, "prompt": image_prompt(self.script, job.index, job.which),
                                    "aspect_ratio": self.script.video.aspect_ratio, "format": "png"}
-        refs: list[str] = []
-        for name in scene.characters:
-            c = self.script.character(name)
-            refs += list(c.reference_images) if c else []
+        refs = self._references(job)
         if refs:
-            if len(refs) > 4:
-                raise UserError(f"scene {job.index}'s characters have {len(refs)} reference images; Photon takes at most 4",
-                                hint="keep the four that show the faces best")
             request["character_ref"] = {"identity0": {"images": [await self._url(r) for r in refs]}}
         if job.which == "end" and start_url:
             request["image_ref"] = [{"url": start_url, "weight": 0.6}]  # the two ends of a scene belong together
