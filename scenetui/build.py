@@ -153,7 +153,7 @@ def make_backend(opts: BuildOptions, settings: Settings, loaded: LoadedScript, j
         host = _keyframe_host(opts, settings, loaded, store or LocalStore(Path.cwd()))
         return LumaBackend(_luma_client(opts, settings), host, max_in_flight=settings.luma_max_in_flight,
                            creates_per_minute=settings.luma_creates_per_minute, poll_timeout=settings.luma_poll_timeout,
-                           history=journal.remote_durations("luma"))
+                           history=journal.remote_durations("luma"), max_asset_bytes=settings.luma_max_asset_mb * 2**20)
     raise UserError(f"unknown backend {opts.backend!r}", hint=f"choose one of: {', '.join(BACKENDS)}")
 
 

@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     # Reads (status, list, credits) are retried with jittered exponential backoff starting here.
     luma_backoff: float = Field(default=1.0, gt=0, le=60)
     luma_read_retries: int = Field(default=5, ge=1, le=20)
+    # A downloaded clip larger than this is refused (an endless or absurd body must not fill the disk).
+    luma_max_asset_mb: int = Field(default=2048, ge=1, le=65536)
     keyframe_base_url: str | None = None
     # A command that prints the key (`pass show luma`), run only when a Luma key is needed and none is set.
     luma_api_key_command: str | None = None

@@ -50,6 +50,15 @@ class Faults:
     truncate_asset: int = 0  # asset downloads cut halfway through
     list_500: int = 0
     get_5xx: int = 0
+    # a hostile or broken server (issue 10): each is answered to the client as it is, to prove it gets nowhere
+    get_garbage: int = 0  # a status poll answered 200 with an HTML page
+    get_wrong_shape: int = 0  # a status poll answered 200 with JSON that is not a generation
+    get_huge: int = 0  # a status poll answered 200 with an endless body
+    unknown_state: int = 0  # a status poll reports a state the contract does not name
+    create_garbage_after: int = 0  # stored and charged, then answered 201 with a body that is not JSON
+    asset_url: str | None = None  # completed generations point their asset here instead ("{url}" = the fake's root)
+    asset_redirect: str | None = None  # asset requests are redirected here
+    asset_endless: int = 0  # an asset answered with no length and bytes without end
 
     def take(self, name: str) -> bool:
         value = getattr(self, name)
@@ -182,7 +191,8 @@ class FakeLuma:
             assets = {"video": None, "image": f"{self.url}/assets/{rec.id}.{rec.request.get('format', 'jpg')}",
                       "progress_video": None}
         elif state == "completed":
-            assets = {"video": f"{self.url}/assets/{rec.id}.mp4", "image": None, "progress_video": None}
+            video = self.faults.asset_url.replace("{url}", self.url) if self.faults.asset_url else f"{self.url}/assets/{rec.id}.mp4"
+            assets = {"video": video, "image": None, "progress_video": None}
         elif state == "dreaming":
             assets = {"video": None, "image": None, "progress_video": None}
         return {"id": rec.id, "generation_type": "image" if is_image else "video", "state": state, "failure_reason": reason,
@@ -306,6 +316,28 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def _raw(self, status: int, data: bytes, kind: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _endless(self, kind: str, start: bytes = b"") -> None:
+        """A 200 with no length that goes on until the client hangs up (bounded at 1 GB so a broken test ends)."""
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        chunk = b"\0" * 65536
+        try:
+            self.wfile.write(start)
+            for _ in range(16384):
+                self.wfile.write(chunk)
+        except OSError:
+            pass
+
     def _drop(self) -> None:
         self.close_connection = True
         try:
@@ -375,10 +407,19 @@ class _Handler(BaseHTTPRequestHandler):
             self._hit("get:" + api.rsplit("/", 1)[-1])
             if fake.faults.take("get_5xx"):
                 return self._send(503, {"detail": "Service unavailable"})
+            if fake.faults.take("get_garbage"):
+                return self._raw(200, b"<html><body>502 Bad Gateway \x1b]0;pwned\x07</body></html>", "text/html")
+            if fake.faults.take("get_wrong_shape"):
+                return self._send(200, {"status": "ok", "data": [1, 2, 3]})
+            if fake.faults.take("get_huge"):
+                return self._endless("application/json", b'{"id": "' + b"x" * 65536)
             rec = fake.records.get(api.rsplit("/", 1)[-1])
             if rec is None or rec.deleted:
                 return self._send(404, {"detail": "Generation not found"})
-            return self._send(200, fake.generation_json(rec))
+            body = fake.generation_json(rec)
+            if body["state"] not in ("completed", "failed") and fake.faults.take("unknown_state"):
+                body["state"] = "paused_for_review\x1b[2J"
+            return self._send(200, body)
         return self._send(404, {"detail": "Not found"})
 
     def do_POST(self) -> None:  # noqa: N802
@@ -411,6 +452,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(500, {"detail": "Internal server error"})
         if fake.faults.take("create_drop_after"):
             return self._drop()
+        if fake.faults.take("create_garbage_after"):
+            return self._raw(201, b"Created. Thank you!", "text/plain")
         if fake.faults.take("create_stall_after"):
             time.sleep(fake.faults.stall_seconds)
             return self._drop()
@@ -454,6 +497,14 @@ class _Handler(BaseHTTPRequestHandler):
         if self.headers.get("Authorization"):
             return self._send(400, {"detail": "asset URLs must not receive the API key"})
         self._hit("asset")
+        if fake.faults.asset_redirect:
+            self.send_response(302)
+            self.send_header("Location", fake.faults.asset_redirect.replace("{url}", fake.url))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
+        if fake.faults.take("asset_endless"):
+            return self._endless("video/mp4")
         if rec.request.get("generation_type") == "image":
             data, kind = image_bytes(rec.request, fake.order.index(rec.id))
             self.send_response(200)

@@ -48,6 +48,16 @@ async def test_create_videos_with_luma_confirms_cost_and_balance(tmp_path: Path,
         await pilot.press("R")
         await wait_for(pilot, lambda: "1 new generation(s), about $1.00" in screen_words(app), what="the question")
         await pilot.press("n")
+        # every screen a person (or a screen recorder) sees: the key is on none of them
+        shots = [app.export_screenshot()]
+        for key, back in (("l", "l"), ("S", "escape"), ("f1", "escape"), ("p", "escape")):
+            await pilot.press(key)
+            await pilot.pause(0.4)
+            shots.append(app.export_screenshot())
+            await pilot.press(back)
+            await pilot.pause(0.2)
+        assert len(shots) == 5 and all(LUMA_KEY not in shot for shot in shots)
+        assert "Spend" in shots[2], "the stats screen was not captured"
     assert LUMA_KEY not in (tmp_path / "ws" / "logs" / "scenetui.log").read_text()
     assert all(s.status == DONE for s in app.controller.board.scenes)
 

@@ -11,11 +11,11 @@ from typing import Any
 from aiolimiter import AsyncLimiter
 
 from scenetui.backends.luma.client import LumaClient
-from scenetui.backends.luma.download import DownloadFailed, download
+from scenetui.backends.luma.download import DEFAULT_MAX_BYTES, DownloadFailed, download
 from scenetui.backends.luma.errors import LumaNotFound, LumaRateLimited, LumaRejected, LumaUnavailable
 from scenetui.backends.luma.failures import explain_failure, explain_rejection
 from scenetui.backends.luma.keyframes import KeyframeHost, check_public
-from scenetui.backends.luma.models import Generation, image_keyframe
+from scenetui.backends.luma.models import KNOWN_STATES, Generation, image_keyframe
 from scenetui.backends.luma.poll import FinishWindows, next_delay
 from scenetui.backends.luma.reconcile import find_existing, redact_request
 from scenetui.crashpoints import step
@@ -32,12 +32,14 @@ class LumaBackend:
     paid = True
 
     def __init__(self, client: LumaClient, host: KeyframeHost, *, max_in_flight: int = 10, creates_per_minute: int = 20,
-                 poll_timeout: float = 1800.0, rate_limit_patience: float = 600.0, history: list[float] | None = None) -> None:
+                 poll_timeout: float = 1800.0, rate_limit_patience: float = 600.0, history: list[float] | None = None,
+                 max_asset_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.client = client
         self.host = host
         self._in_flight = asyncio.Semaphore(max_in_flight)
         self._creates = AsyncLimiter(creates_per_minute, 60)
         self.poll_timeout = poll_timeout
+        self.max_asset_bytes = max_asset_bytes
         self.rate_limit_patience = rate_limit_patience
         self.windows = FinishWindows.from_durations(list(history or []))
         self._urls: dict[Path, str] = {}
@@ -177,7 +179,10 @@ class LumaBackend:
             if generation is not None:
                 if generation.state != state:
                     state = generation.state
-                    session.stage(state, _STAGE_TEXT.get(state, ""))
+                    if state in KNOWN_STATES:
+                        session.stage(state, _STAGE_TEXT.get(state, ""))
+                    else:  # a state the contract does not name: keep polling, up to the poll timeout
+                        session.stage("waiting", f"Luma reports state {state[:40]!r}; still waiting")
                 if state == "completed":
                     if fresh:
                         self.windows.add(still_running_at, elapsed)
@@ -203,8 +208,9 @@ class LumaBackend:
                                        hint="run again; the download will be retried", keep_open=True)
             session.stage("downloading", "fetching the clip")
             try:
-                await download(url, dest, on_bytes=lambda done, total: session.progress(
-                    done / total if total else None, done_bytes=done, total_bytes=total))
+                await download(url, dest, api_base=self.client.base_url, max_bytes=self.max_asset_bytes,
+                               on_bytes=lambda done, total: session.progress(
+                                   done / total if total else None, done_bytes=done, total_bytes=total))
                 return
             except DownloadFailed as exc:
                 if attempt == 1:

@@ -8,11 +8,12 @@ here on transient errors; creates never are.
 
 from __future__ import annotations
 
+import json
 import random
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
-from pydantic import SecretStr
+from pydantic import BaseModel, SecretStr, ValidationError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, stop_after_delay
 from tenacity.wait import wait_base
 
@@ -22,6 +23,20 @@ from scenetui.backends.luma.models import Credits, Generation, GenerationList
 from scenetui.backends.luma.tls import tls_context
 
 DEFAULT_BASE_URL = "https://api.lumalabs.ai/dream-machine/v1"
+# An API answer is a few kilobytes (a 100-generation page about 200 KB); anything far larger is not Luma's answer,
+# and an endless body must not fill memory.
+MAX_BODY_BYTES = 8 * 1024 * 1024
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse(model: type[M], response: httpx.Response, what: str) -> M:
+    """The answer as `model`, or LumaUnavailable: a garbled answer (a proxy's page, a new shape) is a blip to wait
+    out, and after a create it is ambiguous — the engine reconciles instead of paying again."""
+    try:
+        return model.model_validate(json.loads(response.content))
+    except (ValueError, ValidationError) as exc:
+        kind = "not JSON" if not isinstance(exc, ValidationError) else "not in the published shape"
+        raise LumaUnavailable(f"{what}: Luma's answer was {kind}", status=response.status_code) from exc
 
 
 def _detail(response: httpx.Response) -> str | None:
@@ -97,7 +112,20 @@ class LumaClient:
     async def _once(self, method: str, path: str, what: str, **kw: Any) -> httpx.Response:
         self.requests[what] = self.requests.get(what, 0) + 1
         try:
-            response = await self._http.request(method, path.lstrip("/"), **kw)
+            request = self._http.build_request(method, path.lstrip("/"), **kw)
+            response = await self._http.send(request, stream=True)
+            try:
+                body = bytearray()
+                async for chunk in response.aiter_bytes():
+                    body += chunk
+                    if len(body) > MAX_BODY_BYTES:
+                        raise LumaUnavailable(f"{what}: Luma's answer was over {MAX_BODY_BYTES // 2**20} MB; not read",
+                                              status=response.status_code)
+            finally:
+                await response.aclose()
+            headers = [(k, v) for k, v in response.headers.multi_items()
+                       if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")]
+            response = httpx.Response(response.status_code, headers=headers, content=bytes(body), request=request)
         except httpx.TimeoutException as exc:
             raise LumaUnavailable(f"{what}: timed out") from exc
         except httpx.TransportError as exc:
@@ -107,33 +135,36 @@ class LumaClient:
 
     async def _read(self, method: str, path: str, what: str, **kw: Any) -> httpx.Response:
         """A call that is safe to repeat: retried on 5xx, timeouts, resets and 429."""
+        return await self._read_as(None, method, path, what, **kw)
+
+    async def _read_as(self, model: type[M] | None, method: str, path: str, what: str, **kw: Any) -> Any:
+        """A repeatable call whose answer must parse as `model`: a garbled answer is retried like a 5xx."""
         async for attempt in AsyncRetrying(
             retry=retry_if_exception_type((LumaUnavailable, LumaRateLimited)),
             stop=stop_after_attempt(self.read_retries) | stop_after_delay(120),
             wait=_WaitRetryAfter(self.backoff, self.backoff_cap), reraise=True,
         ):
             with attempt:
-                return await self._once(method, path, what, **kw)
+                response = await self._once(method, path, what, **kw)
+                return response if model is None else parse(model, response, what)
         raise AssertionError("unreachable")
 
     # calls ----------------------------------------------------------------------------------------------
     async def create_video(self, request: dict[str, Any]) -> Generation:
         """POST /generations/video exactly once; the caller owns every retry decision."""
         response = await self._once("POST", "generations/video", "create", json=request)
-        return Generation.model_validate(response.json())
+        return parse(Generation, response, "create")
 
     async def create_image(self, request: dict[str, Any]) -> Generation:
         """POST /generations/image (Photon) exactly once; the caller owns every retry decision."""
         response = await self._once("POST", "generations/image", "create", json=request)
-        return Generation.model_validate(response.json())
+        return parse(Generation, response, "create")
 
     async def get(self, generation_id: str) -> Generation:
-        response = await self._read("GET", f"generations/{generation_id}", "get")
-        return Generation.model_validate(response.json())
+        return await self._read_as(Generation, "GET", f"generations/{generation_id}", "get")
 
     async def list(self, *, limit: int = 100, offset: int = 0) -> GenerationList:
-        response = await self._read("GET", "generations", "list", params={"limit": limit, "offset": offset})
-        return GenerationList.model_validate(response.json())
+        return await self._read_as(GenerationList, "GET", "generations", "list", params={"limit": limit, "offset": offset})
 
     async def delete(self, generation_id: str) -> None:
         try:
@@ -142,8 +173,7 @@ class LumaClient:
             pass
 
     async def credits(self) -> Credits:
-        response = await self._read("GET", "credits", "credits")
-        return Credits.model_validate(response.json())
+        return await self._read_as(Credits, "GET", "credits", "credits")
 
     async def ping(self) -> None:
         await self._read("GET", "ping", "ping")

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 State = Literal["queued", "dreaming", "completed", "failed"]
+KNOWN_STATES: frozenset[str] = frozenset({"queued", "dreaming", "completed", "failed"})
 TERMINAL: frozenset[str] = frozenset({"completed", "failed"})
 
 
@@ -25,7 +26,8 @@ class Generation(_Open):
 
     id: str
     generation_type: str | None = "video"
-    state: State
+    # Not the Literal: a state the contract does not name yet (Luma adds some) is shown and polled on, not a crash.
+    state: str
     failure_reason: str | None = None
     created_at: str | None = None
     assets: Assets | None = None

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from scenetui.backends.luma.client import LumaClient
-from scenetui.backends.luma.download import download
+from scenetui.backends.luma.download import DownloadFailed, download
 from scenetui.backends.luma.keyframes import KeyframeHost
 from scenetui.backends.luma.reconcile import find_existing
 from scenetui.crashpoints import step
@@ -157,7 +157,12 @@ class PhotonKeyframes:
         self.folder.mkdir(parents=True, exist_ok=True)
         staged = dest.with_name(f".{dest.name}.part")
         staged.unlink(missing_ok=True)
-        await download(url, staged)
+        try:
+            await download(url, staged, api_base=self.client.base_url)
+        except DownloadFailed as exc:
+            staged.unlink(missing_ok=True)
+            raise UserError(f"scene {job.index} {job.which}: Luma's picture could not be fetched ({exc})",
+                            hint="run again: the paid picture is downloaded again, not generated again") from exc
         why = await asyncio.to_thread(image_problem, staged)
         if why:
             staged.unlink(missing_ok=True)
