@@ -13,6 +13,7 @@ from scenetui.domain.board import DONE, Board
 from scenetui.domain.units import human_size
 from scenetui.errors import UserError
 from scenetui.media.cells import file_cells, image_cells, video_frames
+from scenetui.media.playback import ClipPlayer, PlaybackError
 from scenetui.media.players import PlayPlan, play_plan
 from scenetui.media.probe import InvalidClip, probe
 from scenetui.scriptfile import LoadedScript
@@ -71,6 +72,13 @@ class Viewing:
             return await asyncio.to_thread(video_frames, path, count)
         except Exception as exc:  # PyAV raises many kinds; the screen needs one sentence
             raise UserError(f"cannot decode {path.name} ({exc})", hint="delete it and generate it again") from exc
+
+    async def open_player(self, path: Path) -> ClipPlayer:
+        """A player for in-terminal playback (decoded with PyAV; nothing to install)."""
+        try:
+            return await asyncio.to_thread(ClipPlayer, path)
+        except PlaybackError as exc:
+            raise UserError(str(exc), hint="delete it and generate it again") from exc
 
     @staticmethod
     def picture(img: Image.Image, width: int, height: int) -> Text:

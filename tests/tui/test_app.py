@@ -70,12 +70,12 @@ async def test_preview_keep_exports_a_copy_and_marks_it_kept(tmp_path: Path) -> 
         await pilot.press("p")
         await wait_for(pilot, lambda: isinstance(app.screen, PreviewScreen), what="the preview")
         preview = app.screen
-        await wait_for(pilot, lambda: len(preview.frames) > 0, what="frames")
+        await wait_for(pilot, lambda: preview.clock is not None and preview.clock.shown is not None, what="a frame")
         text = screen_text(app)
-        assert "1280x720" in text and "Duration" in text and "frame" in text
-        before = preview.frame
-        await pilot.press("right")
-        assert preview.frame == (before + 1) % len(preview.frames)
+        middle = preview.clock.shown.number
+        assert "1280x720" in text and "Duration" in text and f"frame {middle + 1}/150" in text  # 5 s at 30 fps
+        await pilot.press("l")
+        await wait_for(pilot, lambda: preview.clock.shown.number == middle + 1, what="the next frame")
         await pilot.press("s")
         await wait_for(pilot, lambda: isinstance(app.screen, PathPrompt), what="the path prompt")
         dest = tmp_path / "export" / "keeper.mp4"
@@ -296,7 +296,7 @@ async def test_preview_without_a_player_says_how_to_get_one(tmp_path: Path, monk
         await pilot.pause()
         await pilot.press("p")
         await wait_for(pilot, lambda: isinstance(app.screen, PreviewScreen), what="the preview")
-        await pilot.press("p")
+        await pilot.press("o")
         await pilot.pause(0.2)
         text = screen_text(app)
         assert "no video player found" in text and "apt install mpv" in text

@@ -75,6 +75,9 @@ def test_open_in_tmux_generate_preview_and_quit(tmp_path: Path) -> None:
         tmux.wait_for("Resolution")
         shown = tmux.wait_for("frame ")
         assert "1280x720" in shown
+        tmux.keys("Space")  # played in this terminal: half blocks, with a live frame rate on the scrub bar
+        tmux.wait_for("fps drawn")
+        tmux.keys("Space")
         tmux.keys("Escape")
         tmux.wait_for("2/2 done")
         tmux.keys("q")
@@ -102,7 +105,7 @@ def test_play_in_the_terminal_with_mpv_and_come_back(tmp_path: Path) -> None:
         tmux.wait_for("1/1 done")
         tmux.keys("p")
         tmux.wait_for("frame ")
-        tmux.keys("p")  # no display: plays in the terminal
+        tmux.keys("o")  # no display: mpv plays in the terminal
         deadline = time.monotonic() + 15
         suspended = False
         while time.monotonic() < deadline and not suspended:

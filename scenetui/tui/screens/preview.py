@@ -1,4 +1,4 @@
-"""Preview a finished clip (or the final film): play it, step through frames, keep it or delete it."""
+"""Preview a finished clip (or the final film): play it inside the terminal, keep it or delete it."""
 
 from __future__ import annotations
 
@@ -9,30 +9,38 @@ from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from scenetui.control.playback import PlaybackClock
 from scenetui.errors import UserError
 from scenetui.tui.screens.dialogs import ConfirmScreen, PathPrompt
+from scenetui.tui.widgets.video import Scrub, ScrubBar, VideoView
 
 if TYPE_CHECKING:
+    from scenetui.control.playback import Shown
     from scenetui.control.local import LocalController
 
-FRAMES = 12
+MIN_COLS, MIN_ROWS = 20, 6  # below this a frame is not a picture
 
 
 class PreviewScreen(Screen[None]):
-    """One clip: facts, a frame view drawn in the terminal, and the keep/delete decisions."""
+    """One clip: facts, the clip played in the terminal with a scrub bar, and the keep/delete decisions."""
 
     BINDINGS = [
-        Binding("p", "play", "Play", tooltip="in a window, or in the terminal when there is no display"),
-        Binding("t", "play_terminal", "Play in terminal", tooltip="mpv --vo=tct; works over SSH and in tmux"),
-        Binding("left,h", "step(-1)", "◀ Frame"),
-        Binding("right,l", "step(1)", "Frame ▶"),
+        Binding("space,p", "toggle", "Play/Pause"),
+        Binding("left", "seek(-1)", "−1s"),
+        Binding("right", "seek(1)", "+1s"),
+        Binding("shift+left,comma,h", "step(-1)", "◀ Frame", show=False),
+        Binding("shift+right,full_stop,l", "step(1)", "Frame ▶", show=False),
+        Binding("home", "seek_to(0)", "Start", show=False),
+        Binding("L", "loop", "Loop", show=False),
+        Binding("o", "play", "Open in player", tooltip="mpv/ffplay in a window, or in the terminal with no display"),
+        Binding("t", "play_terminal", "mpv in terminal", show=False, tooltip="mpv --vo=tct; works over SSH and in tmux"),
         Binding("s", "keep", "Save / keep"),
         Binding("d", "delete", "Delete"),
         Binding("escape,q", "back", "Back"),
@@ -41,8 +49,7 @@ class PreviewScreen(Screen[None]):
     def __init__(self, controller: LocalController, index: int | None) -> None:
         super().__init__()
         self.controller, self.index = controller, index
-        self.frames: list[tuple[float, object]] = []
-        self.frame = 0
+        self.clock: PlaybackClock | None = None
         self.fetched: Path | None = None  # a clip only remote storage had, fetched when the screen opened
 
     @property
@@ -52,14 +59,19 @@ class PreviewScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="preview"):
             yield Static(id="preview-facts")
-            yield Static("loading frames…", id="preview-frame")
-            yield Static(id="preview-frameinfo")
+            yield VideoView(id="preview-frame")
+            yield ScrubBar(id="preview-scrub")
             yield Static(id="preview-status")
         yield Footer()
 
     def on_mount(self) -> None:
         self.redraw_facts()
-        self.load_frames()
+        self.open_clip()
+
+    def on_unmount(self) -> None:
+        if self.clock:
+            self.clock.stop()
+            self.clock.player.close()
 
     def redraw_facts(self) -> None:
         grid = Table.grid(padding=(0, 1))
@@ -79,47 +91,93 @@ class PreviewScreen(Screen[None]):
     def say(self, text: str, style: str = "") -> None:
         self.query_one("#preview-status", Static).update(Text(text, style=style))
 
+    # playback ---------------------------------------------------------------------------------------------
     @work(exclusive=True, group="frames")
-    async def load_frames(self) -> None:
+    async def open_clip(self) -> None:
+        view = self.query_one(VideoView)
         if self.clip is None and self.index is not None:
-            self.query_one("#preview-frame", Static).update("fetching the clip…")
+            view.say("fetching the clip…")
             try:
                 self.fetched = await self.controller.fetch_clip(self.index)
             except UserError as exc:
                 self.say(exc.line(), "red")
                 return
-        if self.clip is None:
-            self.query_one("#preview-frame", Static).update("no clip")
+        clip = self.clip
+        if clip is None:
+            view.say("no clip")
             return
         try:
-            self.frames = await self.controller.frames(self.clip, FRAMES)
+            player = await self.controller.open_player(clip)
         except UserError as exc:
+            view.say("cannot be played", "red")
             self.say(exc.line(), "red")
             return
-        self.frame = min(len(self.frames) // 2, len(self.frames) - 1) if self.frames else 0
-        self.show_frame()
+        self.clock = PlaybackClock(player, self._drawn, self._failed, self._room, gone=lambda: not clip.exists())
+        self.clock.start(at=player.duration / 2)  # the middle says more about a clip than its first frame
+        self.say("space play · ←/→ 1 s · , . a frame · L loop · click the bar · o mpv", "dim")
 
-    def show_frame(self) -> None:
-        view = self.query_one("#preview-frame", Static)
-        if not self.frames:
-            view.update("no frames could be decoded")
+    def _room(self) -> tuple[int, int]:
+        size = self.query_one(VideoView).size
+        return max(MIN_COLS, size.width), max(MIN_ROWS, size.height)
+
+    def _drawn(self, shown: Shown) -> None:
+        view = self.query_one(VideoView)
+        if view.size.width < MIN_COLS or view.size.height < MIN_ROWS:
+            small = f"too small to play here ({view.size.width}×{view.size.height}); enlarge the terminal or press o"
+            view.say(small)
+            self.say(small, "yellow")
+            self._small = True
+        else:
+            if getattr(self, "_small", False):
+                self._small = False
+                self.say("")
+            view.show(shown.lines, shown.width)
+        self._draw_bar()
+
+    def _draw_bar(self) -> None:
+        c = self.clock
+        if c is None:
             return
-        t, img = self.frames[self.frame]
-        w = max(10, view.size.width or 60)
-        h = max(4, (view.size.height or 16))
-        picture = self.controller.picture(img, w, h)
-        view.update(picture)
-        self.query_one("#preview-frameinfo", Static).update(
-            Text(f"frame {self.frame + 1}/{len(self.frames)} at {t:.2f}s · ←/→ to step · p to play", style="dim"))
+        number = c.shown.number if c.shown else 0
+        frames = max(1, round(c.player.duration * c.player.rate))
+        self.query_one(ScrubBar).draw(playing=c.playing, t=c.shown.t if c.shown else c.position,
+                                      duration=c.player.duration, frame=min(number, frames - 1), frames=frames,
+                                      fps=c.fps(), loop=c.loop)
+
+    def _failed(self, message: str) -> None:
+        self.say(message, "red")
+        self._draw_bar()
 
     def on_resize(self) -> None:
-        if self.frames:
-            self.show_frame()
+        if self.clock:
+            self.clock.redraw()
 
-    def action_step(self, delta: int) -> None:
-        if self.frames:
-            self.frame = (self.frame + delta) % len(self.frames)
-            self.show_frame()
+    def action_toggle(self) -> None:
+        if self.clock:
+            self.clock.toggle()
+            self._draw_bar()
+
+    def action_seek(self, seconds: float) -> None:
+        if self.clock:
+            self.clock.seek(seconds)
+
+    def action_seek_to(self, seconds: float) -> None:
+        if self.clock:
+            self.clock.seek(seconds, absolute=True)
+
+    def action_step(self, frames: int) -> None:
+        if self.clock:
+            self.clock.step(frames)
+
+    def action_loop(self) -> None:
+        if self.clock:
+            self.clock.loop = not self.clock.loop
+            self._draw_bar()
+
+    @on(Scrub)
+    def scrubbed(self, message: Scrub) -> None:
+        if self.clock:
+            self.clock.seek(message.fraction * self.clock.player.duration, absolute=True)
 
     async def action_play(self, in_terminal: bool | None = None) -> None:
         clip = self.clip
@@ -134,7 +192,7 @@ class PreviewScreen(Screen[None]):
                 # In a thread, so a render running in this process keeps going while the player has the terminal.
                 result = await asyncio.to_thread(subprocess.run, plan.command, check=False)
         except Exception as exc:  # SuspendNotSupported in a browser, or the player failed to start
-            self.say(f"cannot play here ({exc}); use ←/→ to step through frames", "yellow")
+            self.say(f"cannot start a player here ({exc}); space plays the clip in this pane", "yellow")
             return
         self.say(f"{plan.how}: finished" if result.returncode == 0 else f"the player exited with {result.returncode}")
 

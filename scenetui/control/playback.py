@@ -1,0 +1,148 @@
+"""The clock of in-terminal playback: which moment of the clip belongs on screen now, and when to draw next.
+
+Time is the wall clock's, not the decoder's: each draw asks for the moment that is due, so a slow link or a busy
+machine drops frames instead of drifting; pausing, seeking and looping only move the anchor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+from scenetui.media.playback import PlaybackError, Shown
+
+__all__ = ["PlaybackClock", "Player", "Shown"]
+
+
+class Player(Protocol):
+    duration: float
+    rate: float
+    decoded: int
+
+    def show(self, t: float, cols: int, rows: int) -> Shown: ...
+
+    def close(self) -> None: ...
+
+
+class PlaybackClock:
+    """Drives a player from one asyncio task; the screen calls play/pause/seek/step and gets `draw` callbacks."""
+
+    def __init__(self, player: Player, draw: Callable[[Shown], None], fail: Callable[[str], None],
+                 size: Callable[[], tuple[int, int]], *, gone: Callable[[], bool] = lambda: False) -> None:
+        self.player, self._draw, self._fail, self._size, self._gone = player, draw, fail, size, gone
+        self.playing = False
+        self.loop = False
+        self.position = 0.0  # the moment asked for last (seconds into the clip)
+        self.shown: Shown | None = None
+        self.drawn = 0
+        self._anchor = (0.0, time.monotonic())  # (clip time, wall time) it corresponds to while playing
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._fps_window: list[float] = []
+        self.played_wall: float | None = None  # wall seconds of the last play from start to end, for tests/bench
+
+    # what the screen asks -----------------------------------------------------------------------------------
+    def start(self, at: float = 0.0) -> None:
+        self.position = at
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="playback")
+        self._wake.set()
+
+    def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+        self.playing = False
+
+    def toggle(self) -> None:
+        self.play() if not self.playing else self.pause()
+
+    def play(self) -> None:
+        if self.position >= self.player.duration - self.player_frame:  # at the end: from the start again
+            self.position = 0.0
+        self.playing = True
+        self._anchor = (self.position, time.monotonic())
+        self._started_at = (self.position, time.monotonic())
+        self._wake.set()
+
+    def pause(self) -> None:
+        self.position = self.now()
+        self.playing = False
+        self._wake.set()
+
+    def seek(self, seconds: float, *, absolute: bool = False) -> None:
+        target = seconds if absolute else self.now() + seconds
+        self.position = min(max(0.0, target), self.player.duration)
+        self._anchor = (self.position, time.monotonic())
+        self._wake.set()
+
+    def step(self, frames: int) -> None:
+        """One frame on or back, paused (as an editor's , and . do)."""
+        self.playing = False
+        number = (self.shown.number if self.shown else 0) + frames
+        self.position = min(max(0.0, number / self.player.rate), self.player.duration)
+        self._wake.set()
+
+    def redraw(self) -> None:
+        self._wake.set()
+
+    @property
+    def player_frame(self) -> float:
+        return 1.0 / self.player.rate
+
+    def now(self) -> float:
+        if not self.playing:
+            return self.position
+        at, wall = self._anchor
+        return at + (time.monotonic() - wall)
+
+    def fps(self) -> float:
+        window = self._fps_window
+        return (len(window) - 1) / (window[-1] - window[0]) if len(window) > 1 and window[-1] > window[0] else 0.0
+
+    # the task -------------------------------------------------------------------------------------------------
+    async def _run(self) -> None:
+        try:
+            while True:
+                if not self.playing:
+                    await self._wake.wait()
+                self._wake.clear()
+                if self._gone():
+                    self.playing = False
+                    self._fail("the clip is gone (deleted or moved while playing); nothing else was touched")
+                    return
+                t = self.now()
+                finished = False
+                if self.playing and t >= self.player.duration:
+                    if self.loop:
+                        self._anchor = (0.0, time.monotonic())
+                        t = 0.0
+                    else:
+                        t, finished = self.player.duration, True
+                self.position = t
+                cols, rows = self._size()
+                try:
+                    shown = await asyncio.to_thread(self.player.show, t, cols, rows)
+                except PlaybackError as exc:
+                    self.playing = False
+                    self._fail(str(exc))
+                    return
+                self.shown = shown
+                self.drawn += 1
+                stamp = time.monotonic()
+                self._fps_window = [*self._fps_window[-23:], stamp]
+                self._draw(shown)
+                if finished:
+                    start_t, start_wall = getattr(self, "_started_at", (None, None))
+                    if start_t == 0.0 and start_wall is not None:
+                        self.played_wall = stamp - start_wall
+                    self.playing = False
+                    continue
+                if self.playing:
+                    due = shown.t + self.player_frame - self.now()  # until the next frame starts
+                    try:
+                        await asyncio.wait_for(self._wake.wait(), timeout=max(0.002, due))
+                    except TimeoutError:
+                        pass
+        except asyncio.CancelledError:
+            pass

@@ -1,0 +1,164 @@
+"""A clip decoded in-process with PyAV and drawn as half-block cells, at any moment asked for.
+
+The player is driven from one worker thread at a time: `frame_at(t)` decodes forward to the latest frame at or
+before `t` (frames in between are decoded but never converted — that is how playback drops frames instead of
+drifting) and seeks only when `t` is behind or far ahead. Conversion to cells happens in the same thread, so the
+UI thread only swaps finished lines in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+from rich.color import Color
+from rich.segment import Segment
+from rich.style import Style
+
+CellLines = list[list[Segment]]
+_FAR_AHEAD = 2.0  # seconds: beyond this, seeking is cheaper than decoding through
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One drawn frame: its time in the clip, its number, the cell lines and their size."""
+
+    t: float
+    number: int
+    lines: CellLines
+    width: int
+    height: int
+
+
+class PlaybackError(Exception):
+    """The clip cannot be decoded (gone, truncated, not a video)."""
+
+
+def fit(src_w: int, src_h: int, cols: int, rows: int) -> tuple[int, int]:
+    """Cells (columns, rows) that hold a `src_w`×`src_h` picture in `cols`×`rows`, aspect kept (a cell is two
+    pixels tall)."""
+    scale = min(cols / src_w, (rows * 2) / src_h)
+    return max(1, int(src_w * scale)), max(1, int(src_h * scale) // 2)
+
+
+_styles: dict[int, Style] = {}
+
+
+def _style(key: int) -> Style:
+    style = _styles.get(key)
+    if style is None:
+        if len(_styles) > 200_000:  # colour pairs of a long film; start over rather than grow without end
+            _styles.clear()
+        top, bottom = key >> 24, key & 0xFFFFFF
+        style = _styles[key] = Style(color=Color.from_rgb(top >> 16, (top >> 8) & 255, top & 255),
+                                     bgcolor=Color.from_rgb(bottom >> 16, (bottom >> 8) & 255, bottom & 255))
+    return style
+
+
+def rgb_cells(rgb: np.ndarray) -> CellLines:
+    """An H×W×3 uint8 array (H even) as lines of `▀` segments, runs of one colour pair merged."""
+    q = rgb.astype(np.uint64) & 0xFC  # 6 bits a channel: invisible in half blocks, and longer runs to merge
+    packed = (q[..., 0] << 16) | (q[..., 1] << 8) | q[..., 2]
+    keys = (packed[0::2] << 24) | packed[1::2]
+    lines: CellLines = []
+    for row in keys.tolist():
+        segments: list[Segment] = []
+        run_key, run = row[0], 0
+        for key in row:
+            if key == run_key:
+                run += 1
+                continue
+            segments.append(Segment("▀" * run, _style(run_key)))
+            run_key, run = key, 1
+        segments.append(Segment("▀" * run, _style(run_key)))
+        lines.append(segments)
+    return lines
+
+
+class ClipPlayer:
+    """Random access to a clip's frames as cells; not thread-safe — call it from one thread at a time."""
+
+    def __init__(self, path: Path) -> None:
+        try:
+            self._container = av.open(str(path))
+            self._stream = self._container.streams.video[0]
+        except (av.FFmpegError, OSError, IndexError) as exc:
+            raise PlaybackError(f"cannot open {path.name} ({exc})") from exc
+        self._stream.thread_type = "AUTO"
+        self.path = path
+        self.width, self.height = self._stream.codec_context.width, self._stream.codec_context.height
+        self.rate = float(self._stream.average_rate or 24)
+        self._tb = self._stream.time_base or Fraction(1, 1000)
+        if self._stream.duration:
+            self.duration = float(self._stream.duration * self._tb)
+        elif self._container.duration:
+            self.duration = float(self._container.duration / av.time_base)
+        else:
+            self.duration = 0.0
+        self._start = float(self._stream.start_time * self._tb) if self._stream.start_time else 0.0
+        self._frames: Iterator[av.VideoFrame] | None = None
+        self._current: av.VideoFrame | None = None
+        self._ahead: av.VideoFrame | None = None  # decoded past the asked moment, kept for the next call
+        self.decoded = 0
+
+    @property
+    def frame_time(self) -> float:
+        return 1.0 / self.rate
+
+    def _time(self, frame: av.VideoFrame) -> float:
+        return float(frame.pts * self._tb) - self._start if frame.pts is not None else 0.0
+
+    def _seek(self, t: float) -> None:
+        target = int((t + self._start) / self._tb)
+        self._container.seek(max(0, target), stream=self._stream, backward=True, any_frame=False)
+        self._frames = self._container.decode(self._stream)
+        self._current = self._ahead = None
+
+    def _next(self) -> av.VideoFrame | None:
+        if self._ahead is not None:
+            frame, self._ahead = self._ahead, None
+            return frame
+        assert self._frames is not None
+        try:
+            frame = next(self._frames)
+        except StopIteration:
+            return None
+        self.decoded += 1
+        return frame
+
+    def frame_at(self, t: float) -> av.VideoFrame:
+        """The frame on screen at `t` seconds: the last one starting at or before it."""
+        t = min(max(0.0, t), max(0.0, self.duration))
+        try:
+            now = self._time(self._current) if self._current is not None else None
+            if self._frames is None or now is None or t < now - 1e-6 or t > now + _FAR_AHEAD:
+                self._seek(t)
+            while True:
+                frame = self._next()
+                if frame is None:  # end of the clip: the last frame stays
+                    break
+                if self._current is not None and self._time(frame) > t + 1e-6:
+                    self._ahead = frame
+                    break
+                self._current = frame
+        except (av.FFmpegError, OSError) as exc:
+            raise PlaybackError(f"{self.path.name} could not be decoded at {t:.2f}s ({exc})") from exc
+        if self._current is None:
+            raise PlaybackError(f"{self.path.name} has no frame at {t:.2f}s")
+        return self._current
+
+    def show(self, t: float, cols: int, rows: int) -> Shown:
+        """The frame at `t` scaled (by libswscale) to fit `cols`×`rows` cells."""
+        frame = self.frame_at(t)
+        w, h = fit(self.width, self.height, cols, rows)
+        rgb = frame.reformat(width=w, height=h * 2, format="rgb24", interpolation="FAST_BILINEAR").to_ndarray()
+        ft = self._time(frame)
+        return Shown(ft, int(round(ft * self.rate)), rgb_cells(rgb), w, h)
+
+    def close(self) -> None:
+        self._frames = None
+        self._container.close()
