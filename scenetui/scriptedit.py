@@ -22,7 +22,12 @@ def check_writable(path: Path) -> None:
 def _json_text(text: str, scenes_changes: dict[int, dict[str, Any]]) -> str:
     data = json.loads(text)
     for i, fields in scenes_changes.items():
-        data["scenes"][i].update(fields)
+        scene = data["scenes"][i]
+        for key, value in fields.items():
+            if value is None:
+                scene.pop(key, None)  # a field cleared in an edit goes, rather than becoming null
+            else:
+                scene[key] = value
     found = re.search(r"\n([ \t]+)\S", text)
     indent: str | int | None = found.group(1) if found else None
     out = json.dumps(data, indent=indent, ensure_ascii=False)
@@ -36,7 +41,10 @@ def _toml_text(text: str, scenes_changes: dict[int, dict[str, Any]]) -> str:
     scenes = doc["scenes"]
     for i, fields in scenes_changes.items():
         for key, value in fields.items():
-            scenes[i][key] = value  # type: ignore[index]
+            if value is None:
+                scenes[i].pop(key, None)  # type: ignore[union-attr]
+            else:
+                scenes[i][key] = value  # type: ignore[index]
     return tomlkit.dumps(doc)
 
 

@@ -212,7 +212,7 @@ def outside_problem(ref: str, base: Path) -> str | None:
     return None
 
 
-def _scene_problems(script: AIScript) -> list[Problem]:
+def scene_problems(script: AIScript) -> list[Problem]:
     problems: list[Problem] = []
     seen: dict[tuple[str, ...], int] = {}
     known = {c.name for c in script.characters}
@@ -243,7 +243,7 @@ def check_data(data: Any, keyframe_problems: Callable[[AIScript], list[Problem]]
     script, problems = validate_data(data)
     if script is None:
         return None, problems
-    return script, keyframe_problems(script) + _scene_problems(script)
+    return script, keyframe_problems(script) + scene_problems(script)
 
 
 def parse_script(path: Path) -> tuple[Any, list[Problem]]:

@@ -16,6 +16,7 @@ from scenetui.config import Settings
 from scenetui.control.background import render_command, spawn_render
 from scenetui.control.follow import JournalFollower
 from scenetui.control.snapshot import board_from_disk
+from scenetui.control.editing import Editing
 from scenetui.control.viewing import Viewing
 from scenetui.domain.board import ACTIVE, DONE, Board
 from scenetui.domain.events import Event, LogLine, SceneKept, SceneReset
@@ -50,7 +51,7 @@ class Estimate:
         return f"{n} new generation(s), about ${self.cents / 100:.2f}"
 
 
-class LocalController(Viewing):
+class LocalController(Viewing, Editing):
     """Owns renders of one script in one workspace, run as tasks on the app's event loop."""
 
     mode = "open"
@@ -58,6 +59,7 @@ class LocalController(Viewing):
     def __init__(self, script_path: ScriptRef, workspace: Workspace, opts: BuildOptions, settings: Settings,
                  *, concurrency: int | None = None, loaded: LoadedScript | None = None) -> None:
         self.script_path = script_path
+        self.note_script_stamp(script_path)  # before loading: a change made while it loads is still seen
         self.loaded = apply_video_overrides(loaded or load_ref(script_path, settings, opts.bucket), opts)  # as renders use it
         self.workspace, self.opts, self.settings = workspace, opts, settings
         self.concurrency = concurrency or (2 * settings.luma_max_in_flight if opts.backend == "luma" else settings.concurrency)

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+from scenetui.domain.prompt import inputs_digest
+from scenetui.domain.script import AIScript
 from scenetui.domain.board import CANCELLED, DONE, FAILED, PAID, Board
 from scenetui.engine.costs import ledger, total_spent
 from scenetui.engine.journal import Journal
 from scenetui.scriptfile import LoadedScript
 from scenetui.storage.local import LocalStore
+
+
+def mark_stale(board: Board, script: AIScript) -> list[int]:
+    """Flag finished scenes whose inputs changed since their clip was made; returns the indices newly flagged."""
+    newly = []
+    for st in board.scenes:
+        if st.status != DONE or st.inputs is None or st.index >= len(script.scenes):
+            continue
+        stale = st.inputs != inputs_digest(script, script.scenes[st.index])
+        if stale and not st.stale:
+            newly.append(st.index)
+        st.stale = stale
+    return newly
 
 
 def board_from_disk(loaded: LoadedScript, store: LocalStore, journal: Journal | None) -> Board:
@@ -30,11 +45,13 @@ def board_from_disk(loaded: LoadedScript, store: LocalStore, journal: Journal | 
             st.duration, st.resolution, st.size = meta.get("duration"), meta.get("resolution"), meta.get("size")
             st.created = (meta.get("timestamp") or "")[:16].replace("T", " ") or None
             st.remote_id = meta.get("remoteId") or st.remote_id
+            st.inputs = meta.get("inputs")
         elif attempt and attempt.state in ("intent", "created"):
             st.status = PAID  # a generation is out there; the next render picks it up without paying again
         elif attempt and attempt.state in ("failed", "cancelled", "lost"):
             st.status = FAILED if attempt.state != "cancelled" else CANCELLED
             st.error = entry.get("error") or attempt.failure_reason
+    mark_stale(board, script)
     final = store.final_path(script.id)
     board.final = str(final) if final.is_file() else None
     board.spent_before_cents = total_spent(ledger(attempts))

@@ -39,6 +39,8 @@ class SceneState:
     error: str | None = None
     hint: str | None = None
     kept: bool = False
+    inputs: str | None = None  # the digest of what its clip was made from
+    stale: bool = False  # the scene changed since its clip was made (the clip stays until regenerated)
 
     @property
     def finished(self) -> bool:
@@ -126,6 +128,7 @@ class Board:
                 s.duration, s.resolution, s.size, s.elapsed = e.duration, e.resolution, e.size, e.elapsed
                 s.remote_id, s.cost_cents = e.remote_id or s.remote_id, e.cost_cents
                 s.created, s.error, s.hint = time.strftime("%Y-%m-%d %H:%M", time.localtime(e.ts)), None, None
+                s.stale, s.inputs = False, e.inputs
                 self.expected_seconds = e.elapsed if self.expected_seconds is None else 0.8 * self.expected_seconds + 0.2 * e.elapsed
                 self.say(f"Scene {e.scene_index} done in {e.elapsed:.1f}s")
             case SceneFailed() if s:

@@ -69,6 +69,7 @@ class SceneCompleted(Event):
     elapsed: float
     remote_id: str | None = None
     cost_cents: int | None = None
+    inputs: str | None = None  # the digest of what the clip was made from (domain.prompt.inputs_digest)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from scenetui.domain.script import AIScript, StoryScene
 
 MIN_PROMPT, MAX_PROMPT = 3, 5000
@@ -22,6 +24,15 @@ def camera_concept(camera: str | None) -> str | None:
         return None
     key = camera.strip().lower().replace(" ", "_").replace("-", "_")
     return key if key in CAMERA_CONCEPTS else None
+
+
+def inputs_digest(script: AIScript, scene: StoryScene) -> str:
+    """What a clip was made from (prompt, keyframes, video settings), as a short digest stored with the clip: when
+    the scene's digest no longer matches, its clip is stale."""
+    v = script.video
+    parts = [build_prompt(script, scene), scene.start_keyframe or "", scene.end_keyframe or "", scene.camera or "",
+             v.model, v.resolution, v.duration, v.aspect_ratio]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
 
 
 def build_prompt(script: AIScript, scene: StoryScene) -> str:

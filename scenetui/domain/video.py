@@ -31,6 +31,7 @@ class VideoMetadata(WireModel):
     codec: str | None = None
     backend: str | None = None
     remote_id: str | None = None
+    inputs: str | None = None  # domain.prompt.inputs_digest of the scene it was made from
 
 
 class VideoGenerationStatus(WireModel):

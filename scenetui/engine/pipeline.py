@@ -10,6 +10,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from scenetui.domain.prompt import inputs_digest
 from scenetui.domain import VideoMetadata, VideoStatus
 from scenetui.domain.events import LogLine, SceneCancelled, SceneCompleted, SceneFailed, SceneSkipped
 from scenetui.domain.prompt import build_prompt
@@ -166,12 +167,13 @@ async def _attempt(ctx: RenderContext, index: int, started: float) -> SceneOutco
         session.stage("storing", "keeping the clip" + (" and uploading it" if getattr(ctx.store, "uploads", False) else ""))
         remote_id = result.remote_id or session.remote_id
         meta = VideoMetadata(duration=info.duration, resolution=info.resolution, size=info.size_bytes, fps=info.fps,
-                             codec=info.codec, backend=ctx.backend.name, remote_id=remote_id)
+                             codec=info.codec, backend=ctx.backend.name, remote_id=remote_id,
+                             inputs=inputs_digest(script, script.scenes[index]))
         video = await ctx.store.save_clip(ctx.script_id, index, staged, meta, progress=_threadsafe_progress(session))
         ctx.journal.update_attempt(attempt_id, state=J.COMPLETED, failure_reason=None)
         clip = await ctx.store.local_clip(ctx.script_id, index)
         ctx.bus.emit(SceneCompleted(index, str(clip or video.video_url), info.duration, info.resolution, info.size_bytes,
-                                    round(time.monotonic() - started, 3), remote_id, session.cost_cents))
+                                    round(time.monotonic() - started, 3), remote_id, session.cost_cents, meta.inputs))
         if clip is not None and ctx.backend.paid and ctx.prepare_for_film:
             await _ready_for_film(ctx, index, clip)
         return SceneOutcome(index, "completed", clip)

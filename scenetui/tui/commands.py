@@ -40,6 +40,8 @@ ACTIONS = [
                   ("redo", "regenerate", "new take", "make again", "reroll")),
     PaletteAction("Cancel the selected scene", "cancel_selected", ("stop scene", "abort")),
     PaletteAction("Cancel every running scene", "cancel_all", ("stop all", "cancel all", "abort everything")),
+    PaletteAction("Edit the selected scene's words in $EDITOR", "edit_scene",
+                  ("edit scene", "reword", "change prompt", "fix prompt", "rewrite description")),
     PaletteAction("Preview the selected clip", "preview", ("play", "watch clip", "view clip", "open clip")),
     PaletteAction("Delete the selected scene's clip", "delete_selected",
                   ("delete clip", "remove clip", "discard", "throw away"), via="p d"),

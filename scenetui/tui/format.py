@@ -57,7 +57,8 @@ def scene_detail(s: SceneState, expected: float | None, now: float | None = None
             parts.append(size(s.done_bytes) + (f"/{size(s.total_bytes)}" if s.total_bytes else ""))
         return " ".join(p for p in parts if p)
     if s.status == DONE:
-        bits = [f"{s.duration:.1f}s" if s.duration else "", s.resolution or "", money(s.cost_cents), "kept" if s.kept else ""]
+        bits = ["stale: the scene changed since" if s.stale else "", f"{s.duration:.1f}s" if s.duration else "",
+                s.resolution or "", money(s.cost_cents), "kept" if s.kept else ""]
         return " ".join(b for b in bits if b)
     if s.status == FAILED:
         return f"failed: {s.error}" if s.error else "failed"

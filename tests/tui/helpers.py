@@ -46,3 +46,9 @@ def screen_words(app: SceneApp) -> str:
 
     text = re.sub(r"[│█▀▄▌▐╭╮╰╯─━┃▔▁▏▕]", " ", screen_text(app))
     return " ".join(text.split())
+
+
+def notices(app: SceneApp) -> str:
+    """The text of the notifications (toasts) shown now; the compositor capture in screen_text leaves out the toast
+    layer, so read what the app is showing."""
+    return " ".join(" ".join(n.message.split()) for n in app._notifications)  # type: ignore[attr-defined]

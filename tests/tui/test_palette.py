@@ -15,7 +15,7 @@ from tests.tui.helpers import make_app, screen_text, wait_for
 PHRASES = {
     "generate all": "generate_all", "render everything": "generate_all", "create videos": "generate_all",
     "retry": "retry_failed", "redo": "regenerate", "delete clip": "delete_selected", "play": "preview",
-    "export film": "export", "open folder": "open_folder",
+    "export film": "export", "open folder": "open_folder", "reword": "edit_scene", "change prompt": "edit_scene",
 }
 
 

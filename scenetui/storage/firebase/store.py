@@ -225,6 +225,13 @@ class FirebaseStore(LocalStore):
         documents.update_scene(self.conn, script_id, index, {"videoStatus": VideoStatus.NOT_STARTED.value},
                                remove=("videoUrl", "videoMetadata"))
 
+    async def edit_scene_text(self, script_id: str, scene_index: int, changes: dict[str, Any]) -> None:
+        """A person's edit of a scene's words, through the same field-only transaction as the render's writes
+        (None removes the field)."""
+        keep = {k: v for k, v in changes.items() if v is not None}
+        drop = [k for k, v in changes.items() if v is None]
+        await asyncio.to_thread(documents.update_scene, self.conn, script_id, scene_index, keep, remove=drop)
+
     async def mark_scene(self, script_id: str, scene_index: int, status: str, error: str | None = None) -> None:
         await super().mark_scene(script_id, scene_index, status, error)
         try:

@@ -42,6 +42,8 @@ class MainScreen(Screen[None]):
         Binding("m", "mark", "Mark", show=False, tooltip="mark scenes to act on several at once"),
         Binding("k", "draw_keyframes", "Keyframes", show=False,
                 tooltip="draw storyboard keyframes (offline, free) for the marked scenes, or every scene lacking them"),
+        Binding("E", "edit_scene", "Edit scene", show=False,
+                tooltip="the scene's words in $EDITOR; saved to the script, then regenerate if you like"),
         Binding("p", "preview", "Preview", tooltip="play, step through frames, keep or delete the selected clip"),
         Binding("v", "preview_final", "Final film", show=False),
         Binding("e", "export", "Export", tooltip="assemble the final film"),
@@ -69,6 +71,7 @@ class MainScreen(Screen[None]):
         self.query_one(SceneTree).focus()
         self.query_one(SceneDetails).show(0 if self.controller.board.scenes else None)
         self.set_interval(1.0, self._tick)
+        self.set_interval(1.0, self._script_changed)
         self._fit(self.size.width, self.size.height)
 
     # redraws ------------------------------------------------------------------------------------------
@@ -87,6 +90,35 @@ class MainScreen(Screen[None]):
         active = {s.index for s in self.controller.board.scenes if s.status == ACTIVE}
         if active:
             self.flush(active)
+
+    @work(exclusive=True, group="script-watch")
+    async def _script_changed(self) -> None:
+        """A change to the script file made outside the app is picked up; scenes it affects are marked stale."""
+        check = getattr(self.controller, "reload_if_changed", None)
+        if check is None:
+            return
+        message = await check()
+        if message:
+            self._script_reloaded()
+            self.notify(message, timeout=10)
+
+    def _script_reloaded(self) -> None:
+        tree = self.query_one(SceneTree)
+        tree.reload(self.controller.loaded)
+        details = self.query_one(SceneDetails)
+        details.index = None  # redraw the selected scene's words and pictures
+        details.show(tree.current_index)
+        self.query_one(OverallBar).redraw()
+
+    @work(group="actions")
+    async def action_edit_scene(self) -> None:
+        from scenetui.tui.screens.edit_flow import edit_scene
+
+        index = self.query_one(SceneTree).current_index
+        if index is None:
+            return
+        if await edit_scene(self, self.controller, index):
+            self._script_reloaded()
 
     def on_resize(self, event: object) -> None:
         self._fit(self.size.width, self.size.height)
@@ -176,10 +208,7 @@ class MainScreen(Screen[None]):
         except UserError as exc:
             self.notify(exc.line(), severity="error", timeout=8)
             return
-        tree.reload(self.controller.loaded)
-        details = self.query_one(SceneDetails)
-        details.index = None  # redraw the pictures of the selected scene
-        details.show(tree.current_index)
+        self._script_reloaded()
         self._clear_marks()
         self.notify(message)
 

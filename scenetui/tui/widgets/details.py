@@ -122,6 +122,9 @@ def scene_text(controller: LocalController, index: int) -> Table:
     if detail and s.status != FAILED:
         state.append(f"  {detail}", style="dim")
     grid.add_row("State", state)
+    if s.stale:
+        grid.add_row(Text("Stale", style="yellow"), Text("the scene changed since its clip was made; the clip is kept "
+                                                         "— R regenerates it, E edits the words"))
     if s.remote_id:
         grid.add_row("Generation", Text(s.remote_id))
     if s.status == FAILED:

@@ -1,0 +1,147 @@
+"""Changing the script from the app: a scene's words through the person's editor, and changes made to the script
+file elsewhere picked up live — scenes whose inputs changed are marked stale, their clips kept."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shlex
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from scenetui.build import apply_video_overrides
+from scenetui.control.snapshot import mark_stale
+from scenetui.errors import ScriptInvalid, UserError
+from scenetui.sceneedit import EditOutcome, draft_text, read_draft
+from scenetui.sources import load_ref
+
+if TYPE_CHECKING:
+    from scenetui.build import BuildOptions
+    from scenetui.domain.board import Board
+    from scenetui.scriptfile import LoadedScript
+    from scenetui.storage.local import LocalStore
+    from scenetui.workspace import Workspace
+
+EDITORS = ("sensible-editor", "editor", "nano", "vim", "vi")
+
+
+def editor_command(path: Path) -> list[str]:
+    """$VISUAL or $EDITOR (with its arguments), else the first usual editor installed."""
+    for var in ("VISUAL", "EDITOR"):
+        value = os.environ.get(var, "").strip()
+        if value:
+            return [*shlex.split(value), str(path)]
+    for name in EDITORS:
+        found = shutil.which(name)
+        if found:
+            return [found, str(path)]
+    raise UserError("no text editor found", hint="set EDITOR (export EDITOR=nano) and press E again")
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
+class Editing:
+    """Mixed into the local controller: edits saved where the script lives, and the script reloaded when it changes."""
+
+    loaded: LoadedScript
+    board: Board
+    store: LocalStore
+    workspace: Workspace
+    opts: BuildOptions
+    running: bool
+
+    if TYPE_CHECKING:
+        script_path: object
+        settings: object
+
+        def _say(self, message: str, level: str = "info") -> None: ...
+
+    def note_script_stamp(self, ref: object) -> None:
+        """Remember the script file's state as it is loaded, so any later change is picked up."""
+        if isinstance(ref, Path):
+            self.__dict__["_script_stamp"] = _stamp(ref)
+
+    @property
+    def _drafts(self) -> dict[int, str]:
+        return self.__dict__.setdefault("_draft_texts", {})
+
+    def draft_file(self, index: int) -> Path:
+        """The scene's draft as a private file for the editor: a failed save's text, else the scene as it is."""
+        text = self._drafts.get(index) or draft_text(self.loaded.script, index)
+        folder = self.workspace.state_dir / "edits"
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path = folder / f"{self.loaded.script.id}-scene-{index:03d}.toml"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        return path
+
+    async def save_scene_edit(self, index: int, text: str) -> EditOutcome:
+        """Validate the editor's text and save the changed fields where the script lives; nothing is written when
+        anything is wrong (the text is kept as the next draft)."""
+        outcome = read_draft(self.loaded.script, index, text)
+        if not outcome.ok:
+            self._drafts[index] = text
+            return outcome
+        self._drafts.pop(index, None)
+        if not outcome.changes:
+            return outcome
+        await self._write_scene(index, outcome.changes)
+        newly = await self._reload()
+        what = ", ".join(outcome.changes)
+        self._say(f"scene {index}: saved {what}" + (" — its clip is stale now (kept until regenerated)" if newly else ""))
+        return outcome
+
+    async def _write_scene(self, index: int, changes: dict[str, object]) -> None:
+        path = self.loaded.path
+        if path is None:  # a firestore: script
+            write = getattr(self.store, "edit_scene_text", None)
+            if write is None:
+                raise UserError("this script cannot be edited from here", hint="edit it where it is stored")
+            await write(self.loaded.script.id, index, changes)
+            return
+        from scenetui.scriptedit import check_writable, set_scene_fields
+
+        check_writable(path)
+        await asyncio.to_thread(set_scene_fields, path, {index: changes})
+        self.__dict__["_script_stamp"] = _stamp(path)
+
+    async def _reload(self) -> list[int]:
+        """Load the script again (file or Firestore) and mark scenes whose inputs changed; returns those newly stale."""
+        ref = self.loaded.path if self.loaded.path is not None else self.script_path
+        loaded = await asyncio.to_thread(load_ref, ref, self.settings, self.opts.bucket)
+        if len(loaded.script.scenes) != len(self.board.scenes):
+            raise UserError(f"the script now has {len(loaded.script.scenes)} scenes instead of {len(self.board.scenes)}",
+                            hint="quit and open it again to work with the new scene list")
+        self.loaded = apply_video_overrides(loaded, self.opts)
+        return mark_stale(self.board, self.loaded.script)
+
+    async def reload_if_changed(self) -> str | None:
+        """When the script file changed on disk since it was loaded: reload it and say what that means (None when
+        nothing changed). An invalid file is reported once and the loaded version kept."""
+        path = self.loaded.path
+        if path is None:
+            return None
+        known = self.__dict__.get("_script_stamp")
+        now = _stamp(path)
+        if now is None or now == known:
+            return None
+        self.__dict__["_script_stamp"] = now
+        try:
+            newly = await self._reload()
+        except ScriptInvalid as exc:
+            return f"the script file changed but is not valid now ({exc.message}); still using the version loaded"
+        except UserError as exc:
+            return f"the script file changed: {exc.message} — {exc.hint}"
+        stale = [s.index for s in self.board.scenes if s.stale]
+        if newly:
+            return (f"the script file changed: scene(s) {', '.join(map(str, newly))} now stale — their clips are kept "
+                    "until regenerated (R)")
+        return "the script file changed; reloaded" + (f" ({len(stale)} stale scene(s))" if stale else "")
