@@ -96,7 +96,7 @@ def watch_cmd(args: argparse.Namespace) -> int:
 def serve_cmd(args: argparse.Namespace) -> int:
     """`scenetui serve TARGET`: the same view in a browser (textual-serve runs the app per visitor)."""
     try:
-        from textual_serve.server import Server
+        from scenetui.serving import GuardedServer, is_loopback, new_token
     except ImportError:
         raise UserError("textual-serve is not installed", hint="pip install textual-serve") from None
     target: ScriptRef = args.target.expanduser().resolve() if isinstance(args.target, Path) else args.target
@@ -107,7 +107,12 @@ def serve_cmd(args: argparse.Namespace) -> int:
         parts += ["--workspace", str(args.workspace.expanduser().resolve())]
     if args.bucket:
         parts += ["--bucket", args.bucket]
-    print(f"serving {'open' if args.open else 'watch'} {target} on http://{args.host}:{args.port}  (Ctrl-C stops)",
-          file=sys.stderr)
-    Server(shlex.join(parts), host=args.host, port=args.port, title="scenetui").serve()
+    token = args.token or os.environ.get("SCENETUI_SERVE_TOKEN") or None
+    if token is None and not is_loopback(args.host):
+        token = new_token()
+    shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+    url = f"http://{shown_host}:{args.port}/" + (f"?token={token}" if token else "")
+    who = "this machine only" if is_loopback(args.host) and not token else "anyone with the token"
+    print(f"serving {'open' if args.open else 'watch'} {target} on {url}  ({who}; Ctrl-C stops)", file=sys.stderr)
+    GuardedServer(shlex.join(parts), host=args.host, port=args.port, token=token).serve()
     return EXIT_OK

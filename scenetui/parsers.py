@@ -211,7 +211,11 @@ def _interactive_parsers(sub: argparse._SubParsersAction) -> None:  # type: igno
     se.add_argument("--bucket", metavar="NAME", help="Cloud Storage bucket for a firestore: script")
     se.add_argument("--workspace", type=Path, metavar="DIR")
     se.add_argument("--open", action="store_true", help="serve the full app (renders in the server process)")
-    se.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    se.add_argument("--host", default="127.0.0.1",
+                    help="address to listen on (default 127.0.0.1: this machine only; any other address needs a token)")
+    se.add_argument("--token", metavar="TOKEN",
+                    help="the token a browser must bring (default: SCENETUI_SERVE_TOKEN, else a new one, printed); "
+                         "needed whenever --host is not loopback")
     se.add_argument("--port", type=int, default=8000, help="port (default 8000)")
 
 
