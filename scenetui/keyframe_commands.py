@@ -36,7 +36,7 @@ def wanted(script: AIScript, indices: list[int] | None, force: bool) -> list[tup
             if force or not ref]
 
 
-def _free_name(folder: Path, stem: str) -> Path:
+def free_name(folder: Path, stem: str) -> Path:
     """`keyframes/000-start.png`, or the next free variant: a picture already there is never overwritten."""
     candidate = folder / f"{stem}.png"
     n = 2
@@ -61,7 +61,7 @@ def draw_missing(path: Path, indices: list[int] | None, *, force: bool = False, 
     made: list[dict[str, object]] = []
     changes: dict[int, dict[str, str]] = {}
     for i, which in todo:
-        dest = draw_card(script, i, which, _free_name(folder, f"{i:03d}-{which}"))
+        dest = draw_card(script, i, which, free_name(folder, f"{i:03d}-{which}"))
         rel = dest.relative_to(path.parent).as_posix()
         changes.setdefault(i, {})[FIELDS[which]] = rel
         made.append({"scene": i, "which": which, "path": str(dest), "ref": rel})

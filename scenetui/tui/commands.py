@@ -42,6 +42,8 @@ ACTIONS = [
     PaletteAction("Cancel every running scene", "cancel_all", ("stop all", "cancel all", "abort everything")),
     PaletteAction("Edit the selected scene's words in $EDITOR", "edit_scene",
                   ("edit scene", "reword", "change prompt", "fix prompt", "rewrite description")),
+    PaletteAction("Set or replace a keyframe of the selected scene", "set_keyframe",
+                  ("replace keyframe", "set keyframe", "change picture", "use last frame", "continuity")),
     PaletteAction("Preview the selected clip", "preview", ("play", "watch clip", "view clip", "open clip")),
     PaletteAction("Delete the selected scene's clip", "delete_selected",
                   ("delete clip", "remove clip", "discard", "throw away"), via="p d"),

@@ -16,6 +16,7 @@ PHRASES = {
     "generate all": "generate_all", "render everything": "generate_all", "create videos": "generate_all",
     "retry": "retry_failed", "redo": "regenerate", "delete clip": "delete_selected", "play": "preview",
     "export film": "export", "open folder": "open_folder", "reword": "edit_scene", "change prompt": "edit_scene",
+    "replace keyframe": "set_keyframe", "use last frame": "set_keyframe",
 }
 
 

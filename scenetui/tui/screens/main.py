@@ -42,6 +42,8 @@ class MainScreen(Screen[None]):
         Binding("m", "mark", "Mark", show=False, tooltip="mark scenes to act on several at once"),
         Binding("k", "draw_keyframes", "Keyframes", show=False,
                 tooltip="draw storyboard keyframes (offline, free) for the marked scenes, or every scene lacking them"),
+        Binding("K", "set_keyframe", "Set keyframe", show=False,
+                tooltip="replace a keyframe: a picture file, the neighbouring clip's edge frame, or a card"),
         Binding("E", "edit_scene", "Edit scene", show=False,
                 tooltip="the scene's words in $EDITOR; saved to the script, then regenerate if you like"),
         Binding("p", "preview", "Preview", tooltip="play, step through frames, keep or delete the selected clip"),
@@ -109,6 +111,14 @@ class MainScreen(Screen[None]):
         details.index = None  # redraw the selected scene's words and pictures
         details.show(tree.current_index)
         self.query_one(OverallBar).redraw()
+
+    @work(group="actions")
+    async def action_set_keyframe(self) -> None:
+        from scenetui.tui.screens.keyframe import choose_and_set_keyframe
+
+        index = self.query_one(SceneTree).current_index
+        if index is not None and await choose_and_set_keyframe(self, self.controller, index):
+            self._script_reloaded()
 
     @work(group="actions")
     async def action_edit_scene(self) -> None:
