@@ -6,7 +6,16 @@ import time
 
 from rich.text import Text
 
-from scenetui.domain.board import ACTIVE, CANCELLED, DONE, FAILED, PAID, PENDING, Board, SceneState
+from scenetui.domain.board import (
+    ACTIVE,
+    CANCELLED,
+    DONE,
+    FAILED,
+    PAID,
+    PENDING,
+    Board,
+    SceneState,
+)
 from scenetui.domain.units import human_size as size
 
 GLYPHS = {PENDING: ("·", "dim"), "queued": ("○", "cyan"), ACTIVE: ("◐", "yellow"), DONE: ("●", "green"),

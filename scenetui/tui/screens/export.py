@@ -12,6 +12,7 @@ from textual.widgets import Footer, Input, Label, ProgressBar, Select, Static
 
 from scenetui.domain.board import DONE
 from scenetui.errors import UserError
+from scenetui.tui.messages import BoardChanged
 
 if TYPE_CHECKING:
     from scenetui.control.local import LocalController
@@ -56,6 +57,9 @@ class ExportScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.flush(set())
+
+    def on_board_changed(self, message: BoardChanged) -> None:
+        self.flush(message.changed)
 
     def flush(self, changed: set[int]) -> None:
         board = self.controller.board

@@ -13,6 +13,7 @@ from textual.widgets import Footer, Static, Tree
 
 from scenetui.domain.board import ACTIVE, DONE, FAILED
 from scenetui.errors import UserError
+from scenetui.tui.messages import BoardChanged
 from scenetui.tui.screens.dialogs import ConfirmScreen
 from scenetui.tui.screens.export import ExportScreen
 from scenetui.tui.screens.preview import PreviewScreen, preview_film
@@ -77,8 +78,11 @@ class MainScreen(Screen[None]):
         self._fit(self.size.width, self.size.height)
 
     # redraws ------------------------------------------------------------------------------------------
+    def on_board_changed(self, message: BoardChanged) -> None:
+        self.flush(message.changed)
+
     def flush(self, changed: set[int]) -> None:
-        """Apply a batch of board changes to the widgets (called by the app a few times a second)."""
+        """Apply a batch of board changes to the widgets."""
         tree = self.query_one(SceneTree)
         tree.refresh_scenes({i for i in changed if i >= 0})
         self.query_one(OverallBar).redraw()

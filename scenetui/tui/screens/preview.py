@@ -22,8 +22,8 @@ from scenetui.tui.screens.dialogs import ConfirmScreen, PathPrompt
 from scenetui.tui.widgets.video import Scrub, ScrubBar, VideoView
 
 if TYPE_CHECKING:
-    from scenetui.control.playback import Shown
     from scenetui.control.local import LocalController
+    from scenetui.control.playback import Shown
 
 MIN_COLS, MIN_ROWS = 20, 6  # below this a frame is not a picture
 

@@ -13,7 +13,6 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 
-
 def clock(t: float) -> str:
     """0:01.2 — tenths, because a 5 s clip is what is being scrubbed."""
     t = max(0.0, t)
