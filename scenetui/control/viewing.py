@@ -18,6 +18,7 @@ from scenetui.media.players import PlayPlan, play_plan
 from scenetui.media.probe import InvalidClip, probe
 from scenetui.scriptfile import LoadedScript
 from scenetui.storage.local import LocalStore
+from scenetui.workspace import Workspace
 
 
 class Viewing:
@@ -26,6 +27,7 @@ class Viewing:
     loaded: LoadedScript
     store: LocalStore
     board: Board
+    workspace: Workspace
 
     @property
     def script_id(self) -> str:
@@ -103,6 +105,21 @@ class Viewing:
     @staticmethod
     def play_plan(clip: Path, *, in_terminal: bool | None = None) -> PlayPlan:
         return play_plan(clip, in_terminal=in_terminal)
+
+    def open_folder(self) -> str:
+        """Open the workspace in the desktop's file manager when there is a display; either way, say where it is."""
+        import shutil
+        import subprocess
+
+        from scenetui.media.players import has_display
+
+        folder = self.workspace.root
+        opener = shutil.which("xdg-open") or shutil.which("open")
+        if has_display() and opener:
+            subprocess.Popen([opener, str(folder)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True)
+            return f"opened {folder}"
+        return f"clips are in {folder}"
 
     def default_export_path(self, index: int | None) -> Path:
         name = f"{self.script_id}-final.mp4" if index is None else f"{self.script_id}-scene-{index:03d}.mp4"

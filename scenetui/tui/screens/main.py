@@ -63,7 +63,7 @@ class MainScreen(Screen[None]):
         yield OverallBar(c.board, c.loaded.script.title or c.script_id, c.mode, id="overall")
         yield Static("", id="size-note")
         with Horizontal(id="body"):
-            yield SceneTree(c.loaded, c.board, id="tree")
+            yield SceneTree(c.loaded.script, c.board, id="tree")
             yield SceneDetails(c, id="details")
         yield LogPanel(id="log")
         yield Footer()
@@ -110,7 +110,7 @@ class MainScreen(Screen[None]):
 
     def _script_reloaded(self) -> None:
         tree = self.query_one(SceneTree)
-        tree.reload(self.controller.loaded)
+        tree.reload(self.controller.loaded.script)
         details = self.query_one(SceneDetails)
         details.index = None  # redraw the selected scene's words and pictures
         details.show(tree.current_index)
@@ -301,19 +301,7 @@ class MainScreen(Screen[None]):
 
     def action_open_folder(self) -> None:
         """Open the clips folder on a desktop; over SSH, say where it is."""
-        import shutil
-        import subprocess
-
-        from scenetui.media.players import has_display
-
-        folder = self.controller.workspace.root
-        opener = shutil.which("xdg-open") or shutil.which("open")
-        if has_display() and opener:
-            subprocess.Popen([opener, str(folder)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL, start_new_session=True)
-            self.notify(f"opened {folder}")
-        else:
-            self.notify(f"clips are in {folder}", timeout=10)
+        self.notify(self.controller.open_folder(), timeout=10)
 
     def action_preview_final(self) -> None:
         preview_film(self, self.controller, "press e")

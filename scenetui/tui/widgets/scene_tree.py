@@ -10,7 +10,7 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from scenetui.domain.board import DONE, Board
-from scenetui.scriptfile import LoadedScript
+from scenetui.domain.script import AIScript
 from scenetui.tui.format import scene_row, size
 
 
@@ -25,9 +25,9 @@ class NodeRef:
 class SceneTree(Tree[NodeRef]):
     """Built once; afterwards only the labels of changed scenes are replaced (never a rebuild)."""
 
-    def __init__(self, loaded: LoadedScript, board: Board, **kwargs: object) -> None:
-        super().__init__(Text(loaded.script.title or loaded.script.id), data=NodeRef(-1, "script"), **kwargs)  # type: ignore[arg-type]
-        self.loaded, self.board = loaded, board
+    def __init__(self, script: AIScript, board: Board, **kwargs: object) -> None:
+        super().__init__(Text(script.title or script.id), data=NodeRef(-1, "script"), **kwargs)  # type: ignore[arg-type]
+        self.script, self.board = script, board
         self.marked: set[int] = set()
         self._scene_nodes: list[TreeNode[NodeRef]] = []
         self._video_nodes: list[TreeNode[NodeRef]] = []
@@ -37,7 +37,7 @@ class SceneTree(Tree[NodeRef]):
 
     def on_mount(self) -> None:
         self.root.expand()
-        for i, scene in enumerate(self.loaded.script.scenes):
+        for i, scene in enumerate(self.script.scenes):
             node = self.root.add(self._label(i), data=NodeRef(i), expand=False)
             node.add_leaf(self._keyframe_label("start", scene.start_keyframe), data=NodeRef(i, "start"))
             node.add_leaf(self._keyframe_label("end", scene.end_keyframe), data=NodeRef(i, "end"))
@@ -46,11 +46,11 @@ class SceneTree(Tree[NodeRef]):
         if self._scene_nodes:
             self.call_after_refresh(self.move_cursor, self._scene_nodes[0])
 
-    def reload(self, loaded: LoadedScript) -> None:
+    def reload(self, script: AIScript) -> None:
         """The script changed on disk (new keyframes): show its keyframes and titles."""
-        self.loaded = loaded
+        self.script = script
         for i, node in enumerate(self._scene_nodes):
-            scene = loaded.script.scenes[i]
+            scene = script.scenes[i]
             start, end = node.children[0], node.children[1]
             start.set_label(self._keyframe_label("start", scene.start_keyframe))
             end.set_label(self._keyframe_label("end", scene.end_keyframe))
@@ -63,7 +63,7 @@ class SceneTree(Tree[NodeRef]):
         return Text(f"{which} keyframe  ", style="") + Text(ref.rsplit("/", 1)[-1], style="dim")
 
     def _label(self, i: int, now: float | None = None) -> Text:
-        scene = self.loaded.script.scenes[i]
+        scene = self.script.scenes[i]
         row = scene_row(scene.title or "(untitled)", self.board.scenes[i], self.board.expected_seconds, now, wide=self.wide)
         return (Text("■ ", style="bold") + row) if i in self.marked else row
 
