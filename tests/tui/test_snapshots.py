@@ -179,3 +179,16 @@ def test_problems_screen(snap_compare, tmp_path: Path, monkeypatch: pytest.Monke
     write_script(Path("s"), 2, scene_overrides={0: {"startKeyframe": "kf/missing.png"}, 1: {"endKeyframe": "kf"}})
     app = make_app(Path("s/test.json"), tmp_path / "ws")
     assert snap_compare(app, terminal_size=size, run_before=settle)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_keyframe_choice(snap_compare, story: Path, tmp_path: Path, fixed_clock: None, size: tuple[int, int]) -> None:
+    app = make_app(story, tmp_path / "ws")
+    # scene 1 selected: its start can come from scene 0's finished clip
+
+    async def before(pilot: Pilot) -> None:
+        await mid_render_then("down")(pilot)
+        await pilot.press("K")  # its worker waits on the dialog: no settle() (it waits for every worker)
+        await pilot.pause(0.5)
+
+    assert snap_compare(app, terminal_size=size, run_before=before)
