@@ -80,3 +80,25 @@ def test_too_many_references_is_refused_before_spending(tmp_path: Path, asset_ca
         assert r.returncode == 2 and "at most 4" in r.stderr and "Traceback" not in r.stderr
         assert fake.creates() == []
     assert script.read_bytes() == before
+
+
+def test_faults_on_the_image_endpoint_are_reconciled_and_waited_out(tmp_path: Path, asset_cache: Path) -> None:
+    """Every create fault the video endpoint meets, on the image endpoint: each picture made once and paid once."""
+    script = story(tmp_path / "script", refs=1)
+    with FakeLuma(api_key=LUMA_KEY, static_root=tmp_path / "script", asset_cache=asset_cache, queued_s=0.1,
+                  dreaming_s=0.3) as fake:
+        f = fake.faults
+        f.create_5xx_after = f.create_drop_after = f.create_5xx_before = f.create_garbage_after = 1
+        f.rate_limit_burst, f.retry_after = 2, 0.2
+        f.get_5xx = f.get_garbage = 2
+        f.fail_reasons = ["Job failed"]  # refunded, and worth one more try
+        r = keyframes(script, fake, "--yes")
+        assert r.returncode == 0, r.stderr[-3000:]
+        assert "Traceback" not in r.stderr
+        billed = [c for c in fake.creates() if not c.refunded]
+        assert len(billed) == 4 and fake.duplicate_creates() == 0
+        assert f.create_5xx_after == f.create_drop_after == f.create_garbage_after == 0  # each fault was met
+        again = keyframes(script, fake, "--yes")
+        assert again.returncode == 0 and len(fake.creates()) == len(billed) + 1  # a re-run creates nothing
+    data = json.loads(script.read_text())
+    assert all(s.get("startKeyframe") and s.get("endKeyframe") for s in data["scenes"])

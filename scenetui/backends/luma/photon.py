@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from scenetui.backends.luma.client import LumaClient
+from scenetui.backends.luma.errors import LumaRateLimited, LumaRejected, LumaUnavailable
+from scenetui.backends.luma.failures import explain_failure
 from scenetui.backends.luma.download import DownloadFailed, download
 from scenetui.backends.luma.keyframes import KeyframeHost
 from scenetui.backends.luma.reconcile import find_existing
@@ -32,6 +34,11 @@ from scenetui.storage.atomic import move_into_place
 DEFAULT_IMAGE_PRICES = {"photon-1": 2, "photon-flash-1": 1}  # cents per image, rounded up; override with --price-table
 POLL_SECONDS = 1.0
 POLL_LIMIT = 600.0
+CREATE_TRIES = 6  # ambiguous or rate-limited creates, each reconciled or waited out before the next
+
+
+class _Transient(Exception):
+    """A refunded failure Luma says is worth one more try (a new generation, a new charge)."""
 
 
 def keyframes_script_id(script_id: str) -> str:
@@ -128,7 +135,37 @@ class PhotonKeyframes:
             request["image_ref"] = [{"url": start_url, "weight": 0.6}]  # the two ends of a scene belong together
         return request
 
-    async def make(self, job: KeyframeJob, start_url: str | None) -> tuple[Path, str]:
+    async def _create(self, job: KeyframeJob, request: dict[str, Any], attempt_id: int) -> str:
+        """POST once; an ambiguous answer (timeout, reset, 5xx, garbled) is reconciled against Luma's list before
+        anything is sent again, a 429 waited out; a refusal is the scene's, explained. Returns the generation id."""
+        since = time.time()
+        for attempt in range(CREATE_TRIES):
+            try:
+                step("luma create: before the request")
+                generation = await self.client.create_image(request)
+                step("luma create: answered, id not yet written")
+                generation_id = generation.id
+                break
+            except LumaRateLimited as exc:  # refused, not stored
+                await asyncio.sleep(exc.retry_after if exc.retry_after is not None else min(30.0, 2.0 * 2**attempt))
+            except LumaRejected as exc:
+                self.journal.update_attempt(attempt_id, state=J.FAILED, failure_reason=str(exc))
+                raise UserError(f"scene {job.index} {job.which} keyframe: Luma refused the request ({exc})",
+                                hint="check the scene's text and the characters' reference images") from exc
+            except LumaUnavailable:
+                found = await find_existing(self.client, request, since=since, exclude=self.journal.remote_ids(self.sid))
+                if found is not None:
+                    self.say(f"scene {job.index} {job.which}: Luma had stored the request as {found.id}; not paying again")
+                    generation_id = found.id
+                    break
+                await asyncio.sleep(min(30.0, 1.0 * 2**attempt))
+        else:
+            raise UserError(f"scene {job.index} {job.which}: Luma did not take the request after {CREATE_TRIES} tries",
+                            hint="run again later; nothing was paid twice")
+        self.journal.update_attempt(attempt_id, remote_id=generation_id, state=J.CREATED, cost_cents=self.price)
+        return generation_id
+
+    async def make(self, job: KeyframeJob, start_url: str | None, *, retried: bool = False) -> tuple[Path, str]:
         """The keyframe saved under keyframes/, paid at most once; its path and public URL (for the end's image_ref)."""
         n = slot(job.index, job.which)
         open_attempt = self.journal.open_attempt(self.sid, n)
@@ -146,13 +183,15 @@ class PhotonKeyframes:
             if attempt_id is None:
                 attempt_id = self.journal.begin_attempt(run_id=self.run_id, script_id=self.sid, scene_index=n,
                                                         backend="luma-photon", state=J.INTENT, request=request)
-            step("luma create: before the request")
-            generation = await self.client.create_image(request)
-            step("luma create: answered, id not yet written")
-            generation_id = generation.id
-            self.journal.update_attempt(attempt_id, remote_id=generation_id, state=J.CREATED, cost_cents=self.price)
+            generation_id = await self._create(job, request, attempt_id)
         assert attempt_id is not None
-        url = await self._wait(generation_id, job, attempt_id)
+        try:
+            url = await self._wait(generation_id, job, attempt_id)
+        except _Transient as exc:
+            if retried:
+                raise UserError(str(exc), hint="run again later; the failed picture was refunded") from None
+            self.say(f"scene {job.index} {job.which}: {exc} — trying once more")
+            return await self.make(job, start_url, retried=True)
         dest = picture_path(self.folder, job, generation_id)
         self.folder.mkdir(parents=True, exist_ok=True)
         staged = dest.with_name(f".{dest.name}.part")
@@ -175,12 +214,17 @@ class PhotonKeyframes:
     async def _wait(self, generation_id: str, job: KeyframeJob, attempt_id: int) -> str:
         started = time.monotonic()
         while True:
-            generation = await self.client.get(generation_id)
-            if generation.state == "completed" and generation.assets and generation.assets.image:
+            try:
+                generation = await self.client.get(generation_id)
+            except (LumaUnavailable, LumaRateLimited):  # the picture is paid for: keep polling, up to the limit
+                generation = None
+            if generation is not None and generation.state == "completed" and generation.assets and generation.assets.image:
                 return generation.assets.image
-            if generation.state == "failed":
+            if generation is not None and generation.state == "failed":
                 reason = generation.failure_reason or "no reason given"
                 self.journal.update_attempt(attempt_id, state=J.FAILED, failure_reason=reason, refunded=1)
+                if explain_failure(reason).retryable:
+                    raise _Transient(f"Luma could not make the picture ({reason})")
                 raise UserError(f"scene {job.index} {job.which} keyframe: Luma could not make it ({reason})",
                                 hint="reword the scene's visual description or check the characters' reference images")
             if time.monotonic() - started > POLL_LIMIT:
