@@ -33,7 +33,7 @@ def build_app(script: ScriptRef, workspace: Workspace, opts: BuildOptions | None
     settings = _settings()
     opts = opts or BuildOptions()
     try:
-        loaded = load_ref(script, settings, opts.bucket)  # one validation pass; warnings (unknown character…) do not block the app
+        loaded = load_ref(script, settings, opts.bucket, keyframes_optional=True)  # one validation pass; warnings (unknown character…) do not block the app
     except ScriptInvalid as exc:
         return SceneApp(None, problems=[str(p) for p in exc.problems], script_name=str(script))
     if mode == "open":

@@ -238,9 +238,11 @@ def validate_data(data: Any, context: dict[str, Any] | None = None) -> tuple[AIS
         return None, [Problem(_loc(err["loc"]), err["msg"].removeprefix("Value error, ")) for err in exc.errors()]
 
 
-def check_data(data: Any, keyframe_problems: Callable[[AIScript], list[Problem]]) -> tuple[AIScript | None, list[Problem]]:
-    """Validate parsed script data; `keyframe_problems` checks the keyframes where they live (files, a bucket)."""
-    script, problems = validate_data(data)
+def check_data(data: Any, keyframe_problems: Callable[[AIScript], list[Problem]], *, keyframes_optional: bool = False
+               ) -> tuple[AIScript | None, list[Problem]]:
+    """Validate parsed script data; `keyframe_problems` checks the keyframes where they live (files, a bucket).
+    `keyframes_optional`: a scene with none yet is allowed (the app opens it so `k` can make them)."""
+    script, problems = validate_data(data, {"keyframes_optional": True} if keyframes_optional else None)
     if script is None:
         return None, problems
     return script, keyframe_problems(script) + scene_problems(script)
@@ -251,17 +253,17 @@ def parse_script(path: Path) -> tuple[Any, list[Problem]]:
     return _parse(path)
 
 
-def check_script(path: Path) -> tuple[AIScript | None, list[Problem]]:
+def check_script(path: Path, *, keyframes_optional: bool = False) -> tuple[AIScript | None, list[Problem]]:
     """Parse and validate; returns the script (None when unusable) and every problem found."""
     data, problems = _parse(path)
     if problems:
         return None, problems
-    return check_data(data, lambda script: _keyframe_problems(script, path.parent))
+    return check_data(data, lambda script: _keyframe_problems(script, path.parent), keyframes_optional=keyframes_optional)
 
 
-def load_script(path: Path) -> LoadedScript:
+def load_script(path: Path, *, keyframes_optional: bool = False) -> LoadedScript:
     """A validated script, or ScriptInvalid carrying every error."""
-    script, problems = check_script(path)
+    script, problems = check_script(path, keyframes_optional=keyframes_optional)
     return loaded_or_invalid(str(path), script, problems, lambda s, warnings: LoadedScript(s, path.resolve(), warnings))
 
 

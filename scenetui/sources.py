@@ -21,13 +21,15 @@ def firebase_connection(settings: Settings, bucket: str | None = None) -> Fireba
     return connect(firebase_config(settings, bucket=bucket))
 
 
-def load_ref(ref: ScriptRef, settings: Settings, bucket: str | None = None) -> LoadedScript:
-    """A validated script from a file or from Firestore; ScriptInvalid / UserError otherwise."""
+def load_ref(ref: ScriptRef, settings: Settings, bucket: str | None = None, *, keyframes_optional: bool = False
+             ) -> LoadedScript:
+    """A validated script from a file or from Firestore; ScriptInvalid / UserError otherwise. `keyframes_optional`
+    (the app): a file's scenes may lack keyframes altogether, for `k` to make them."""
     if isinstance(ref, FirestoreRef):
         from scenetui.storage.firebase.scripts import load_firestore_script
 
         return load_firestore_script(firebase_connection(settings, bucket), ref.script_id)
-    return load_script(Path(ref))
+    return load_script(Path(ref), keyframes_optional=keyframes_optional)
 
 
 def check_ref(ref: ScriptRef, settings: Callable[[], Settings], bucket: str | None = None

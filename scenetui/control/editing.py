@@ -7,13 +7,11 @@ import asyncio
 import os
 import shlex
 import shutil
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scenetui.build import apply_video_overrides
 from scenetui.control.snapshot import mark_stale
-from scenetui.domain.board import ACTIVE, DONE
 from scenetui.errors import ScriptInvalid, UserError
 from scenetui.sceneedit import EditOutcome, draft_text, read_draft
 from scenetui.sources import load_ref
@@ -70,6 +68,11 @@ class Editing:
         if isinstance(ref, Path):
             self.__dict__["_script_stamp"] = _stamp(ref)
 
+    def _restamp(self) -> None:
+        """Our own write to the script file is not a change made elsewhere."""
+        if self.loaded.path is not None:
+            self.__dict__["_script_stamp"] = _stamp(self.loaded.path)
+
     @property
     def _drafts(self) -> dict[int, str]:
         return self.__dict__.setdefault("_draft_texts", {})
@@ -113,61 +116,17 @@ class Editing:
 
         check_writable(path)
         await asyncio.to_thread(set_scene_fields, path, {index: changes})
-        self.__dict__["_script_stamp"] = _stamp(path)
+        self._restamp()
 
     async def _reload(self) -> list[int]:
         """Load the script again (file or Firestore) and mark scenes whose inputs changed; returns those newly stale."""
         ref = self.loaded.path if self.loaded.path is not None else self.script_path
-        loaded = await asyncio.to_thread(load_ref, ref, self.settings, self.opts.bucket)
+        loaded = await asyncio.to_thread(lambda: load_ref(ref, self.settings, self.opts.bucket, keyframes_optional=True))
         if len(loaded.script.scenes) != len(self.board.scenes):
             raise UserError(f"the script now has {len(loaded.script.scenes)} scenes instead of {len(self.board.scenes)}",
                             hint="quit and open it again to work with the new scene list")
         self.loaded = apply_video_overrides(loaded, self.opts)
         return mark_stale(self.board, self.loaded.script)
-
-    def keyframe_choices(self, index: int) -> list[tuple[str, str, str]]:
-        """(which, source, label) for each way this scene's keyframes can be set from the app."""
-        out: list[tuple[str, str, str]] = []
-        n = len(self.board.scenes)
-        for which in ("start", "end"):
-            out.append((which, "file", f"{which} keyframe ← a picture file…"))
-            neighbour = index - 1 if which == "start" else index + 1
-            if 0 <= neighbour < n and self.board.scenes[neighbour].status == DONE:
-                edge = "last" if which == "start" else "first"
-                out.append((which, "clip", f"{which} keyframe ← the {edge} frame of scene {neighbour}'s clip"))
-            out.append((which, "sketch", f"{which} keyframe ← a storyboard card (offline, free)"))
-        return out
-
-    async def set_keyframe(self, index: int, which: str, source: str, picture: Path | None = None) -> str:
-        """Point scene `index`'s `which` keyframe at a new picture: `file` (`picture`), `clip` (the neighbour's edge
-        frame) or `sketch`; the script is saved and reloaded, and a finished scene becomes stale."""
-        path = self.loaded.path
-        if path is None:
-            raise UserError("keyframes of a firestore: script are not set from the app yet",
-                            hint="upload the picture to the bucket and set the field in Firestore")
-        if self.running and self.board.scenes[index].status == ACTIVE:
-            raise UserError(f"scene {index} is rendering", hint="set its keyframe when it has finished")
-        from scenetui.keyframe_sources import frame_picture, place_picture, sketch_one
-
-        if source == "sketch":
-            ref = await asyncio.to_thread(sketch_one, path, self.loaded.script, index, which)
-        elif source == "clip":
-            neighbour = index - 1 if which == "start" else index + 1
-            clip = self.clip_path(neighbour) if hasattr(self, "clip_path") else None
-            if clip is None:
-                raise UserError(f"scene {neighbour} has no clip", hint="generate it first")
-            with tempfile.TemporaryDirectory(dir=self.workspace.state_dir) as tmp:
-                still = await asyncio.to_thread(frame_picture, clip, which == "start", Path(tmp) / "frame.png")
-                ref = await asyncio.to_thread(place_picture, path, index, which, still)
-        else:
-            if picture is None:
-                raise UserError("no picture named", hint="type the path of a PNG, JPEG or WebP file")
-            ref = await asyncio.to_thread(place_picture, path, index, which, picture)
-        self.__dict__["_script_stamp"] = _stamp(path)
-        newly = await self._reload()
-        self._say(f"scene {index}: {which} keyframe is now {ref}")
-        return f"scene {index}'s {which} keyframe is now {ref}" + (
-            " — its clip is stale (kept until regenerated; R)" if newly else "")
 
     async def reload_if_changed(self) -> str | None:
         """When the script file changed on disk since it was loaded: reload it and say what that means (None when

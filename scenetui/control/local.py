@@ -17,6 +17,7 @@ from scenetui.control.background import render_command, spawn_render
 from scenetui.control.follow import JournalFollower
 from scenetui.control.snapshot import board_from_disk
 from scenetui.control.editing import Editing
+from scenetui.control.keyframing import Keyframing
 from scenetui.control.viewing import Viewing
 from scenetui.domain.board import ACTIVE, DONE, Board
 from scenetui.domain.events import Event, LogLine, SceneKept, SceneReset
@@ -51,7 +52,7 @@ class Estimate:
         return f"{n} new generation(s), about ${self.cents / 100:.2f}"
 
 
-class LocalController(Viewing, Editing):
+class LocalController(Viewing, Editing, Keyframing):
     """Owns renders of one script in one workspace, run as tasks on the app's event loop."""
 
     mode = "open"
@@ -60,7 +61,7 @@ class LocalController(Viewing, Editing):
                  *, concurrency: int | None = None, loaded: LoadedScript | None = None) -> None:
         self.script_path = script_path
         self.note_script_stamp(script_path)  # before loading: a change made while it loads is still seen
-        self.loaded = apply_video_overrides(loaded or load_ref(script_path, settings, opts.bucket), opts)  # as renders use it
+        self.loaded = apply_video_overrides(loaded or load_ref(script_path, settings, opts.bucket, keyframes_optional=True), opts)  # as renders use it
         self.workspace, self.opts, self.settings = workspace, opts, settings
         self.concurrency = concurrency or (2 * settings.luma_max_in_flight if opts.backend == "luma" else settings.concurrency)
         self.store = make_store(self.loaded, workspace, opts, settings)
@@ -156,26 +157,6 @@ class LocalController(Viewing, Editing):
         finally:
             journal.close()
 
-    async def draw_keyframes(self, indices: list[int] | None) -> str:
-        """Storyboard cards for the keyframes these scenes (default: every incomplete one) lack; the script file is
-        updated and reloaded here, so the tree, details and the next render use them at once."""
-        from scenetui.keyframe_commands import draw_missing
-        from scenetui.scriptfile import load_script
-
-        path = self.loaded.path
-        if path is None:
-            raise UserError("keyframes for a firestore: script are not drawn yet", hint="export the script to a file first")
-        if self.running:
-            raise UserError("a render is running", hint="draw keyframes when it has finished")
-        chosen = indices if indices is not None else sorted(self.missing_keyframes())
-        made = await asyncio.to_thread(draw_missing, path, chosen)
-        if not made:
-            return "every chosen scene already has both keyframes"
-        self.loaded = apply_video_overrides(await asyncio.to_thread(load_script, path), self.opts)
-        scenes = sorted({int(m["scene"]) for m in made})  # type: ignore[call-overload]
-        self._say(f"drew {len(made)} storyboard keyframe(s) for scene(s) {', '.join(map(str, scenes))}")
-        return f"drew {len(made)} keyframe(s) — press g to create the videos"
-
     def missing_keyframes(self) -> dict[int, list[str]]:
         """Scenes that cannot be generated from keyframes yet, and what each lacks."""
         out: dict[int, list[str]] = {}
@@ -208,6 +189,11 @@ class LocalController(Viewing, Editing):
     # actions ------------------------------------------------------------------------------------------
     async def generate(self, indices: list[int] | None, *, force: bool = False) -> str:
         """Render these scenes (None: all that are not done); while a render runs, queue them into it."""
+        bare = [i for i in (indices if indices is not None else range(len(self.board.scenes)))
+                if not self.loaded.script.scenes[i].keyframes and (force or self.board.scenes[i].status != DONE)]
+        if bare:
+            raise UserError(f"scene(s) {', '.join(map(str, bare))} have no keyframe yet",
+                            hint="press k to make them (storyboard cards are free)")
         if self.running:
             wanted = [i for i in (indices or range(len(self.board.scenes)))
                       if self.board.scenes[i].status not in (DONE, ACTIVE, "queued")]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from scenetui.domain.events import (
     AssemblyFinished, AssemblyProgress, AssemblySkipped, AssemblyStarted, Event, LogLine, RenderFinished,
-    RenderStarted, SceneCancelled, SceneCompleted, SceneFailed, SceneKept, SceneProgress, SceneReset, SceneSkipped, SceneStage,
+    KeyframesDone, RenderStarted, SceneCancelled, SceneCompleted, SceneFailed, SceneKept, SceneProgress, SceneReset, SceneSkipped, SceneStage,
     SpendChanged,
 )
 
@@ -143,6 +143,11 @@ class Board:
                 self.scenes[s.index] = SceneState(s.index)
                 self.say(f"Scene {e.scene_index}: {e.reason or 'clip deleted'}")
                 return {s.index}
+            case KeyframesDone() if s:
+                s.status, s.stage, s.message, s.fraction = (DONE if s.clip else PENDING), "", e.message, None
+                s.started = s.elapsed = None
+                if e.message:
+                    self.say(f"Scene {e.scene_index}: {e.message}")
             case SceneKept() if s:
                 s.kept = True
                 self.say(f"Scene {e.scene_index} kept" + (f", copy saved to {e.exported_to}" if e.exported_to else ""))

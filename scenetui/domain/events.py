@@ -165,10 +165,19 @@ class RenderFinished(Event):
     exit_code: int
 
 
+@dataclass(frozen=True)
+class KeyframesDone(Event):
+    """The scene's keyframes are being made no more (Luma Photon finished or failed); its row shows its clip again."""
+
+    kind: ClassVar[str] = "keyframes_done"
+    scene_index: int
+    message: str = ""
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.kind: cls
     for cls in (RenderStarted, SceneSkipped, SceneStage, SceneProgress, SceneCompleted, SceneFailed, SceneCancelled,
-                SceneReset, SceneKept, AssemblyStarted, AssemblyProgress, AssemblyFinished, AssemblySkipped, SpendChanged, LogLine, RenderFinished)
+                SceneReset, SceneKept, AssemblyStarted, AssemblyProgress, AssemblyFinished, AssemblySkipped, SpendChanged, LogLine, RenderFinished, KeyframesDone)
 }
 
 

@@ -9,16 +9,15 @@ from pathlib import Path
 from PIL import Image
 from textual.widgets import Input
 
-from scenetui.tui.screens.dialogs import PathPrompt
-from scenetui.tui.screens.keyframe import KeyframeChoice
+from scenetui.tui.screens.dialogs import ChoiceScreen, PathPrompt
 from tests.tui.helpers import make_app, notices, wait_for
 from tests.tui.test_app import rendered
 
 
 async def choose(pilot, app, label_part: str) -> None:  # noqa: ANN001
     await pilot.press("K")
-    await wait_for(pilot, lambda: isinstance(app.screen, KeyframeChoice), what="the keyframe choices")
-    n = next(i for i, (_, _, label) in enumerate(app.screen.choices, start=1) if label_part in label)
+    await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen), what="the keyframe choices")
+    n = next(i for i, (_, label) in enumerate(app.screen.options, start=1) if label_part in label)
     await pilot.press(str(n))
 
 

@@ -38,6 +38,34 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(yes)
 
 
+class ChoiceScreen(ModalScreen[str | None]):
+    """One of a few labelled choices: arrows and enter, or its number; escape chooses nothing."""
+
+    BINDINGS = [Binding("escape", "pick(-1)", "Cancel"), *(Binding(str(n), f"pick({n - 1})", show=False) for n in range(1, 10))]
+
+    def __init__(self, title: str, options: list[tuple[str, str]], detail: str = "") -> None:
+        super().__init__()
+        self.title_text, self.options, self.detail = title, options, detail
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import OptionList
+        from textual.widgets.option_list import Option
+
+        with Vertical(classes="dialog"):
+            yield Label(Text(self.title_text), classes="dialog-title")
+            yield OptionList(*(Option(Text(f"{n}  {label}"), id=key) for n, (key, label) in enumerate(self.options, 1)))
+            yield Static(Text(self.detail or "enter or a number chooses · escape cancels"), classes="dialog-detail")
+
+    def on_option_list_option_selected(self, event: object) -> None:
+        self.dismiss(str(getattr(event, "option").id))
+
+    def action_pick(self, n: int) -> None:
+        if n < 0:
+            self.dismiss(None)
+        elif n < len(self.options):
+            self.dismiss(self.options[n][0])
+
+
 class PathPrompt(ModalScreen[str | None]):
     """One line of input (a path); `enter` accepts, `escape` cancels."""
 

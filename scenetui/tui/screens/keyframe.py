@@ -1,62 +1,84 @@
-"""`K`: set or replace one of a scene's keyframes — a picture file, the neighbouring clip's edge frame, or a card."""
+"""Keyframes from the app: `k` makes the ones scenes lack (cards, or Luma Photon on a paid backend, cost stated),
+`K` sets or replaces one — a picture file, the neighbouring clip's edge frame, a card, or Photon."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rich.text import Text
-from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Label, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.screen import Screen
 
 from scenetui.errors import UserError
-from scenetui.tui.screens.dialogs import PathPrompt
+from scenetui.tui.screens.dialogs import ChoiceScreen, ConfirmScreen, PathPrompt
 
 if TYPE_CHECKING:
     from scenetui.control.local import LocalController
 
 
-class KeyframeChoice(ModalScreen[tuple[str, str] | None]):
-    """Which keyframe, from what: one list, arrows and enter (or the number)."""
+def _usd(cents: float) -> str:
+    return f"${cents / 100:,.2f}"
 
-    BINDINGS = [Binding("escape", "dismiss_none", "Cancel"),
-                *(Binding(str(n), f"pick({n - 1})", show=False) for n in range(1, 10))]
 
-    def __init__(self, index: int, choices: list[tuple[str, str, str]]) -> None:
-        super().__init__()
-        self.index, self.choices = index, choices
+async def _photon(screen: Screen[None], controller: LocalController, jobs: list[tuple[int, str]], *, new: bool) -> bool:
+    """Estimate, ask, then make the pictures (progress shows on the scenes' rows); True when something was made."""
+    try:
+        session, plan = await controller.photon_plan(jobs, new=new)
+    except UserError as exc:
+        screen.notify(f"nothing was spent: {exc.line()}", severity="error", timeout=10)
+        return False
+    if plan.to_pay:
+        balance = f"; Luma balance {_usd(plan.balance_cents)}" if plan.balance_cents is not None else ""
+        reused = f" ({len(plan.reused)} already paid for are reused)" if plan.reused else ""
+        if not await screen.app.push_screen_wait(ConfirmScreen(
+                f"Make {len(plan.to_pay)} keyframe(s) with Luma Photon?",
+                f"about {_usd(plan.cents)} ({len(plan.to_pay)} × {_usd(plan.price_cents)}){balance}{reused}. "
+                "Each picture is paid once, even if this is interrupted.", yes="Make them")):
+            await session.aclose()
+            screen.notify("nothing was spent")
+            return False
+    try:
+        screen.notify(await controller.photon_keyframes(session, plan, force=new), timeout=8)
+    except UserError as exc:
+        screen.notify(exc.line(), severity="error", timeout=10)
+    return True
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label(Text(f"Scene {self.index}: set a keyframe"), classes="dialog-title")
-            yield OptionList(*(Option(Text(f"{n}  {label}"), id=f"{which}:{source}")
-                               for n, (which, source, label) in enumerate(self.choices, start=1)), id="keyframe-choices")
-            yield Static("enter or a number chooses · escape cancels · a finished scene's clip is kept, marked stale",
-                         classes="dialog-detail")
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        which, source = str(event.option.id).split(":")
-        self.dismiss((which, source))
-
-    def action_pick(self, n: int) -> None:
-        if 0 <= n < len(self.choices):
-            which, source, _ = self.choices[n]
-            self.dismiss((which, source))
-
-    def action_dismiss_none(self) -> None:
-        self.dismiss(None)
+async def make_missing_keyframes(screen: Screen[None], controller: LocalController, targets: list[int] | None) -> bool:
+    """`k`: cards for free, or Photon when the backend is paid (asked which); True when the script changed."""
+    missing = controller.missing_keyframes()
+    chosen = [i for i in (targets if targets is not None else sorted(missing)) if i in missing]
+    if not chosen:
+        screen.notify("every chosen scene already has both keyframes — K replaces one")
+        return False
+    if controller.paid:
+        jobs = [(i, w.split()[0]) for i in chosen for w in missing[i]]
+        how = await screen.app.push_screen_wait(ChoiceScreen(
+            f"{len(jobs)} keyframe(s) missing in {len(chosen)} scene(s): make them with",
+            [("photon", "Luma Photon (paid; asks with the cost first; keeps each character's look)"),
+             ("sketch", "storyboard cards (offline, free; enough for the animatic)")]))
+        if how is None:
+            return False
+        if how == "photon":
+            return await _photon(screen, controller, jobs, new=False)
+    try:
+        screen.notify(await controller.draw_keyframes(chosen))
+    except UserError as exc:
+        screen.notify(exc.line(), severity="error", timeout=8)
+        return False
+    return True
 
 
 async def choose_and_set_keyframe(screen: Screen[None], controller: LocalController, index: int) -> bool:
-    """Ask which keyframe and from what, then set it; True when the script changed."""
-    choice = await screen.app.push_screen_wait(KeyframeChoice(index, controller.keyframe_choices(index)))
-    if choice is None:
+    """`K`: which keyframe, from what; then set it. True when the script changed."""
+    choices = controller.keyframe_choices(index)
+    picked = await screen.app.push_screen_wait(ChoiceScreen(
+        f"Scene {index}: set a keyframe", [(f"{which}:{source}", label) for which, source, label in choices],
+        "enter or a number chooses · escape cancels · a finished scene's clip is kept, marked stale"))
+    if picked is None:
         return False
-    which, source = choice
+    which, source = picked.split(":")
+    if source == "photon":
+        return await _photon(screen, controller, [(index, which)], new=True)
     picture: Path | None = None
     if source == "file":
         typed = await screen.app.push_screen_wait(PathPrompt(f"Scene {index}'s new {which} keyframe (a picture file):"))

@@ -79,6 +79,8 @@ class MainScreen(Screen[None]):
 
     # redraws ------------------------------------------------------------------------------------------
     def on_board_changed(self, message: BoardChanged) -> None:
+        if self.query_one(SceneTree).script is not self.controller.loaded.script:  # reloaded meanwhile (keyframes)
+            self._script_reloaded()
         self.flush(message.changed)
 
     def flush(self, changed: set[int]) -> None:
@@ -215,16 +217,13 @@ class MainScreen(Screen[None]):
 
     @work(group="actions")
     async def action_draw_keyframes(self) -> None:
+        from scenetui.tui.screens.keyframe import make_missing_keyframes
+
         tree = self.query_one(SceneTree)
         targets = sorted(tree.marked) if tree.marked else None
-        try:
-            message = await self.controller.draw_keyframes(targets)
-        except UserError as exc:
-            self.notify(exc.line(), severity="error", timeout=8)
-            return
-        self._script_reloaded()
-        self._clear_marks()
-        self.notify(message)
+        if await make_missing_keyframes(self, self.controller, targets):
+            self._script_reloaded()
+            self._clear_marks()
 
     def action_background(self) -> None:
         missing = self.controller.missing_keyframes()

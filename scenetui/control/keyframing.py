@@ -1,0 +1,168 @@
+"""Keyframes from the app: storyboard cards or Luma Photon for scenes that lack them (`k`), and one keyframe set or
+replaced (`K`) from a file, the neighbouring clip's edge frame, a card, or Photon. The script file is saved
+field-only and reloaded; a finished scene whose keyframe changed is marked stale."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from scenetui.domain.board import ACTIVE, DONE
+from scenetui.domain.events import KeyframesDone, SceneStage
+from scenetui.errors import UserError
+
+if TYPE_CHECKING:
+    from scenetui.build import BuildOptions
+    from scenetui.config import Settings
+    from scenetui.domain.board import Board
+    from scenetui.domain.events import Event
+    from scenetui.keyframe_photon import PhotonPlan, PhotonSession
+    from scenetui.scriptfile import LoadedScript
+    from scenetui.workspace import Workspace
+
+PHOTON_MODEL = "photon-1"
+
+
+class Keyframing:
+    """Mixed into the local controller."""
+
+    loaded: LoadedScript
+    board: Board
+    workspace: Workspace
+    opts: BuildOptions
+    settings: Settings
+
+    if TYPE_CHECKING:
+        running: bool
+        paid: bool
+
+        def _say(self, message: str, level: str = "info") -> None: ...
+        def emit(self, event: Event) -> None: ...
+        def clip_path(self, index: int | None) -> Path | None: ...
+        def missing_keyframes(self) -> dict[int, list[str]]: ...
+        async def _reload(self) -> list[int]: ...
+        def _restamp(self) -> None: ...
+
+    def _script_file(self, what: str) -> Path:
+        path = self.loaded.path
+        if path is None:
+            raise UserError(f"{what} for a firestore: script are not made from the app yet",
+                            hint="upload the pictures to the bucket and set the fields in Firestore")
+        return path
+
+    # k: every keyframe the chosen scenes lack ------------------------------------------------------------------
+    async def draw_keyframes(self, indices: list[int] | None) -> str:
+        """Storyboard cards for the keyframes these scenes (default: every incomplete one) lack; the script file is
+        updated and reloaded here, so the tree, details and the next render use them at once."""
+        from scenetui.keyframe_commands import draw_missing
+
+        path = self._script_file("keyframes")
+        if self.running:
+            raise UserError("a render is running", hint="draw keyframes when it has finished")
+        chosen = indices if indices is not None else sorted(self.missing_keyframes())
+        made = await asyncio.to_thread(draw_missing, path, chosen)
+        if not made:
+            return "every chosen scene already has both keyframes"
+        self._restamp()
+        await self._reload()
+        scenes = sorted({int(m["scene"]) for m in made})  # type: ignore[call-overload]
+        self._say(f"drew {len(made)} storyboard keyframe(s) for scene(s) {', '.join(map(str, scenes))}")
+        return f"drew {len(made)} keyframe(s) — press g to create the videos"
+
+    async def photon_plan(self, jobs: list[tuple[int, str]], *, new: bool = False) -> tuple[PhotonSession, PhotonPlan]:
+        """Checks and the estimate for Luma Photon pictures, before anything is spent (close the session after)."""
+        from scenetui.backends.luma.photon import KeyframeJob
+        from scenetui.keyframe_photon import PhotonSession, image_price
+
+        path = self._script_file("Photon keyframes")
+        if self.running:
+            raise UserError("a render is running", hint="make keyframes when it has finished")
+        session = PhotonSession(path, self.loaded.script, self.settings, model=PHOTON_MODEL,
+                                price_cents=image_price(PHOTON_MODEL, self.opts.price_table),
+                                journal_path=self.workspace.journal_path, luma_base_url=self.opts.luma_base_url,
+                                keyframe_base_url=self.opts.keyframe_base_url, say=self._say)
+        try:
+            plan = await session.plan([KeyframeJob(i, which) for i, which in jobs], reuse=not new)
+        except BaseException:
+            await session.aclose()
+            raise
+        return session, plan
+
+    async def photon_keyframes(self, session: PhotonSession, plan: PhotonPlan, *, force: bool = False) -> str:
+        """Make the planned pictures with progress on each scene's row; the script is reloaded as they arrive."""
+        scenes = sorted({j.index for j in plan.jobs})
+        for i in scenes:
+            self.emit(SceneStage(i, "keyframes", "Luma Photon is making its keyframes"))
+        left = {i: sum(1 for j in plan.jobs if j.index == i) for i in scenes}
+
+        async def made(job: object, rel: str) -> None:
+            index, which = getattr(job, "index"), getattr(job, "which")
+            left[index] -= 1
+            self._restamp()
+            await self._reload()
+            if left[index]:
+                self.emit(SceneStage(index, "keyframes", f"{which} keyframe ready; making the other"))
+            else:
+                self.emit(KeyframesDone(index, "keyframes made with Luma Photon"))
+
+        try:
+            pictures = await session.run(plan, made, force=force)
+        finally:
+            await session.aclose()
+            for i in scenes:
+                if left[i]:
+                    self.emit(KeyframesDone(i, "keyframes not finished (see the log); k picks them up, not paid again"))
+        return f"{len(pictures)} keyframe(s) made with Luma Photon — press g to create the videos"
+
+    # K: one keyframe -------------------------------------------------------------------------------------------
+    def keyframe_choices(self, index: int) -> list[tuple[str, str, str]]:
+        """(which, source, label) for each way this scene's keyframes can be set from the app."""
+        from scenetui.keyframe_photon import image_price
+
+        out: list[tuple[str, str, str]] = []
+        n = len(self.board.scenes)
+        for which in ("start", "end"):
+            out.append((which, "file", f"{which} keyframe ← a picture file…"))
+            neighbour = index - 1 if which == "start" else index + 1
+            if 0 <= neighbour < n and self.board.scenes[neighbour].status == DONE:
+                edge = "last" if which == "start" else "first"
+                out.append((which, "clip", f"{which} keyframe ← the {edge} frame of scene {neighbour}'s clip"))
+            out.append((which, "sketch", f"{which} keyframe ← a storyboard card (offline, free)"))
+            if self.paid:
+                cents = image_price(PHOTON_MODEL, self.opts.price_table)
+                out.append((which, "photon", f"{which} keyframe ← Luma Photon ({PHOTON_MODEL}, about {cents}¢)"))
+        return out
+
+    async def set_keyframe(self, index: int, which: str, source: str, picture: Path | None = None) -> str:
+        """Point scene `index`'s `which` keyframe at a new picture: `file` (`picture`), `clip` (the neighbour's edge
+        frame) or `sketch`; the script is saved and reloaded, and a finished scene becomes stale. (`photon` goes
+        through photon_plan/photon_keyframes, which ask first.)"""
+        path = self._script_file("keyframes")
+        if self.running and self.board.scenes[index].status == ACTIVE:
+            raise UserError(f"scene {index} is rendering", hint="set its keyframe when it has finished")
+        from scenetui.keyframe_sources import frame_picture, place_picture, sketch_one
+
+        if source == "sketch":
+            ref = await asyncio.to_thread(sketch_one, path, self.loaded.script, index, which)
+        elif source == "clip":
+            neighbour = index - 1 if which == "start" else index + 1
+            clip = self.clip_path(neighbour)
+            if clip is None:
+                raise UserError(f"scene {neighbour} has no clip", hint="generate it first")
+            self.workspace.state_dir.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryDirectory(dir=self.workspace.state_dir) as tmp:
+                still = await asyncio.to_thread(frame_picture, clip, which == "start", Path(tmp) / "frame.png")
+                ref = await asyncio.to_thread(place_picture, path, index, which, still)
+        elif source == "file":
+            if picture is None:
+                raise UserError("no picture named", hint="type the path of a PNG, JPEG or WebP file")
+            ref = await asyncio.to_thread(place_picture, path, index, which, picture)
+        else:
+            raise UserError(f"unknown keyframe source {source!r}")
+        self._restamp()
+        newly = await self._reload()
+        self._say(f"scene {index}: {which} keyframe is now {ref}")
+        return f"scene {index}'s {which} keyframe is now {ref}" + (
+            " — its clip is stale (kept until regenerated; R)" if newly else "")
