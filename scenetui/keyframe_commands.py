@@ -77,7 +77,7 @@ def keyframes_cmd(args: argparse.Namespace) -> int:
     from scenetui.selection import parse_scenes
 
     if isinstance(args.script, FirestoreRef):
-        raise UserError("keyframes for a firestore: script are not drawn yet", hint="export the script to a file first")
+        return _firestore_keyframes(args, args.script)
     path: Path = args.script
     script = load_for_keyframes(path)
     indices = parse_scenes(args.scenes, len(script.scenes)) if args.scenes else None
@@ -102,4 +102,47 @@ def keyframes_cmd(args: argparse.Namespace) -> int:
         print(json.dumps({"type": "summary", "made": made, "script": str(path)}))
     else:
         print(f"{len(made)} keyframe(s) drawn; {path.name} now points at them. Next: scenetui render {path}")
+    return EXIT_OK
+
+
+def _firestore_keyframes(args: argparse.Namespace, ref: object) -> int:
+    """Cards for a firestore: script: drawn in the workspace, put in the bucket under their content hash, and each
+    scene's field set through the field-only transaction (a concurrent edit of anything else survives)."""
+    import tempfile
+
+    from scenetui.config import load_settings
+    from scenetui.media.sketch import draw_card
+    from scenetui.selection import parse_scenes
+    from scenetui.sources import firebase_connection, load_ref
+    from scenetui.storage.firebase.keyframes import publish_keyframe
+    from scenetui.storage.firebase.scripts import user_id_of
+
+    if args.backend == "luma":
+        raise UserError("Photon keyframes for a firestore: script are not made yet",
+                        hint="use --backend sketch, or run Photon on an exported script file")
+    settings = load_settings()
+    loaded = load_ref(ref, settings, args.bucket, keyframes_optional=True)  # type: ignore[arg-type]
+    script = loaded.script
+    user = user_id_of(loaded, args.user_id)
+    if user is None:
+        raise UserError("pictures in the bucket carry their owner's user id, and this script has none",
+                        hint="pass --user-id UID (the Firebase Auth uid of the script's owner)")
+    indices = parse_scenes(args.scenes, len(script.scenes)) if args.scenes else None
+    todo = wanted(script, indices, args.force)
+    made: list[dict[str, object]] = []
+    if todo:
+        conn = firebase_connection(settings, args.bucket)
+        with tempfile.TemporaryDirectory(prefix="scenetui-cards-") as tmp:
+            for i, which in todo:
+                card = draw_card(script, i, which, Path(tmp) / f"{i:03d}-{which}.png")
+                written = publish_keyframe(conn, user, script.id, i, FIELDS[which], card)
+                made.append({"scene": i, "which": which, "ref": written})
+                print(json.dumps({"type": "keyframe_drawn", **made[-1]}) if args.json else
+                      f"scene {i}: {which} keyframe drawn → {written}", flush=True)
+    if args.json:
+        print(json.dumps({"type": "summary", "made": made, "script": f"firestore:{script.id}"}))
+    elif not made:
+        print("every chosen scene already has both keyframes (use --force to draw them again)")
+    else:
+        print(f"{len(made)} keyframe(s) drawn into the bucket; firestore:{script.id} now points at them")
     return EXIT_OK

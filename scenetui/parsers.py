@@ -244,8 +244,10 @@ def _operator_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[
                                     "keyframes/{index:03d}-start.png (…-end.png) beside the script, and the script is "
                                     "updated in place, keeping its format, order and every field scenetui does not know. "
                                     "--backend sketch (the default, free, offline) draws a storyboard card from the "
-                                    "scene's words: enough to render the animatic and judge the cut.")
-    kf.add_argument("script", type=script_arg, metavar="SCRIPT", help="a script file (JSON/TOML)")
+                                    "scene's words: enough to render the animatic and judge the cut. For a firestore:ID "
+                                    "script the cards go to the bucket (keyframes/{userId}/{sha256}.png) and the fields "
+                                    "are set through the same field-only transaction as a render's.")
+    kf.add_argument("script", type=script_arg, metavar="SCRIPT", help="a script file (JSON/TOML) or firestore:ID")
     kf.add_argument("--scenes", metavar="LIST", help="only these scenes, e.g. 0,2-3 (default: all)")
     kf.add_argument("--force", action="store_true", help="draw new keyframes even for scenes that have them")
     kf.add_argument("--backend", default="sketch", choices=["sketch", "luma"],
@@ -260,6 +262,7 @@ def _operator_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     photon.add_argument("--keyframe-base-url", metavar="URL",
                         help="public URL of the script's folder: characters' local reference images are sent under it")
     photon.add_argument("--workspace", type=Path, metavar="DIR", help="where the journal lives (default: beside the script)")
+    firebase_args(kf)
 
     stats = sub.add_parser("stats", help="what renders took, failed and cost, from the journal",
                            description="Analytics from the workspace journal, nothing sent anywhere: time queued at "

@@ -28,7 +28,8 @@ def load_ref(ref: ScriptRef, settings: Settings, bucket: str | None = None, *, k
     if isinstance(ref, FirestoreRef):
         from scenetui.storage.firebase.scripts import load_firestore_script
 
-        return load_firestore_script(firebase_connection(settings, bucket), ref.script_id)
+        return load_firestore_script(firebase_connection(settings, bucket), ref.script_id,
+                                     keyframes_optional=keyframes_optional)
     return load_script(Path(ref), keyframes_optional=keyframes_optional)
 
 

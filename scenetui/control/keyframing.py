@@ -33,6 +33,7 @@ class Keyframing:
     workspace: Workspace
     opts: BuildOptions
     settings: Settings
+    store: object
 
     if TYPE_CHECKING:
         running: bool
@@ -44,6 +45,26 @@ class Keyframing:
         def missing_keyframes(self) -> dict[int, list[str]]: ...
         async def _reload(self) -> list[int]: ...
         def _restamp(self) -> None: ...
+
+    async def _apply_picture(self, index: int, which: str, picture: Path) -> str:
+        """Point the keyframe at `picture`: copied beside a script file, or into the bucket for a firestore: script
+        (content-named, the field set through the field-only transaction). Checked like `validate` first."""
+        from scenetui.keyframe_sources import place_picture
+
+        if self.loaded.path is not None:
+            return await asyncio.to_thread(place_picture, self.loaded.path, index, which, picture)
+        from scenetui.keyframe_commands import FIELDS
+        from scenetui.media.images import image_problem
+        from scenetui.storage.firebase.keyframes import publish_keyframe
+
+        problem = await asyncio.to_thread(image_problem, picture.expanduser())
+        if problem:
+            raise UserError(problem, hint="choose a PNG or JPEG picture")
+        conn, user = getattr(self.store, "conn", None), getattr(self.store, "user_id", None)
+        if conn is None or user is None:
+            raise UserError("this script's storage cannot take pictures", hint="open it with Firebase storage")
+        return await asyncio.to_thread(publish_keyframe, conn, user, self.loaded.script.id, index, FIELDS[which],
+                                       picture.expanduser())
 
     def _script_file(self, what: str) -> Path:
         path = self.loaded.path
@@ -58,11 +79,13 @@ class Keyframing:
         updated and reloaded here, so the tree, details and the next render use them at once."""
         from scenetui.keyframe_commands import draw_missing
 
-        path = self._script_file("keyframes")
         if self.running:
             raise UserError("a render is running", hint="draw keyframes when it has finished")
         chosen = indices if indices is not None else sorted(self.missing_keyframes())
-        made = await asyncio.to_thread(draw_missing, path, chosen)
+        if self.loaded.path is not None:
+            made = await asyncio.to_thread(draw_missing, self.loaded.path, chosen)
+        else:
+            made = await self._cards_into_bucket(chosen)
         if not made:
             return "every chosen scene already has both keyframes"
         self._restamp()
@@ -70,6 +93,26 @@ class Keyframing:
         scenes = sorted({int(m["scene"]) for m in made})  # type: ignore[call-overload]
         self._say(f"drew {len(made)} storyboard keyframe(s) for scene(s) {', '.join(map(str, scenes))}")
         return f"drew {len(made)} keyframe(s) — press g to create the videos"
+
+    async def _cards_into_bucket(self, chosen: list[int]) -> list[dict[str, object]]:
+        from scenetui.keyframe_commands import wanted
+        from scenetui.media.sketch import draw_card
+
+        made: list[dict[str, object]] = []
+        self.workspace.state_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=self.workspace.state_dir) as tmp:
+            for i, which in wanted(self.loaded.script, chosen, False):
+                card = await asyncio.to_thread(draw_card, self.loaded.script, i, which, Path(tmp) / f"{i}-{which}.png")
+                made.append({"scene": i, "which": which, "ref": await self._apply_picture(i, which, card)})
+        return made
+
+    async def _cards_into_bucket_one(self, index: int, which: str) -> str:
+        from scenetui.media.sketch import draw_card
+
+        self.workspace.state_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=self.workspace.state_dir) as tmp:
+            card = await asyncio.to_thread(draw_card, self.loaded.script, index, which, Path(tmp) / "card.png")
+            return await self._apply_picture(index, which, card)
 
     async def photon_plan(self, jobs: list[tuple[int, str]], *, new: bool = False) -> tuple[PhotonSession, PhotonPlan]:
         """Checks and the estimate for Luma Photon pictures, before anything is spent (close the session after)."""
@@ -139,13 +182,14 @@ class Keyframing:
         """Point scene `index`'s `which` keyframe at a new picture: `file` (`picture`), `clip` (the neighbour's edge
         frame) or `sketch`; the script is saved and reloaded, and a finished scene becomes stale. (`photon` goes
         through photon_plan/photon_keyframes, which ask first.)"""
-        path = self._script_file("keyframes")
         if self.running and self.board.scenes[index].status == ACTIVE:
             raise UserError(f"scene {index} is rendering", hint="set its keyframe when it has finished")
-        from scenetui.keyframe_sources import frame_picture, place_picture, sketch_one
+        from scenetui.keyframe_sources import frame_picture, sketch_one
 
-        if source == "sketch":
-            ref = await asyncio.to_thread(sketch_one, path, self.loaded.script, index, which)
+        if source == "sketch" and self.loaded.path is not None:
+            ref = await asyncio.to_thread(sketch_one, self.loaded.path, self.loaded.script, index, which)
+        elif source == "sketch":
+            ref = (await self._cards_into_bucket_one(index, which))
         elif source == "clip":
             neighbour = index - 1 if which == "start" else index + 1
             clip = self.clip_path(neighbour)
@@ -154,11 +198,11 @@ class Keyframing:
             self.workspace.state_dir.mkdir(parents=True, exist_ok=True)
             with tempfile.TemporaryDirectory(dir=self.workspace.state_dir) as tmp:
                 still = await asyncio.to_thread(frame_picture, clip, which == "start", Path(tmp) / "frame.png")
-                ref = await asyncio.to_thread(place_picture, path, index, which, still)
+                ref = await self._apply_picture(index, which, still)
         elif source == "file":
             if picture is None:
                 raise UserError("no picture named", hint="type the path of a PNG, JPEG or WebP file")
-            ref = await asyncio.to_thread(place_picture, path, index, which, picture)
+            ref = await self._apply_picture(index, which, picture)
         else:
             raise UserError(f"unknown keyframe source {source!r}")
         self._restamp()

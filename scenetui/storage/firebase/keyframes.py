@@ -112,3 +112,14 @@ class FirebaseKeyframeHost:
         with self._lock:
             self._hosted.add(name)
         return name
+
+
+def publish_keyframe(conn: FirebaseConnection, user_id: str, script_id: str, index: int, field: str, path: Path) -> str:
+    """A keyframe made here (a card, a picture, a clip's frame) into the bucket under its content hash, and the
+    scene's field pointed at it through the field-only transaction; returns the gs:// reference written."""
+    from scenetui.storage.firebase import documents
+
+    name = FirebaseKeyframeHost(conn, user_id).host(path)
+    ref = f"gs://{conn.bucket.name}/{name}"
+    documents.update_scene(conn, script_id, index, {field: ref})
+    return ref

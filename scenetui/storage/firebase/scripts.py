@@ -47,7 +47,7 @@ def _check_keyframes(conn: FirebaseConnection, script: AIScript, fetched: dict[s
     return problems
 
 
-def load_firestore_script(conn: FirebaseConnection, script_id: str) -> LoadedScript:
+def load_firestore_script(conn: FirebaseConnection, script_id: str, *, keyframes_optional: bool = False) -> LoadedScript:
     """The validated script of `scripts/{script_id}`, or ScriptInvalid with every problem and its place."""
     data = read_script(conn, script_id)
     name = f"firestore:{script_id}"
@@ -61,7 +61,8 @@ def load_firestore_script(conn: FirebaseConnection, script_id: str) -> LoadedScr
     data["id"] = script_id
     fetched: dict[str, Path] = {}
     origins: dict[Path, BlobRef] = {}
-    script, problems = check_data(data, lambda s: _check_keyframes(conn, s, fetched, origins))
+    script, problems = check_data(data, lambda s: _check_keyframes(conn, s, fetched, origins),
+                                  keyframes_optional=keyframes_optional)
     return loaded_or_invalid(name, script, extra + problems, lambda s, warnings: LoadedScript(
         s, None, warnings, source=name, fetched=fetched, origins=origins))
 
