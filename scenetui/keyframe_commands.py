@@ -117,9 +117,6 @@ def _firestore_keyframes(args: argparse.Namespace, ref: object) -> int:
     from scenetui.storage.firebase.keyframes import publish_keyframe
     from scenetui.storage.firebase.scripts import user_id_of
 
-    if args.backend == "luma":
-        raise UserError("Photon keyframes for a firestore: script are not made yet",
-                        hint="use --backend sketch, or run Photon on an exported script file")
     settings = load_settings()
     loaded = load_ref(ref, settings, args.bucket, keyframes_optional=True)  # type: ignore[arg-type]
     script = loaded.script
@@ -128,6 +125,16 @@ def _firestore_keyframes(args: argparse.Namespace, ref: object) -> int:
         raise UserError("pictures in the bucket carry their owner's user id, and this script has none",
                         hint="pass --user-id UID (the Firebase Auth uid of the script's owner)")
     indices = parse_scenes(args.scenes, len(script.scenes)) if args.scenes else None
+    if args.backend == "luma":
+        from scenetui.build import resolve_workspace
+        from scenetui.cli import _run_async
+        from scenetui.keyframe_photon import Bucketed
+        from scenetui.photon_commands import luma_keyframes
+
+        workspace = resolve_workspace(ref, args.workspace, settings)  # type: ignore[arg-type]
+        folder = workspace.root / "keyframes" / script.id  # pictures wait here on their way to the bucket
+        bucket = Bucketed(firebase_connection(settings, args.bucket), user, script.id)
+        return _run_async(luma_keyframes(args, folder, script, indices, bucket))
     todo = wanted(script, indices, args.force)
     made: list[dict[str, object]] = []
     if todo:

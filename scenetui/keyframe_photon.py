@@ -35,25 +35,53 @@ class PhotonPlan:
         return self.price_cents * len(self.to_pay)
 
 
+@dataclass
+class Bucketed:
+    """A firestore: script's side of a Photon run: its references signed where they are in the bucket, and each new
+    picture published there with the scene's field set through the field-only transaction."""
+
+    conn: object
+    user_id: str
+    script_id: str
+
+    async def signed_url(self, ref: str) -> str:
+        from scenetui.storage.firebase.keyframes import blob_ref
+
+        conn = self.conn
+        blob = blob_ref(ref, conn.bucket.name)  # type: ignore[attr-defined]
+        if blob is None:
+            return ref
+        return await asyncio.to_thread(conn.signed_url, blob.name, blob.bucket)  # type: ignore[attr-defined]
+
+    def publish(self, index: int, field: str, picture: Path) -> str:
+        from scenetui.storage.firebase.keyframes import publish_keyframe
+
+        return publish_keyframe(self.conn, self.user_id, self.script_id, index, field, picture)  # type: ignore[arg-type]
+
+
 class PhotonSession:
     """Client, host, journal and maker for one script; close it with `aclose`."""
 
     def __init__(self, path: Path, script: AIScript, settings: Settings, *, model: str, price_cents: int,
                  journal_path: Path, luma_base_url: str | None = None, keyframe_base_url: str | None = None,
-                 say: Callable[[str], None] = lambda text: None) -> None:
+                 say: Callable[[str], None] = lambda text: None, bucket: Bucketed | None = None) -> None:
+        """`path`: the script file, or for a firestore: script (`bucket` given) the folder the pictures land in
+        before they go to the bucket."""
         from scenetui.backends.luma.keyframes import NoKeyframeHost, PublishedFolderHost
         from scenetui.backends.luma.photon import PhotonKeyframes
         from scenetui.build import BuildOptions, _luma_client
         from scenetui.engine.journal import Journal
 
-        self.path, self.script = path, script
+        self.path, self.script, self.bucket = path, script, bucket
+        base = path if bucket is not None else path.parent
         opts = BuildOptions(backend="luma", luma_base_url=luma_base_url, keyframe_base_url=keyframe_base_url)
         self.client = _luma_client(opts, settings)
         base_url = keyframe_base_url or settings.keyframe_base_url
-        host = PublishedFolderHost(base_url, path.parent) if base_url else NoKeyframeHost()
+        host = PublishedFolderHost(base_url, base) if base_url else NoKeyframeHost()
         self.journal: Journal = Journal(journal_path)
-        self.maker: PhotonKeyframes = PhotonKeyframes(self.client, self.journal, script, path.parent, host,
-                                                      model=model, price_cents=price_cents, say=say)
+        self.maker: PhotonKeyframes = PhotonKeyframes(self.client, self.journal, script, base, host,
+                                                      model=model, price_cents=price_cents, say=say,
+                                                      bucket_url=bucket.signed_url if bucket is not None else None)
         self.price = price_cents
         self._lock = asyncio.Lock()
 
@@ -82,9 +110,12 @@ class PhotonSession:
         gate = asyncio.Semaphore(parallel)
 
         async def record(job: KeyframeJob, picture: Path) -> None:
-            rel = picture.relative_to(path.parent).as_posix()
-            async with self._lock:  # one writer of the script file at a time
-                await asyncio.to_thread(set_scene_fields, path, {job.index: {FIELDS[job.which]: rel}})
+            async with self._lock:  # one writer of the script at a time
+                if self.bucket is not None:
+                    rel = await asyncio.to_thread(self.bucket.publish, job.index, FIELDS[job.which], picture)
+                else:
+                    rel = picture.relative_to(path.parent).as_posix()
+                    await asyncio.to_thread(set_scene_fields, path, {job.index: {FIELDS[job.which]: rel}})
             plan.made.append({"scene": job.index, "which": job.which, "path": str(picture), "ref": rel})
             if on_made is not None:
                 result = on_made(job, rel)

@@ -13,6 +13,7 @@ from scenetui.errors import EXIT_OK, UserError
 
 if TYPE_CHECKING:
     from scenetui.domain import AIScript
+    from scenetui.keyframe_photon import Bucketed
 
 
 def _confirm(args: argparse.Namespace, count: int, cents: int, balance: float | None) -> None:
@@ -35,7 +36,10 @@ def _confirm(args: argparse.Namespace, count: int, cents: int, balance: float | 
         raise UserError("nothing was spent", hint="run again and answer y, or pass --yes")
 
 
-async def luma_keyframes(args: argparse.Namespace, path: Path, script: AIScript, indices: list[int] | None) -> int:
+async def luma_keyframes(args: argparse.Namespace, path: Path, script: AIScript, indices: list[int] | None,
+                         bucket: Bucketed | None = None) -> int:
+    """Photon pictures for a script file (`path`), or with `bucket` for a firestore: script (`path` is then the
+    workspace folder the pictures land in before they go to the bucket)."""
     from scenetui.backends.luma.photon import KeyframeJob
     from scenetui.config import load_settings
     from scenetui.keyframe_commands import wanted
@@ -51,14 +55,16 @@ async def luma_keyframes(args: argparse.Namespace, path: Path, script: AIScript,
         message = "every chosen scene already has both keyframes (use --force to make them again)"
         print(json.dumps({"type": "summary", "made": [], "message": message}) if args.json else message)
         return EXIT_OK
-    check_writable(path)
-    workspace = Workspace(args.workspace or Workspace.default_for(path))
+    if bucket is None:
+        check_writable(path)
+    workspace = Workspace(args.workspace or Workspace.default_for(path)) if bucket is None else Workspace(path.parent.parent)
     session = PhotonSession(path, script, settings, model=args.model, price_cents=image_price(args.model, args.price_table),
                             journal_path=workspace.journal_path, luma_base_url=args.luma_base_url,
-                            keyframe_base_url=args.keyframe_base_url, say=lambda text: print(text, file=sys.stderr))
+                            keyframe_base_url=args.keyframe_base_url, say=lambda text: print(text, file=sys.stderr),
+                            bucket=bucket)
 
     def made(job: KeyframeJob, rel: str) -> None:
-        entry = {"scene": job.index, "which": job.which, "path": str(path.parent / rel)}
+        entry = {"scene": job.index, "which": job.which, "path": rel if bucket is not None else str(path.parent / rel)}
         print(json.dumps({"type": "keyframe_made", **entry}) if args.json else
               f"scene {job.index}: {job.which} keyframe → {rel}", flush=True)
 

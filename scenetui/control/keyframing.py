@@ -66,13 +66,6 @@ class Keyframing:
         return await asyncio.to_thread(publish_keyframe, conn, user, self.loaded.script.id, index, FIELDS[which],
                                        picture.expanduser())
 
-    def _script_file(self, what: str) -> Path:
-        path = self.loaded.path
-        if path is None:
-            raise UserError(f"{what} for a firestore: script are not made from the app yet",
-                            hint="upload the pictures to the bucket and set the fields in Firestore")
-        return path
-
     # k: every keyframe the chosen scenes lack ------------------------------------------------------------------
     async def draw_keyframes(self, indices: list[int] | None) -> str:
         """Storyboard cards for the keyframes these scenes (default: every incomplete one) lack; the script file is
@@ -119,13 +112,22 @@ class Keyframing:
         from scenetui.backends.luma.photon import KeyframeJob
         from scenetui.keyframe_photon import PhotonSession, image_price
 
-        path = self._script_file("Photon keyframes")
         if self.running:
             raise UserError("a render is running", hint="make keyframes when it has finished")
+        bucket = None
+        path = self.loaded.path
+        if path is None:  # a firestore: script: references signed in the bucket, pictures published there
+            from scenetui.keyframe_photon import Bucketed
+
+            conn, user = getattr(self.store, "conn", None), getattr(self.store, "user_id", None)
+            if conn is None or user is None:
+                raise UserError("this script's storage cannot take pictures", hint="open it with Firebase storage")
+            bucket = Bucketed(conn, user, self.loaded.script.id)
+            path = self.workspace.root / "keyframes" / self.loaded.script.id
         session = PhotonSession(path, self.loaded.script, self.settings, model=PHOTON_MODEL,
                                 price_cents=image_price(PHOTON_MODEL, self.opts.price_table),
                                 journal_path=self.workspace.journal_path, luma_base_url=self.opts.luma_base_url,
-                                keyframe_base_url=self.opts.keyframe_base_url, say=self._say)
+                                keyframe_base_url=self.opts.keyframe_base_url, say=self._say, bucket=bucket)
         try:
             plan = await session.plan([KeyframeJob(i, which) for i, which in jobs], reuse=not new)
         except BaseException:

@@ -52,3 +52,40 @@ async def test_k_in_the_app_puts_cards_in_the_bucket(admin, fb_env, tmp_path: Pa
     ref = admin.doc(script_id)["scenes"][0]["endKeyframe"]
     assert ref.startswith("gs://") and admin.bucket.get_blob(ref.split("/", 3)[3]) is not None
     assert admin.doc(script_id)["scenes"][1] == doc["scenes"][1]
+
+
+def test_photon_for_a_firestore_script(admin, fb_env, tmp_path: Path, asset_cache: Path) -> None:
+    """Photon on a firestore: script: the character's reference (in the bucket) is sent signed and fetched by the
+    fake Luma; the pictures go to the bucket and the fields through the transaction; a re-run creates nothing."""
+    from tests.conftest import LUMA_KEY, draw_keyframe, luma_env
+    from tests.firebase.conftest import BUCKET
+    from tests.fakes.luma_server import FakeLuma
+
+    ref_png = draw_keyframe(tmp_path / "mara.png", (200, 180, 40))
+    admin.put("refs/mara.png", ref_png.read_bytes(), "image/png")
+    script_id = firestore_script(admin, tmp_path, scenes=2, extra={"characters": [
+        {"name": "Mara", "description": "old keeper", "referenceImages": [f"gs://{BUCKET}/refs/mara.png"]}]})
+    doc = admin.doc(script_id)
+    doc["scenes"][1]["characters"] = ["Mara"]
+    for key in ("startKeyframe", "endKeyframe"):
+        del doc["scenes"][1][key]
+    admin.seed(script_id, doc)
+    env = {**fb_env, **luma_env()}
+    with FakeLuma(api_key=LUMA_KEY, asset_cache=asset_cache, queued_s=0.1, dreaming_s=0.3) as fake:
+        args = ["keyframes", f"firestore:{script_id}", "--backend", "luma", "--yes", "--json",
+                "--luma-base-url", fake.base_url, "--workspace", str(tmp_path / "ws")]
+        r = run_cli(*args, env=env)
+        assert r.returncode == 0, r.stderr[-2000:]
+        creates = fake.creates()
+        assert len(creates) == 2 and fake.duplicate_creates() == 0
+        sent = creates[0].request["character_ref"]["identity0"]["images"]
+        assert len(sent) == 1 and "refs/mara.png" in sent[0]
+        assert all(c.frames_ok for c in creates), "the fake could not fetch a reference it was sent"
+        after = admin.doc(script_id)
+        for which in ("start", "end"):
+            ref = after["scenes"][1][f"{which}Keyframe"]
+            assert ref.startswith(f"gs://{BUCKET}/keyframes/user-1/")
+            assert admin.bucket.get_blob(ref.split("/", 3)[3]) is not None
+        assert after["scenes"][1]["appNote"] == "kept 1" and after["scenes"][0] == doc["scenes"][0]
+        again = run_cli(*args, env=env)
+        assert again.returncode == 0 and len(fake.creates()) == 2

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,8 +83,12 @@ class PhotonKeyframes:
 
     def __init__(self, client: LumaClient, journal: Journal, script: AIScript, base: Path, host: KeyframeHost, *,
                  model: str = "photon-1", price_cents: int = 0, run_id: int | None = None,
-                 say: Callable[[str], None] = lambda text: None) -> None:
+                 say: Callable[[str], None] = lambda text: None,
+                 bucket_url: Callable[[str], Awaitable[str]] | None = None) -> None:
+        """`bucket_url`: for a firestore: script, a signed URL for a reference that names a bucket object (its
+        references and keyframes live there, not beside a file)."""
         self.client, self.journal, self.script, self.base, self.host = client, journal, script, base, host
+        self.bucket_url = bucket_url
         self.model, self.price, self.run_id, self.say = model, price_cents, run_id, say
         self.sid = keyframes_script_id(script.id)
         self.folder = base / "keyframes"
@@ -104,6 +108,8 @@ class PhotonKeyframes:
         return path if path.is_absolute() else self.base / path
 
     async def _url(self, ref: str) -> str:
+        if self.bucket_url is not None and not ref.startswith(("https://", "http://")):
+            return await self.bucket_url(ref)
         return ref if is_url(ref) else await self.host.url_for(self._local(ref))
 
     def _references(self, job: KeyframeJob) -> list[str]:
@@ -119,7 +125,7 @@ class PhotonKeyframes:
         """What would make this picture's request fail, found before anything is spent: too many references, a
         reference image that is missing or not an image, or one that cannot be published for Luma to read."""
         for ref in self._references(job):
-            why = None if is_url(ref) else image_problem(self._local(ref))
+            why = None if is_url(ref) or self.bucket_url is not None else image_problem(self._local(ref))
             if why:
                 raise UserError(f"scene {job.index}: a character's reference image is unusable: {why}",
                                 hint="fix referenceImages in the script")
