@@ -94,7 +94,9 @@ def collect(journal_path: Path, script_id: str | None = None) -> Stats:
 
 
 def _collect(db: sqlite3.Connection, script_id: str | None) -> Stats:
-    where, args = ("WHERE script_id = ?", (script_id,)) if script_id else ("", ())
+    # a script's bridges and Photon keyframes are journaled under derived ids; they are its spend too
+    where, args = (("WHERE script_id IN (?, ?, ?)", (script_id, f"{script_id}-bridges", f"{script_id}-keyframes"))
+                   if script_id else ("", ()))
     stats = Stats()
     stats.scripts = [r[0] for r in db.execute(f"SELECT DISTINCT script_id FROM runs {where} ORDER BY script_id", args)]
     stats.runs = db.execute(f"SELECT COUNT(*) FROM runs {where}", args).fetchone()[0]
@@ -109,7 +111,7 @@ def _collect(db: sqlite3.Connection, script_id: str | None) -> Stats:
             stats.failures[failure_kind(reason)] += 1
         if remote and cost and not refunded:
             req = _json(request)
-            key = " ".join(str(req.get(k, "?")) for k in ("model", "resolution", "duration"))
+            key = " ".join(str(req[k]) for k in ("model", "resolution", "duration") if k in req) or "?"
             day = time.strftime("%Y-%m-%d", time.localtime(created))
             for table, k in ((stats.spend_by_model, key), (stats.spend_by_script, sid), (stats.spend_by_day, day)):
                 table[k] = table.get(k, 0) + int(cost)
@@ -119,7 +121,7 @@ def _collect(db: sqlite3.Connection, script_id: str | None) -> Stats:
     sids: dict[tuple[int, int], str] = {}
     for run_id, sid, scene, ts, kind, payload in db.execute(
             "SELECT run_id, script_id, scene_index, ts, type, payload FROM events "
-            f"WHERE run_id IS NOT NULL AND scene_index IS NOT NULL {'AND script_id = ?' if script_id else ''} "
+            f"WHERE run_id IS NOT NULL AND scene_index IS NOT NULL {'AND script_id IN (?, ?, ?)' if script_id else ''} "
             "AND type IN ('scene_stage', 'scene_completed', 'scene_failed') ORDER BY seq", args):
         key = (run_id, scene)
         sids[key] = sid

@@ -100,5 +100,7 @@ def test_faults_on_the_image_endpoint_are_reconciled_and_waited_out(tmp_path: Pa
         assert f.create_5xx_after == f.create_drop_after == f.create_garbage_after == 0  # each fault was met
         again = keyframes(script, fake, "--yes")
         assert again.returncode == 0 and len(fake.creates()) == len(billed) + 1  # a re-run creates nothing
+    stats = json.loads(run_cli("stats", str(script), "--json").stdout)  # the pictures are the script's spend too
+    assert stats["spendCents"]["byModel"] == {"photon-1": 8} and stats["spendCents"]["total"] == 8
     data = json.loads(script.read_text())
     assert all(s.get("startKeyframe") and s.get("endKeyframe") for s in data["scenes"])
