@@ -262,7 +262,9 @@ def _operator_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     photon.add_argument("--keyframe-base-url", metavar="URL",
                         help="public URL of the script's folder: characters' local reference images are sent under it")
     photon.add_argument("--workspace", type=Path, metavar="DIR", help="where the journal lives (default: beside the script)")
-    firebase_args(kf)
+    firebase_args(kf, storage=False)
+    kf.add_argument("--user-id", metavar="UID",
+                    help="owner uid of pictures put in the bucket (firestore: scripts; default: the script's userId)")
 
     stats = sub.add_parser("stats", help="what renders took, failed and cost, from the journal",
                            description="Analytics from the workspace journal, nothing sent anywhere: time queued at "
