@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import json
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from textual.widgets import Input
@@ -22,13 +25,26 @@ from tests.conftest import run_cli, write_script
 from tests.tui.helpers import make_app, screen_text, wait_for
 
 
+_RENDERED: dict[int, Path] = {}
+
+
 def rendered(tmp_path: Path, scenes: int = 2) -> tuple[Path, Path]:
-    """A script whose clips are already rendered headless (the app then opens on finished work)."""
-    script = write_script(tmp_path / "s", scenes)
-    ws = tmp_path / "ws"
-    r = run_cli("render", str(script), "--workspace", str(ws))
-    assert r.returncode == 0, r.stderr
-    return script, ws
+    """A script whose clips are already rendered headless (the app then opens on finished work). The render runs
+    once per scene count in a test session (seconds each) and each test gets its own copy (milliseconds); the
+    paths the workspace's small JSON files hold are pointed at the copy."""
+    template = _RENDERED.get(scenes)
+    if template is None:
+        template = Path(tempfile.mkdtemp(prefix=f"scenetui-rendered-{scenes}-"))
+        atexit.register(shutil.rmtree, template, True)
+        script = write_script(template / "s", scenes)
+        r = run_cli("render", str(script), "--workspace", str(template / "ws"))
+        assert r.returncode == 0, r.stderr
+        _RENDERED[scenes] = template
+    for part in ("s", "ws"):
+        shutil.copytree(template / part, tmp_path / part, symlinks=True)
+    for doc in (tmp_path / "ws").rglob("*.json"):
+        doc.write_text(doc.read_text().replace(str(template), str(tmp_path)))
+    return tmp_path / "s" / "test.json", tmp_path / "ws"
 
 
 async def test_generate_all_renders_every_scene_and_shows_progress(tmp_path: Path) -> None:
