@@ -85,8 +85,10 @@ async def settle(pilot: Pilot) -> None:
     while True:
         await asyncio.wait_for(pilot.app.workers.wait_for_complete(), timeout=20)
         await pilot.pause(0.2)
-        if not _pictures_pending(pilot) or time.monotonic() > deadline:
+        if not _pictures_pending(pilot):
             break
+        # a snapshot of a half-drawn screen would pass as long as it matched one: fail instead
+        assert time.monotonic() < deadline, "a picture or the preview's frame was never drawn"
 
 
 def mid_render_then(*keys: str):  # noqa: ANN201
@@ -153,7 +155,9 @@ def test_preview_screen(snap_compare, story: Path, tmp_path: Path, fixed_clock: 
         mid_render(pilot)
         c = pilot.app.controller
         monkeypatch.setattr(c, "open_player", open_player)
-        monkeypatch.setattr(c, "clip_path", lambda index: Path("ws/0.mp4"))
+        stand_in = tmp_path / "0.mp4"  # exists, so the player does not report the clip gone; never decoded
+        stand_in.write_bytes(b"")
+        monkeypatch.setattr(c, "clip_path", lambda index: stand_in)
         await pilot.pause(0.2)
         await pilot.press("p")
         await settle(pilot)
