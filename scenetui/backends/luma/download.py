@@ -49,17 +49,14 @@ def asset_url_problem(url: str | httpx.URL, api_base: str | None) -> str | None:
         return "the address has no host"
     if host == "localhost" or host.endswith(".localhost"):
         return "the address points at this machine"
-    try:
-        ip = ipaddress.ip_address(host)
-    except ValueError:
-        return None
-    return None if ip.is_global else f"the address points at a private or local network ({host})"
+    ip = _ip(host)
+    return None if ip is None or ip.is_global else f"the address points at a private or local network ({host})"
 
 
 async def asset_refusal(url: httpx.URL, api_base: str | None) -> str | None:
     """`asset_url_problem`, and a host name that resolves to a private or local address is refused as well."""
     problem = asset_url_problem(url, api_base)
-    if problem or _same_origin(url, api_base) or _is_ip(url.host):
+    if problem or _same_origin(url, api_base) or _ip(url.host) is not None:
         return problem
     host = url.host
     try:
@@ -79,7 +76,7 @@ async def download(url: str, dest: Path, *, on_bytes: Callable[[int, int | None]
     """Download `url` into `dest`, resuming from what is already there; returns the byte count.
 
     The asset host gets no Authorization header: the API key is for the API only. Every address, redirects
-    included, must pass `asset_url_problem`; a body over `max_bytes` is refused.
+    included, must pass `asset_refusal`; a body over `max_bytes` is refused.
     """
     total: int | None = None
     last_error = "no attempt made"
@@ -134,9 +131,9 @@ async def download(url: str, dest: Path, *, on_bytes: Callable[[int, int | None]
     raise DownloadFailed(f"download failed after {tries} tries: {last_error}")
 
 
-def _is_ip(host: str) -> bool:
+def _ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address a host literally is, or None for a name."""
     try:
-        ipaddress.ip_address(host)
+        return ipaddress.ip_address(host)
     except ValueError:
-        return False
-    return True
+        return None

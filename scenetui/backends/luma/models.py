@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-State = Literal["queued", "dreaming", "completed", "failed"]
-KNOWN_STATES: frozenset[str] = frozenset({"queued", "dreaming", "completed", "failed"})
+KNOWN_STATES: frozenset[str] = frozenset({"queued", "dreaming", "completed", "failed"})  # the published contract's
 TERMINAL: frozenset[str] = frozenset({"completed", "failed"})
 
 
@@ -26,7 +25,7 @@ class Generation(_Open):
 
     id: str
     generation_type: str | None = "video"
-    # Not the Literal: a state the contract does not name yet (Luma adds some) is shown and polled on, not a crash.
+    # Any string, not KNOWN_STATES: a state the contract does not name yet is shown and polled on, not a crash.
     state: str
     failure_reason: str | None = None
     created_at: str | None = None
