@@ -49,11 +49,16 @@ def free_name(folder: Path, stem: str) -> Path:
 def draw_missing(path: Path, indices: list[int] | None, *, force: bool = False, on_drawn=None,  # noqa: ANN001
                  script: AIScript | None = None) -> list[dict[str, object]]:
     """Draw the chosen scenes' missing keyframes (all of them with `force`), point the script at them; what was made."""
+    script = script or load_for_keyframes(path)
+    return draw_cards(path, script, wanted(script, indices, force), on_drawn)
+
+
+def draw_cards(path: Path, script: AIScript, todo: list[tuple[int, str]], on_drawn=None) -> list[dict[str, object]]:  # noqa: ANN001
+    """A card for each (scene, which) into `keyframes/` beside the script file, never over an existing picture; the
+    script points at them (one write for all). What was made."""
     from scenetui.media.sketch import draw_card
     from scenetui.scriptedit import check_writable, set_scene_fields
 
-    script = script or load_for_keyframes(path)
-    todo = wanted(script, indices, force)
     if not todo:
         return []
     check_writable(path)
@@ -106,15 +111,12 @@ def keyframes_cmd(args: argparse.Namespace) -> int:
 
 
 def _firestore_keyframes(args: argparse.Namespace, ref: object) -> int:
-    """Cards for a firestore: script: drawn in the workspace, put in the bucket under their content hash, and each
-    scene's field set through the field-only transaction (a concurrent edit of anything else survives)."""
-    import tempfile
-
+    """Cards for a firestore: script: drawn aside, put in the bucket under their content hash, and each scene's field
+    set through the field-only transaction (a concurrent edit of anything else survives)."""
     from scenetui.config import load_settings
-    from scenetui.media.sketch import draw_card
+    from scenetui.keyframe_sources import Bucketed
     from scenetui.selection import parse_scenes
     from scenetui.sources import firebase_connection, load_ref
-    from scenetui.storage.firebase.keyframes import publish_keyframe
     from scenetui.storage.firebase.scripts import user_id_of
 
     settings = load_settings()
@@ -125,27 +127,21 @@ def _firestore_keyframes(args: argparse.Namespace, ref: object) -> int:
         raise UserError("pictures in the bucket carry their owner's user id, and this script has none",
                         hint="pass --user-id UID (the Firebase Auth uid of the script's owner)")
     indices = parse_scenes(args.scenes, len(script.scenes)) if args.scenes else None
+    bucket = Bucketed(firebase_connection(settings, args.bucket), user, script.id)
     if args.backend == "luma":
         from scenetui.build import resolve_workspace
         from scenetui.cli import _run_async
-        from scenetui.keyframe_photon import Bucketed
         from scenetui.photon_commands import luma_keyframes
 
         workspace = resolve_workspace(ref, args.workspace, settings)  # type: ignore[arg-type]
         folder = workspace.root / "keyframes" / script.id  # pictures wait here on their way to the bucket
-        bucket = Bucketed(firebase_connection(settings, args.bucket), user, script.id)
-        return _run_async(luma_keyframes(args, folder, script, indices, bucket))
-    todo = wanted(script, indices, args.force)
-    made: list[dict[str, object]] = []
-    if todo:
-        conn = firebase_connection(settings, args.bucket)
-        with tempfile.TemporaryDirectory(prefix="scenetui-cards-") as tmp:
-            for i, which in todo:
-                card = draw_card(script, i, which, Path(tmp) / f"{i:03d}-{which}.png")
-                written = publish_keyframe(conn, user, script.id, i, FIELDS[which], card)
-                made.append({"scene": i, "which": which, "ref": written})
-                print(json.dumps({"type": "keyframe_drawn", **made[-1]}) if args.json else
-                      f"scene {i}: {which} keyframe drawn → {written}", flush=True)
+        return _run_async(luma_keyframes(args, folder, script, indices, bucket, workspace))
+
+    def drawn(entry: dict[str, object]) -> None:
+        print(json.dumps({"type": "keyframe_drawn", **entry}) if args.json else
+              f"scene {entry['scene']}: {entry['which']} keyframe drawn → {entry['ref']}", flush=True)
+
+    made = bucket.cards(script, wanted(script, indices, args.force), drawn)
     if args.json:
         print(json.dumps({"type": "summary", "made": made, "script": f"firestore:{script.id}"}))
     elif not made:

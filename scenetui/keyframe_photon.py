@@ -14,6 +14,7 @@ from scenetui.errors import UserError
 
 if TYPE_CHECKING:
     from scenetui.backends.luma.photon import KeyframeJob, PhotonKeyframes
+    from scenetui.keyframe_sources import Bucketed
     from scenetui.config import Settings
     from scenetui.domain import AIScript
     from scenetui.engine.journal import Journal
@@ -33,30 +34,6 @@ class PhotonPlan:
     @property
     def cents(self) -> int:
         return self.price_cents * len(self.to_pay)
-
-
-@dataclass
-class Bucketed:
-    """A firestore: script's side of a Photon run: its references signed where they are in the bucket, and each new
-    picture published there with the scene's field set through the field-only transaction."""
-
-    conn: object
-    user_id: str
-    script_id: str
-
-    async def signed_url(self, ref: str) -> str:
-        from scenetui.storage.firebase.keyframes import blob_ref
-
-        conn = self.conn
-        blob = blob_ref(ref, conn.bucket.name)  # type: ignore[attr-defined]
-        if blob is None:
-            return ref
-        return await asyncio.to_thread(conn.signed_url, blob.name, blob.bucket)  # type: ignore[attr-defined]
-
-    def publish(self, index: int, field: str, picture: Path) -> str:
-        from scenetui.storage.firebase.keyframes import publish_keyframe
-
-        return publish_keyframe(self.conn, self.user_id, self.script_id, index, field, picture)  # type: ignore[arg-type]
 
 
 class PhotonSession:

@@ -13,7 +13,8 @@ from scenetui.errors import EXIT_OK, UserError
 
 if TYPE_CHECKING:
     from scenetui.domain import AIScript
-    from scenetui.keyframe_photon import Bucketed
+    from scenetui.keyframe_sources import Bucketed
+    from scenetui.workspace import Workspace
 
 
 def _confirm(args: argparse.Namespace, count: int, cents: int, balance: float | None) -> None:
@@ -37,7 +38,7 @@ def _confirm(args: argparse.Namespace, count: int, cents: int, balance: float | 
 
 
 async def luma_keyframes(args: argparse.Namespace, path: Path, script: AIScript, indices: list[int] | None,
-                         bucket: Bucketed | None = None) -> int:
+                         bucket: Bucketed | None = None, workspace: Workspace | None = None) -> int:
     """Photon pictures for a script file (`path`), or with `bucket` for a firestore: script (`path` is then the
     workspace folder the pictures land in before they go to the bucket)."""
     from scenetui.backends.luma.photon import KeyframeJob
@@ -57,7 +58,7 @@ async def luma_keyframes(args: argparse.Namespace, path: Path, script: AIScript,
         return EXIT_OK
     if bucket is None:
         check_writable(path)
-    workspace = Workspace(args.workspace or Workspace.default_for(path)) if bucket is None else Workspace(path.parent.parent)
+    workspace = workspace or Workspace(args.workspace or Workspace.default_for(path))
     session = PhotonSession(path, script, settings, model=args.model, price_cents=image_price(args.model, args.price_table),
                             journal_path=workspace.journal_path, luma_base_url=args.luma_base_url,
                             keyframe_base_url=args.keyframe_base_url, say=lambda text: print(text, file=sys.stderr),

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from scenetui.domain.board import Board
     from scenetui.domain.events import Event
     from scenetui.keyframe_photon import PhotonPlan, PhotonSession
+    from scenetui.keyframe_sources import Bucketed
     from scenetui.scriptfile import LoadedScript
     from scenetui.workspace import Workspace
 
@@ -46,31 +47,29 @@ class Keyframing:
         async def _reload(self) -> list[int]: ...
         def _restamp(self) -> None: ...
 
+    def _bucket(self) -> Bucketed:
+        """Where a firestore: script's pictures go: the bucket of its Firebase store."""
+        from scenetui.keyframe_sources import Bucketed
+
+        conn, user = getattr(self.store, "conn", None), getattr(self.store, "user_id", None)
+        if conn is None or user is None:
+            raise UserError("this script's storage cannot take pictures", hint="open it with Firebase storage")
+        return Bucketed(conn, user, self.loaded.script.id)
+
     async def _apply_picture(self, index: int, which: str, picture: Path) -> str:
-        """Point the keyframe at `picture`: copied beside a script file, or into the bucket for a firestore: script
-        (content-named, the field set through the field-only transaction). Checked like `validate` first."""
+        """Point the keyframe at `picture`, checked like `validate`: copied beside a script file, or into the bucket
+        for a firestore: script (content-named, the field set through the field-only transaction)."""
         from scenetui.keyframe_sources import place_picture
 
         if self.loaded.path is not None:
             return await asyncio.to_thread(place_picture, self.loaded.path, index, which, picture)
-        from scenetui.keyframe_commands import FIELDS
-        from scenetui.media.images import image_problem
-        from scenetui.storage.firebase.keyframes import publish_keyframe
-
-        problem = await asyncio.to_thread(image_problem, picture.expanduser())
-        if problem:
-            raise UserError(problem, hint="choose a PNG or JPEG picture")
-        conn, user = getattr(self.store, "conn", None), getattr(self.store, "user_id", None)
-        if conn is None or user is None:
-            raise UserError("this script's storage cannot take pictures", hint="open it with Firebase storage")
-        return await asyncio.to_thread(publish_keyframe, conn, user, self.loaded.script.id, index, FIELDS[which],
-                                       picture.expanduser())
+        return await asyncio.to_thread(self._bucket().place, index, which, picture)
 
     # k: every keyframe the chosen scenes lack ------------------------------------------------------------------
     async def draw_keyframes(self, indices: list[int] | None) -> str:
         """Storyboard cards for the keyframes these scenes (default: every incomplete one) lack; the script file is
         updated and reloaded here, so the tree, details and the next render use them at once."""
-        from scenetui.keyframe_commands import draw_missing
+        from scenetui.keyframe_commands import draw_missing, wanted
 
         if self.running:
             raise UserError("a render is running", hint="draw keyframes when it has finished")
@@ -78,7 +77,7 @@ class Keyframing:
         if self.loaded.path is not None:
             made = await asyncio.to_thread(draw_missing, self.loaded.path, chosen)
         else:
-            made = await self._cards_into_bucket(chosen)
+            made = await asyncio.to_thread(self._bucket().cards, self.loaded.script, wanted(self.loaded.script, chosen, False))
         if not made:
             return "every chosen scene already has both keyframes"
         self._restamp()
@@ -86,26 +85,6 @@ class Keyframing:
         scenes = sorted({int(m["scene"]) for m in made})  # type: ignore[call-overload]
         self._say(f"drew {len(made)} storyboard keyframe(s) for scene(s) {', '.join(map(str, scenes))}")
         return f"drew {len(made)} keyframe(s) — press g to create the videos"
-
-    async def _cards_into_bucket(self, chosen: list[int]) -> list[dict[str, object]]:
-        from scenetui.keyframe_commands import wanted
-        from scenetui.media.sketch import draw_card
-
-        made: list[dict[str, object]] = []
-        self.workspace.state_dir.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=self.workspace.state_dir) as tmp:
-            for i, which in wanted(self.loaded.script, chosen, False):
-                card = await asyncio.to_thread(draw_card, self.loaded.script, i, which, Path(tmp) / f"{i}-{which}.png")
-                made.append({"scene": i, "which": which, "ref": await self._apply_picture(i, which, card)})
-        return made
-
-    async def _cards_into_bucket_one(self, index: int, which: str) -> str:
-        from scenetui.media.sketch import draw_card
-
-        self.workspace.state_dir.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=self.workspace.state_dir) as tmp:
-            card = await asyncio.to_thread(draw_card, self.loaded.script, index, which, Path(tmp) / "card.png")
-            return await self._apply_picture(index, which, card)
 
     async def photon_plan(self, jobs: list[tuple[int, str]], *, new: bool = False) -> tuple[PhotonSession, PhotonPlan]:
         """Checks and the estimate for Luma Photon pictures, before anything is spent (close the session after)."""
@@ -117,12 +96,7 @@ class Keyframing:
         bucket = None
         path = self.loaded.path
         if path is None:  # a firestore: script: references signed in the bucket, pictures published there
-            from scenetui.keyframe_photon import Bucketed
-
-            conn, user = getattr(self.store, "conn", None), getattr(self.store, "user_id", None)
-            if conn is None or user is None:
-                raise UserError("this script's storage cannot take pictures", hint="open it with Firebase storage")
-            bucket = Bucketed(conn, user, self.loaded.script.id)
+            bucket = self._bucket()
             path = self.workspace.root / "keyframes" / self.loaded.script.id
         session = PhotonSession(path, self.loaded.script, self.settings, model=PHOTON_MODEL,
                                 price_cents=image_price(PHOTON_MODEL, self.opts.price_table),
@@ -191,7 +165,8 @@ class Keyframing:
         if source == "sketch" and self.loaded.path is not None:
             ref = await asyncio.to_thread(sketch_one, self.loaded.path, self.loaded.script, index, which)
         elif source == "sketch":
-            ref = (await self._cards_into_bucket_one(index, which))
+            made = await asyncio.to_thread(self._bucket().cards, self.loaded.script, [(index, which)])
+            ref = str(made[0]["ref"])
         elif source == "clip":
             neighbour = index - 1 if which == "start" else index + 1
             clip = self.clip_path(neighbour)
