@@ -15,6 +15,7 @@ from scenetui.control.snapshot import mark_stale
 from scenetui.errors import ScriptInvalid, UserError
 from scenetui.sceneedit import EditOutcome, draft_text, read_draft
 from scenetui.sources import load_ref
+from scenetui.storage.atomic import write_text_atomic
 
 if TYPE_CHECKING:
     from scenetui.build import BuildOptions
@@ -83,9 +84,7 @@ class Editing:
         folder = self.workspace.state_dir / "edits"
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         path = folder / f"{self.loaded.script.id}-scene-{index:03d}.toml"
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        write_text_atomic(path, text)  # private (0600), like every file scenetui writes that holds the user's words
         return path
 
     async def save_scene_edit(self, index: int, text: str) -> EditOutcome:
@@ -121,7 +120,7 @@ class Editing:
     async def _reload(self) -> list[int]:
         """Load the script again (file or Firestore) and mark scenes whose inputs changed; returns those newly stale."""
         ref = self.loaded.path if self.loaded.path is not None else self.script_path
-        loaded = await asyncio.to_thread(lambda: load_ref(ref, self.settings, self.opts.bucket, keyframes_optional=True))
+        loaded = await asyncio.to_thread(load_ref, ref, self.settings, self.opts.bucket, keyframes_optional=True)
         if len(loaded.script.scenes) != len(self.board.scenes):
             raise UserError(f"the script now has {len(loaded.script.scenes)} scenes instead of {len(self.board.scenes)}",
                             hint="quit and open it again to work with the new scene list")

@@ -42,6 +42,7 @@ class PlaybackClock:
         self._task: asyncio.Task[None] | None = None
         self._fps_window: list[float] = []
         self.played_wall: float | None = None  # wall seconds of the last play from start to end, for tests/bench
+        self._started_at: tuple[float, float] | None = None  # (clip time, wall time) of the last play
 
     # what the screen asks -----------------------------------------------------------------------------------
     def start(self, at: float = 0.0) -> None:
@@ -133,9 +134,8 @@ class PlaybackClock:
                 self._fps_window = [*self._fps_window[-23:], stamp]
                 self._draw(shown)
                 if finished:
-                    start_t, start_wall = getattr(self, "_started_at", (None, None))
-                    if start_t == 0.0 and start_wall is not None:
-                        self.played_wall = stamp - start_wall
+                    if self._started_at is not None and self._started_at[0] == 0.0:
+                        self.played_wall = stamp - self._started_at[1]
                     self.playing = False
                     continue
                 if self.playing:

@@ -30,7 +30,7 @@ def clock(seconds: float | None) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}" if seconds < 3600 else f"{seconds // 3600}h{seconds % 3600 // 60:02d}"
 
 
-def money(cents: int | None) -> str:
+def money(cents: float | None) -> str:
     return "" if cents is None else f"${cents / 100:.2f}"
 
 

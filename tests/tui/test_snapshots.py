@@ -193,6 +193,12 @@ def test_keyframe_choice(snap_compare, story: Path, tmp_path: Path, fixed_clock:
     async def before(pilot: Pilot) -> None:
         await mid_render_then("down")(pilot)
         await pilot.press("K")  # its worker waits on the dialog: no settle() (it waits for every worker)
+        from scenetui.tui.screens.dialogs import ChoiceScreen
+
+        deadline = time.monotonic() + 10  # a busy box may take a moment to lay the dialog out
+        while not isinstance(pilot.app.screen, ChoiceScreen) and time.monotonic() < deadline:
+            await pilot.pause(0.1)
+        assert isinstance(pilot.app.screen, ChoiceScreen), "the keyframe choices never opened"
         await pilot.pause(0.5)
 
     assert snap_compare(app, terminal_size=size, run_before=before)

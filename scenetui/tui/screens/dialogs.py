@@ -7,7 +7,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -48,16 +49,13 @@ class ChoiceScreen(ModalScreen[str | None]):
         self.title_text, self.options, self.detail = title, options, detail
 
     def compose(self) -> ComposeResult:
-        from textual.widgets import OptionList
-        from textual.widgets.option_list import Option
-
         with Vertical(classes="dialog"):
             yield Label(Text(self.title_text), classes="dialog-title")
             yield OptionList(*(Option(Text(f"{n}  {label}"), id=key) for n, (key, label) in enumerate(self.options, 1)))
             yield Static(Text(self.detail or "enter or a number chooses · escape cancels"), classes="dialog-detail")
 
-    def on_option_list_option_selected(self, event: object) -> None:
-        self.dismiss(str(getattr(event, "option").id))
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(str(event.option.id))
 
     def action_pick(self, n: int) -> None:
         if n < 0:

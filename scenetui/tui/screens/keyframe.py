@@ -9,14 +9,11 @@ from typing import TYPE_CHECKING
 from textual.screen import Screen
 
 from scenetui.errors import UserError
+from scenetui.tui.format import money
 from scenetui.tui.screens.dialogs import ChoiceScreen, ConfirmScreen, PathPrompt
 
 if TYPE_CHECKING:
     from scenetui.control.local import LocalController
-
-
-def _usd(cents: float) -> str:
-    return f"${cents / 100:,.2f}"
 
 
 async def _photon(screen: Screen[None], controller: LocalController, jobs: list[tuple[int, str]], *, new: bool) -> bool:
@@ -27,11 +24,11 @@ async def _photon(screen: Screen[None], controller: LocalController, jobs: list[
         screen.notify(f"nothing was spent: {exc.line()}", severity="error", timeout=10)
         return False
     if plan.to_pay:
-        balance = f"; Luma balance {_usd(plan.balance_cents)}" if plan.balance_cents is not None else ""
+        balance = f"; Luma balance {money(plan.balance_cents)}" if plan.balance_cents is not None else ""
         reused = f" ({len(plan.reused)} already paid for are reused)" if plan.reused else ""
         if not await screen.app.push_screen_wait(ConfirmScreen(
                 f"Make {len(plan.to_pay)} keyframe(s) with Luma Photon?",
-                f"about {_usd(plan.cents)} ({len(plan.to_pay)} × {_usd(plan.price_cents)}){balance}{reused}. "
+                f"about {money(plan.cents)} ({len(plan.to_pay)} × {money(plan.price_cents)}){balance}{reused}. "
                 "Each picture is paid once, even if this is interrupted.", yes="Make them")):
             await session.aclose()
             screen.notify("nothing was spent")

@@ -51,6 +51,7 @@ class PreviewScreen(Screen[None]):
         self.controller, self.index = controller, index
         self.clock: PlaybackClock | None = None
         self.fetched: Path | None = None  # a clip only remote storage had, fetched when the screen opened
+        self._small = False  # the pane was too small to play in, and the status line says so
 
     @property
     def clip(self) -> Path | None:
@@ -128,7 +129,7 @@ class PreviewScreen(Screen[None]):
             self.say(small, "yellow")
             self._small = True
         else:
-            if getattr(self, "_small", False):
+            if self._small:
                 self._small = False
                 self.say("")
             view.show(shown.lines, shown.width)
