@@ -70,10 +70,11 @@ def _pictures_pending(pilot: Pilot) -> bool:
     clock = getattr(pilot.app.screen, "clock", None)
     if clock is not None and clock.shown is None:  # the preview's first frame is still being decoded
         return True
-    for thumbs in pilot.app.screen.query("#thumbs"):
-        if thumbs.display and thumbs.size.width > 0:
-            if any(not str(t.content) and not hasattr(t.content, "__rich_console__") for t in thumbs.query(Static)):
-                return True
+    for screen in pilot.app.screen_stack:  # a dialog's snapshot shows the screen beneath it too
+        for thumbs in screen.query("#thumbs"):
+            if thumbs.display and thumbs.size.width > 0:
+                if any(not str(t.content) and not hasattr(t.content, "__rich_console__") for t in thumbs.query(Static)):
+                    return True
     return False
 
 
@@ -199,6 +200,20 @@ def test_keyframe_choice(snap_compare, story: Path, tmp_path: Path, fixed_clock:
         while not isinstance(pilot.app.screen, ChoiceScreen) and time.monotonic() < deadline:
             await pilot.pause(0.1)
         assert isinstance(pilot.app.screen, ChoiceScreen), "the keyframe choices never opened"
-        await pilot.pause(0.5)
+        while _pictures_pending(pilot) and time.monotonic() < deadline:  # the details beneath, drawn whole
+            await pilot.pause(0.1)
+        assert not _pictures_pending(pilot), "the pictures beneath the dialog were never drawn"
+        # the details pane beneath scrolls at 80x24: wait until its size and scroll stop changing (CI once caught
+        # its scrollbar mid-layout)
+        from scenetui.tui.widgets.details import SceneDetails
+
+        details = pilot.app.screen_stack[-2].query_one(SceneDetails)
+        seen: list[tuple[object, float]] = []
+        while time.monotonic() < deadline:
+            seen = [*seen[-2:], (details.virtual_size, details.scroll_y)]
+            if len(seen) == 3 and len(set(seen)) == 1:
+                break
+            await pilot.pause(0.2)
+        await pilot.pause(0.3)
 
     assert snap_compare(app, terminal_size=size, run_before=before)
