@@ -86,7 +86,8 @@ async def settle(pilot: Pilot) -> None:
     while True:
         await asyncio.wait_for(pilot.app.workers.wait_for_complete(), timeout=20)
         await pilot.pause(0.2)
-        if not _pictures_pending(pilot):
+        # a board change still on its way would redraw the details (and their pictures) after the snapshot
+        if not _pictures_pending(pilot) and not pilot.app._posted:  # type: ignore[attr-defined]
             break
         # a snapshot of a half-drawn screen would pass as long as it matched one: fail instead
         assert time.monotonic() < deadline, "a picture or the preview's frame was never drawn"
