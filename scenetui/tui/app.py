@@ -25,8 +25,7 @@ from scenetui.tui.screens.problems import ProblemsScreen
 MIN_REDRAW_GAP = 0.1  # seconds between board redraws while events pour in
 STYLES = Path(__file__).resolve().parents[1] / "styles"  # installed: scenetui/styles; in a checkout: styles/
 if not STYLES.is_dir():
-    MIN_REDRAW_GAP = 0.1  # seconds between board redraws while events pour in
-STYLES = Path(__file__).resolve().parents[2] / "styles"
+    STYLES = Path(__file__).resolve().parents[2] / "styles"
 
 
 class SceneApp(App[int]):
