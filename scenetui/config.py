@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
@@ -42,6 +43,8 @@ class Settings(BaseSettings):
     # A downloaded clip larger than this is refused (an endless or absurd body must not fill the disk).
     luma_max_asset_mb: int = Field(default=2048, ge=1, le=65536)
     keyframe_base_url: str | None = None
+    # Pictures in the app: auto asks the terminal (kitty's protocol, sixel) before the app starts; halfblock never asks.
+    graphics: Literal["auto", "kitty", "sixel", "halfblock"] = "auto"
     # A command that prints the key (`pass show luma`), run only when a Luma key is needed and none is set.
     luma_api_key_command: str | None = None
 

@@ -23,6 +23,17 @@ def _need_terminal() -> None:
         raise UserError("the interactive app needs a terminal", hint="use `scenetui render` (or --headless) in scripts and pipes")
 
 
+def _graphics() -> str:
+    """Ask the terminal which graphics it speaks — now, before Textual's input thread would swallow the answer."""
+    import logging
+
+    from scenetui.tui.graphics import describe, detect
+
+    graphics = detect(_settings().graphics)
+    logging.getLogger("scenetui.app").info("pictures drawn with %s", describe(graphics))
+    return graphics
+
+
 def build_app(script: ScriptRef, workspace: Workspace, opts: BuildOptions | None = None, mode: str = "open",
               concurrency: int | None = None):  # noqa: ANN201 (Textual is imported lazily)
     """The one app factory, used by the CLI and the tests: the app for SCRIPT, or its problems screen."""
@@ -54,6 +65,7 @@ def open_cmd(args: argparse.Namespace, *, autostart: bool = False) -> int:
     app = build_app(args.script, workspace, build_options(args), "open", args.concurrency)
     if autostart and app.controller is not None:
         app.autostart = True
+    app.graphics = _graphics()
     code = app.run()
     if app.lifeline is not None:
         app.lifeline.finished()
@@ -87,6 +99,7 @@ def watch_cmd(args: argparse.Namespace) -> int:
     script, workspace = find_script(args.target, args.workspace)
     _need_terminal()
     app = build_app(script, workspace, build_options(args), "watch")
+    app.graphics = _graphics()
     code = app.run()
     if app.lifeline is not None:
         app.lifeline.finished()

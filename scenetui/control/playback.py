@@ -21,7 +21,7 @@ class Player(Protocol):
     rate: float
     decoded: int
 
-    def show(self, t: float, cols: int, rows: int) -> Shown: ...
+    def show(self, t: float, cols: int, rows: int, picture: bool = False) -> Shown: ...
 
     def close(self) -> None: ...
 
@@ -30,8 +30,10 @@ class PlaybackClock:
     """Drives a player from one asyncio task; the screen calls play/pause/seek/step and gets `draw` callbacks."""
 
     def __init__(self, player: Player, draw: Callable[[Shown], None], fail: Callable[[str], None],
-                 size: Callable[[], tuple[int, int]], *, gone: Callable[[], bool] = lambda: False) -> None:
+                 size: Callable[[], tuple[int, int]], *, gone: Callable[[], bool] = lambda: False,
+                 stills: bool = False) -> None:
         self.player, self._draw, self._fail, self._size, self._gone = player, draw, fail, size, gone
+        self.stills = stills  # paused frames come with the whole picture (for a terminal graphics protocol)
         self.playing = False
         self.loop = False
         self.position = 0.0  # the moment asked for last (seconds into the clip)
@@ -123,7 +125,8 @@ class PlaybackClock:
                 self.position = t
                 cols, rows = self._size()
                 try:
-                    shown = await asyncio.to_thread(self.player.show, t, cols, rows)
+                    still = self.stills and not self.playing
+                    shown = await asyncio.to_thread(self.player.show, t, cols, rows, still)
                 except PlaybackError as exc:
                     self.playing = False
                     self._fail(str(exc))
@@ -137,6 +140,8 @@ class PlaybackClock:
                     if self._started_at is not None and self._started_at[0] == 0.0:
                         self.played_wall = stamp - self._started_at[1]
                     self.playing = False
+                    if self.stills:
+                        self._wake.set()  # the last frame again, now whole, as a paused frame is
                     continue
                 if self.playing:
                     due = shown.t + self.player_frame - self.now()  # until the next frame starts

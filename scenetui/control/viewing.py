@@ -12,7 +12,7 @@ from rich.text import Text
 from scenetui.domain.board import DONE, Board
 from scenetui.domain.units import human_size
 from scenetui.errors import UserError
-from scenetui.media.cells import file_cells, image_cells, video_frames
+from scenetui.media.cells import file_cells, file_still, image_cells, video_frames
 from scenetui.media.playback import ClipPlayer, PlaybackError
 from scenetui.media.players import PlayPlan, play_plan
 from scenetui.media.probe import InvalidClip, probe
@@ -87,6 +87,20 @@ class Viewing:
         return image_cells(img, width, height)
 
     async def keyframe_picture(self, index: int, which: str, width: int, height: int) -> Text:
+        """The scene's keyframe as half-block cells, or a line saying why there is none."""
+        found = self._keyframe_file(index, which)
+        if isinstance(found, Text):
+            return found
+        return await self._cached((found, "cells", width, height), file_cells, found, width, height)
+
+    async def keyframe_still(self, index: int, which: str) -> Image.Image | Text:
+        """The scene's keyframe as a picture for the terminal's graphics protocol, or a line saying why not."""
+        found = self._keyframe_file(index, which)
+        if isinstance(found, Text):
+            return found
+        return await self._cached((found, "still"), file_still, found)
+
+    def _keyframe_file(self, index: int, which: str) -> Path | Text:
         scene = self.loaded.script.scenes[index]
         ref = scene.start_keyframe if which == "start" else scene.end_keyframe
         if not ref:
@@ -94,12 +108,20 @@ class Viewing:
         source = self.loaded.keyframe_source(ref)
         if isinstance(source, str):
             return Text(f"{source}\n(hosted image, not drawn)", style="dim")
-        key = (source, width, height)
-        cache: dict[tuple[Path, int, int], Text] = self.__dict__.setdefault("_pictures", {})
+        return source
+
+    async def _cached(self, key: tuple[Any, ...], make: Any, path: Path, *args: Any) -> Any:
+        """Pictures are made once per file version: a keyframe replaced under the same name is drawn anew."""
+        try:
+            st = path.stat()
+            key = (*key, st.st_mtime_ns, st.st_size)
+        except OSError:
+            pass
+        cache: dict[tuple[Any, ...], Any] = self.__dict__.setdefault("_pictures", {})
         if key not in cache:
             if len(cache) > 256:
                 cache.clear()
-            cache[key] = await asyncio.to_thread(file_cells, source, width, height)
+            cache[key] = await asyncio.to_thread(make, path, *args)
         return cache[key]
 
     @staticmethod

@@ -42,6 +42,18 @@ def file_cells(path: Path, width: int, height: int) -> Text:
         return Text(f"(cannot show {path.name}: {exc})", style="dim")
 
 
+def file_still(path: Path, longest: int = 960) -> Image.Image | Text:
+    """A keyframe file as a picture for the terminal's graphics protocol (at most `longest` px a side); a line of
+    text when it cannot be read."""
+    try:
+        with Image.open(path) as img:
+            img = img.convert("RGB")
+            img.thumbnail((longest, longest))
+            return img
+    except (OSError, ValueError) as exc:
+        return Text(f"(cannot show {path.name}: {exc})", style="dim")
+
+
 def video_frames(path: Path, count: int) -> list[tuple[float, Image.Image]]:
     """`count` frames spread evenly through a clip, with their times, decoded in-process (no ffmpeg binary)."""
     frames: list[tuple[float, Image.Image]] = []

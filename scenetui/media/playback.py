@@ -15,6 +15,7 @@ from pathlib import Path
 
 import av
 import numpy as np
+from PIL import Image
 from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
@@ -32,6 +33,7 @@ class Shown:
     lines: CellLines
     width: int
     height: int
+    picture: Image.Image | None = None  # the whole frame, when asked for (a paused frame through a graphics protocol)
 
 
 class PlaybackError(Exception):
@@ -159,13 +161,17 @@ class ClipPlayer:
             raise PlaybackError(f"{self.path.name} has no frame at {t:.2f}s")
         return self._current
 
-    def show(self, t: float, cols: int, rows: int) -> Shown:
-        """The frame at `t` scaled (by libswscale) to fit `cols`×`rows` cells."""
+    def show(self, t: float, cols: int, rows: int, picture: bool = False) -> Shown:
+        """The frame at `t` scaled (by libswscale) to fit `cols`×`rows` cells; with `picture`, the frame itself too."""
         frame = self.frame_at(t)
         w, h = fit(self.width, self.height, cols, rows)
         rgb = frame.reformat(width=w, height=h * 2, format="rgb24", interpolation="FAST_BILINEAR").to_ndarray()
         ft = self._time(frame)
-        return Shown(ft, int(round(ft * self.rate)), rgb_cells(rgb), w, h)
+        try:
+            still = frame.to_image() if picture else None
+        except (av.FFmpegError, ValueError) as exc:
+            raise PlaybackError(f"{self.path.name} could not be converted at {ft:.2f}s ({exc})") from exc
+        return Shown(ft, int(round(ft * self.rate)), rgb_cells(rgb), w, h, still)
 
     def close(self) -> None:
         self._frames = None

@@ -15,6 +15,7 @@ from textual.notifications import SeverityLevel
 from scenetui.control.local import LocalController
 from scenetui.domain.events import Event
 from scenetui.tui.commands import SceneCommands
+from scenetui.tui.graphics import Graphics
 from scenetui.tui.lifeline import Lifeline
 from scenetui.tui.messages import BoardChanged
 from scenetui.tui.screens.dialogs import ConfirmScreen
@@ -41,9 +42,10 @@ class SceneApp(App[int]):
     ]
 
     def __init__(self, controller: LocalController | None, *, problems: list[str] | None = None,
-                 script_name: str = "") -> None:
+                 script_name: str = "", graphics: Graphics = "halfblock") -> None:
         super().__init__()
         self.controller, self.problems, self.script_name = controller, problems, script_name
+        self.graphics: Graphics = graphics  # how pictures are drawn: asked of the terminal before the app started
         self._dirty: set[int] = set()
         self._posted = False
         self._last_delivery = 0.0

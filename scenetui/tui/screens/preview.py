@@ -14,14 +14,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from scenetui.control.playback import PlaybackClock
 from scenetui.errors import UserError
 from scenetui.tui.screens.dialogs import ConfirmScreen, PathPrompt
+from scenetui.tui.graphics import Graphics, picture
 from scenetui.tui.widgets.video import Scrub, ScrubBar, VideoView
 
 if TYPE_CHECKING:
+    from PIL import Image as PILImage
+
     from scenetui.control.local import LocalController
     from scenetui.control.playback import Shown
 
@@ -57,10 +61,19 @@ class PreviewScreen(Screen[None]):
     def clip(self) -> Path | None:
         return self.fetched or self.controller.clip_path(self.index)
 
+    @property
+    def graphics(self) -> Graphics:
+        return self.app.graphics  # type: ignore[attr-defined, no-any-return]
+
     def compose(self) -> ComposeResult:
         with Vertical(id="preview"):
             yield Static(id="preview-facts")
-            yield VideoView(id="preview-frame")
+            if self.graphics == "halfblock":
+                yield VideoView(id="preview-frame")
+            else:  # playing: half blocks; paused: the whole frame through the terminal's protocol
+                with Vertical(id="preview-stage"):
+                    yield VideoView(id="preview-frame")
+                    yield Vertical(id="preview-still")
             yield ScrubBar(id="preview-scrub")
             yield Static(id="preview-status")
         yield Footer()
@@ -113,18 +126,24 @@ class PreviewScreen(Screen[None]):
             view.say("cannot be played", "red")
             self.say(exc.line(), "red")
             return
-        self.clock = PlaybackClock(player, self._drawn, self._failed, self._room, gone=lambda: not clip.exists())
+        self.clock = PlaybackClock(player, self._drawn, self._failed, self._room, gone=lambda: not clip.exists(),
+                                   stills=self.graphics != "halfblock")
         self.clock.start(at=player.duration / 2)  # the middle says more about a clip than its first frame
         self.say("space play · ←/→ 1 s · , . a frame · L loop · click the bar · o mpv", "dim")
 
+    def _stage(self) -> Widget:
+        return self.query_one("#preview-stage") if self.graphics != "halfblock" else self.query_one(VideoView)
+
     def _room(self) -> tuple[int, int]:
-        size = self.query_one(VideoView).size
+        size = self._stage().size
         return max(MIN_COLS, size.width), max(MIN_ROWS, size.height)
 
     def _drawn(self, shown: Shown) -> None:
         view = self.query_one(VideoView)
-        if view.size.width < MIN_COLS or view.size.height < MIN_ROWS:
-            small = f"too small to play here ({view.size.width}×{view.size.height}); enlarge the terminal or press o"
+        size = self._stage().size
+        if size.width < MIN_COLS or size.height < MIN_ROWS:
+            small = f"too small to play here ({size.width}×{size.height}); enlarge the terminal or press o"
+            self._show_still(None)
             view.say(small)
             self.say(small, "yellow")
             self._small = True
@@ -132,8 +151,28 @@ class PreviewScreen(Screen[None]):
             if self._small:
                 self._small = False
                 self.say("")
-            view.show(shown.lines, shown.width)
+            if shown.picture is None or (self.clock is not None and self.clock.playing):
+                self._show_still(None)
+                view.show(shown.lines, shown.width)
+            else:
+                self._show_still(shown.picture)
         self._draw_bar()
+
+    def _show_still(self, image: PILImage.Image | None) -> None:
+        """A paused frame through the terminal's graphics protocol; `None` goes back to the half-block view."""
+        if self.graphics == "halfblock":
+            return
+        box = self.query_one("#preview-still", Vertical)
+        self.query_one(VideoView).display = image is None
+        box.display = image is not None
+        if image is None:
+            return
+        if box.children:
+            box.children[0].image = image  # type: ignore[attr-defined]
+        else:
+            pic = picture(self.graphics, image, id="preview-picture")
+            pic.styles.width = pic.styles.height = "auto"
+            box.mount(pic)
 
     def _draw_bar(self) -> None:
         c = self.clock

@@ -10,12 +10,13 @@ from rich.table import Table
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
 from scenetui.domain.board import ACTIVE, DONE, FAILED, PAID
 from scenetui.domain.text import clean
 from scenetui.tui.format import clock, money, scene_detail, size
+from scenetui.tui.graphics import Graphics, picture
 
 if TYPE_CHECKING:
     from scenetui.control.local import LocalController
@@ -36,11 +37,21 @@ class SceneDetails(VerticalScroll):
         self._status: str | None = None
         self._thumb_size: tuple[int, int] | None = None
 
+    @property
+    def graphics(self) -> Graphics:
+        return self.app.graphics  # type: ignore[attr-defined, no-any-return]
+
     def compose(self) -> ComposeResult:
         yield Static(id="details-text")
         with Horizontal(id="thumbs"):
-            yield Static(id="thumb-start", classes="thumb")
-            yield Static(id="thumb-end", classes="thumb")
+            if self.graphics == "halfblock":
+                yield Static(id="thumb-start", classes="thumb")
+                yield Static(id="thumb-end", classes="thumb")
+            else:  # the picture through the terminal's protocol, its caption beneath
+                for which in ("start", "end"):
+                    with Vertical(classes="thumb"):
+                        yield Vertical(id=f"pic-{which}", classes="pic")
+                        yield Static(id=f"thumb-{which}")
         yield Static(id="details-video")
 
     def show(self, index: int | None) -> None:
@@ -75,6 +86,9 @@ class SceneDetails(VerticalScroll):
         width = min(self.query_one(f"#thumb-{w}", Static).size.width for w in ("start", "end")) - 1
         width = min(width, THUMB_W * 2) if width >= 8 else THUMB_W
         height = max(3, min(THUMB_H, width // 3))
+        if self.graphics != "halfblock":
+            await self._load_stills(index, height)
+            return
         relayout = self._thumb_size != (width, height)
         self._thumb_size = (width, height)
         for which in ("start", "end"):
@@ -82,6 +96,26 @@ class SceneDetails(VerticalScroll):
             if self.index == index:
                 caption = Text(f"\n{which} keyframe", style="dim")
                 self.query_one(f"#thumb-{which}", Static).update(Group(picture, caption), layout=relayout)
+
+    async def _load_stills(self, index: int, height: int) -> None:
+        for which in ("start", "end"):
+            still = await self.controller.keyframe_still(index, which)
+            if self.index != index:
+                return
+            box = self.query_one(f"#pic-{which}", Vertical)
+            caption = self.query_one(f"#thumb-{which}", Static)
+            if isinstance(still, Text):
+                await box.remove_children()
+                caption.update(still)
+                continue
+            if box.children:
+                box.children[0].image = still  # type: ignore[attr-defined]
+            else:
+                pic = picture(self.graphics, still)
+                pic.styles.width, pic.styles.max_width = "auto", "100%"
+                await box.mount(pic)
+            box.children[0].styles.height = height
+            caption.update(Text(f"{which} keyframe", style="dim"))
 
 
 def script_summary(controller: LocalController) -> Table:

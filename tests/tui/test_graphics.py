@@ -1,0 +1,106 @@
+"""Pictures through the terminal's graphics protocol: keyframes and a paused frame as sixel (or kitty's protocol),
+half blocks while a clip plays, and back to the picture when it stops."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+from textual.strip import Strip
+from textual_image.widget import SixelImage
+
+from scenetui.tui.screens.preview import PreviewScreen
+from scenetui.tui.widgets.video import VideoView
+from tests.tui.fake_terminal import FakeTerminal
+from tests.tui.helpers import make_app, wait_for
+from tests.tui.test_app import rendered
+from tests.tui.test_playback import open_preview
+
+SIXEL_START, SIXEL_END = "\x1bP", "\x1b\\"
+
+
+def sixel_of(widget: SixelImage) -> str:
+    """The escape sequence the widget hands the terminal (sixel data rides in the last line's control segment)."""
+    impl = widget.children[0]
+    lines: list[Strip] = impl.render_lines(impl.region.reset_offset)
+    text = "".join(seg.text for line in lines for seg in line)
+    assert SIXEL_START in text and text.rstrip().endswith(SIXEL_END) or SIXEL_END in text, text[:80]
+    return text[text.index(SIXEL_START):]
+
+
+def raster(sixel: str) -> tuple[int, int]:
+    """The picture's size in pixels, from the sixel raster attributes (`"1;1;W;H`)."""
+    attrs = sixel.split('"', 1)[1].split("#", 1)[0].split(";")
+    return int(attrs[2]), int(attrs[3])
+
+
+async def test_keyframes_and_a_paused_frame_are_drawn_as_sixel(tmp_path: Path) -> None:
+    script, ws = rendered(tmp_path, 1)
+    app = make_app(script, ws)
+    app.graphics = "sixel"
+    async with app.run_test(size=(140, 44)) as pilot:
+        await pilot.pause()
+        await pilot.press("down")
+        await wait_for(pilot, lambda: len(app.screen.query(SixelImage)) == 2, what="two keyframe pictures")
+        start, end = app.screen.query(SixelImage)
+        await wait_for(pilot, lambda: start.children and start.children[0].region.area > 0, what="a laid-out picture")
+        first, last = sixel_of(start), sixel_of(end)
+        assert first != last  # two different keyframes, two different pictures
+        width, height = raster(first)
+        assert width >= 100 and height >= 60 and "#" in first  # a real picture: pixels and colour registers
+
+        preview = await open_preview(app, pilot)
+        clock = preview.clock
+        await wait_for(pilot, lambda: len(preview.query("#preview-picture")) == 1, what="the paused frame as a picture")
+        still = preview.query_one("#preview-picture", SixelImage)
+        assert not preview.query_one(VideoView).display and still.image.size == (clock.player.width, clock.player.height)
+        await wait_for(pilot, lambda: still.children and still.children[0].region.area > 0, what="the still laid out")
+        paused = sixel_of(still)
+        pane = preview.query_one("#preview-stage").size
+        assert raster(paused)[0] >= pane.width * 8 or raster(paused)[1] >= pane.height * 16  # fills the pane in pixels
+        await pilot.press("space")  # playing: half blocks, the picture hidden
+        await wait_for(pilot, lambda: clock.playing and preview.query_one(VideoView).display
+                       and len(preview.query_one(VideoView)._lines) > 5, what="half blocks while playing")
+        assert not preview.query_one("#preview-still").display
+        await pilot.press("space")  # paused again: the whole frame, the new moment
+        await wait_for(pilot, lambda: not clock.playing and preview.query_one("#preview-still").display,
+                       what="the picture back when paused")
+        await wait_for(pilot, lambda: still.children and still.children[0].region.area > 0, what="re-laid out")
+        assert sixel_of(still) != paused
+        assert isinstance(app.screen, PreviewScreen)
+
+
+SIXEL = re.compile(r'\x1bP[0-9;]*q"1;1;(\d+);(\d+)')
+KITTY_PLACE = re.compile(r"\x1b_G[^\x1b]*a=p[^\x1b]*U=1")
+
+
+@pytest.mark.parametrize("speaks", ["sixel", "kitty", "plain"])
+def test_the_real_app_asks_its_terminal_and_draws_in_what_it_speaks(tmp_path: Path, speaks: str) -> None:
+    """`scenetui open` on a pseudo-terminal that answers like kitty, a sixel terminal or a plain one."""
+    script, ws = rendered(tmp_path, 1)
+    term = FakeTerminal(speaks)
+    term.start("open", str(script), "--workspace", str(ws), cwd=tmp_path, env={"SCENETUI_GRAPHICS": "auto"})
+    try:
+        term.wait_for("1/1 done", timeout=60)
+        mark = len(term.output)
+        term.type("\x1b[B")  # down: the scene, with its keyframes beside it
+        if speaks == "sixel":
+            seen = term.wait_for(SIXEL, since=mark)
+            width, height = map(int, SIXEL.search(seen).groups())
+            assert width >= 100 and height >= 60, (width, height)
+        elif speaks == "kitty":
+            seen = term.wait_for(KITTY_PLACE, since=mark)
+            assert "\x1b_G" in seen and "f=100" in seen  # the picture sent as PNG, then placed
+            term.wait_for(chr(0x10EEEE), since=mark)  # and the cells that show it
+        else:
+            seen = term.wait_for("start keyframe", since=mark)
+            term.wait_for("▀", since=mark)
+            time.sleep(1.0)
+            assert not SIXEL.search(term.output) and not KITTY_PLACE.search(term.output)
+        term.type("q")
+        assert term.proc is not None and term.proc.wait(20) == 0
+        assert "\x1b[?1049l" in term.output[mark:]  # the terminal given back
+    finally:
+        term.close()
