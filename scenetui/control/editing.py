@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from scenetui.build import apply_video_overrides
 from scenetui.control.snapshot import mark_stale
+from scenetui.fingerprints import keyframe_stamps
 from scenetui.errors import ScriptInvalid, UserError
 from scenetui.sceneedit import EditOutcome, draft_text, read_draft
 from scenetui.sources import load_ref
@@ -69,6 +70,10 @@ class Editing:
         if isinstance(ref, Path):
             self.__dict__["_script_stamp"] = _stamp(ref)
 
+    def note_keyframe_stamps(self) -> None:
+        """Remember each keyframe file's version, so one replaced in place (same name) is noticed too."""
+        self.__dict__["_keyframe_stamps"] = keyframe_stamps(self.loaded)
+
     def _restamp(self) -> None:
         """Our own write to the script file is not a change made elsewhere."""
         if self.loaded.path is not None:
@@ -125,7 +130,7 @@ class Editing:
             raise UserError(f"the script now has {len(loaded.script.scenes)} scenes instead of {len(self.board.scenes)}",
                             hint="quit and open it again to work with the new scene list")
         self.loaded = apply_video_overrides(loaded, self.opts)
-        return mark_stale(self.board, self.loaded.script)
+        return mark_stale(self.board, self.loaded)
 
     async def reload_if_changed(self) -> str | None:
         """When the script file changed on disk since it was loaded: reload it and say what that means (None when
@@ -133,19 +138,24 @@ class Editing:
         path = self.loaded.path
         if path is None:
             return None
-        known = self.__dict__.get("_script_stamp")
         now = _stamp(path)
-        if now is None or now == known:
+        if now is None:
+            return None
+        pictures = await asyncio.to_thread(keyframe_stamps, self.loaded)
+        script_changed = now != self.__dict__.get("_script_stamp")
+        if not script_changed and pictures == self.__dict__.get("_keyframe_stamps"):
             return None
         self.__dict__["_script_stamp"] = now
+        what = "the script file changed" if script_changed else "a keyframe file changed"
         try:
             newly = await self._reload()
         except ScriptInvalid as exc:
-            return f"the script file changed but is not valid now ({exc.message}); still using the version loaded"
+            return f"{what} but the script is not valid now ({exc.message}); still using the version loaded"
         except UserError as exc:
-            return f"the script file changed: {exc.message} — {exc.hint}"
+            return f"{what}: {exc.message} — {exc.hint}"
+        finally:
+            self.note_keyframe_stamps()
         stale = [s.index for s in self.board.scenes if s.stale]
         if newly:
-            return (f"the script file changed: scene(s) {', '.join(map(str, newly))} now stale — their clips are kept "
-                    "until regenerated (R)")
-        return "the script file changed; reloaded" + (f" ({len(stale)} stale scene(s))" if stale else "")
+            return f"{what}: scene(s) {', '.join(map(str, newly))} now stale — their clips are kept until regenerated (R)"
+        return f"{what}; reloaded" + (f" ({len(stale)} stale scene(s))" if stale else "")

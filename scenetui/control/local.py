@@ -62,6 +62,7 @@ class LocalController(Viewing, Editing, Keyframing):
         self.script_path = script_path
         self.note_script_stamp(script_path)  # before loading: a change made while it loads is still seen
         self.loaded = apply_video_overrides(loaded or load_ref(script_path, settings, opts.bucket, keyframes_optional=True), opts)  # as renders use it
+        self.note_keyframe_stamps()
         self.workspace, self.opts, self.settings = workspace, opts, settings
         self.concurrency = concurrency or (2 * settings.luma_max_in_flight if opts.backend == "luma" else settings.concurrency)
         self.store = make_store(self.loaded, workspace, opts, settings)

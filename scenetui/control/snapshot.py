@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from scenetui.domain.prompt import inputs_digest
-from scenetui.domain.script import AIScript
+from scenetui.domain.prompt import inputs_changed
 from scenetui.domain.board import CANCELLED, DONE, FAILED, PAID, Board
 from scenetui.engine.costs import ledger, total_spent
 from scenetui.engine.journal import Journal
+from scenetui.fingerprints import scene_inputs
 from scenetui.scriptfile import LoadedScript
 from scenetui.storage.local import LocalStore
 
 
-def mark_stale(board: Board, script: AIScript) -> list[int]:
-    """Flag finished scenes whose inputs changed since their clip was made; returns the indices newly flagged."""
+def mark_stale(board: Board, loaded: LoadedScript) -> list[int]:
+    """Flag finished scenes whose inputs (words, settings, keyframe references or pictures) changed since their
+    clip was made; returns the indices newly flagged."""
     newly = []
     for st in board.scenes:
-        if st.status != DONE or st.inputs is None or st.index >= len(script.scenes):
+        if st.status != DONE or st.inputs is None or st.index >= len(loaded.script.scenes):
             continue
-        stale = st.inputs != inputs_digest(script, script.scenes[st.index])
+        stale = inputs_changed(st.inputs, scene_inputs(loaded, st.index))
         if stale and not st.stale:
             newly.append(st.index)
         st.stale = stale
@@ -51,7 +52,7 @@ def board_from_disk(loaded: LoadedScript, store: LocalStore, journal: Journal | 
         elif attempt and attempt.state in ("failed", "cancelled", "lost"):
             st.status = FAILED if attempt.state != "cancelled" else CANCELLED
             st.error = entry.get("error") or attempt.failure_reason
-    mark_stale(board, script)
+    mark_stale(board, loaded)
     final = store.final_path(script.id)
     board.final = str(final) if final.is_file() else None
     board.spent_before_cents = total_spent(ledger(attempts))

@@ -26,13 +26,23 @@ def camera_concept(camera: str | None) -> str | None:
     return key if key in CAMERA_CONCEPTS else None
 
 
-def inputs_digest(script: AIScript, scene: StoryScene) -> str:
-    """What a clip was made from (prompt, keyframes, video settings), as a short digest stored with the clip: when
-    the scene's digest no longer matches, its clip is stale."""
+def inputs_digest(script: AIScript, scene: StoryScene, pictures: str = "") -> str:
+    """What a clip was made from (prompt, keyframe references, video settings), as a short digest stored with the
+    clip; `pictures` (the keyframe files' content digest, when known) follows a dot. When the scene's digest no
+    longer matches, its clip is stale."""
     v = script.video
     parts = [build_prompt(script, scene), scene.start_keyframe or "", scene.end_keyframe or "", scene.camera or "",
              v.model, v.resolution, v.duration, v.aspect_ratio]
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+    refs = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+    return f"{refs}.{pictures[:16]}" if pictures else refs
+
+
+def inputs_changed(recorded: str, current: str) -> bool:
+    """Whether a clip recorded with `recorded` is stale against `current`. The pictures part counts only when both
+    sides have one: clips made before it was recorded, and keyframes that cannot be read now, go by references."""
+    old_refs, _, old_pictures = recorded.partition(".")
+    new_refs, _, new_pictures = current.partition(".")
+    return old_refs != new_refs or bool(old_pictures and new_pictures and old_pictures != new_pictures)
 
 
 def build_prompt(script: AIScript, scene: StoryScene) -> str:

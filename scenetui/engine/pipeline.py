@@ -10,7 +10,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from scenetui.domain.prompt import inputs_digest
 from scenetui.domain import VideoMetadata, VideoStatus
 from scenetui.domain.events import LogLine, SceneCancelled, SceneCompleted, SceneFailed, SceneSkipped
 from scenetui.domain.prompt import build_prompt
@@ -19,6 +18,7 @@ from scenetui.engine.context import RenderContext
 from scenetui.engine.ports import GenerationJob
 from scenetui.engine.session import SceneSession
 from scenetui.errors import DiskFull, UserError
+from scenetui.fingerprints import scene_inputs
 from scenetui.media.probe import InvalidClip, validate_clip
 
 
@@ -168,7 +168,7 @@ async def _attempt(ctx: RenderContext, index: int, started: float) -> SceneOutco
         remote_id = result.remote_id or session.remote_id
         meta = VideoMetadata(duration=info.duration, resolution=info.resolution, size=info.size_bytes, fps=info.fps,
                              codec=info.codec, backend=ctx.backend.name, remote_id=remote_id,
-                             inputs=inputs_digest(script, script.scenes[index]))
+                             inputs=await asyncio.to_thread(scene_inputs, ctx.loaded, index))
         video = await ctx.store.save_clip(ctx.script_id, index, staged, meta, progress=_threadsafe_progress(session))
         ctx.journal.update_attempt(attempt_id, state=J.COMPLETED, failure_reason=None)
         clip = await ctx.store.local_clip(ctx.script_id, index)

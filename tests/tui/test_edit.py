@@ -144,3 +144,31 @@ async def test_changes_made_outside_the_app_are_picked_up_live(tmp_path: Path) -
         script.write_text("{ not json")
         await wait_for(pilot, lambda: "not valid now" in notices(app), timeout=10, what="the report")
         assert app.controller.loaded is good
+
+
+async def test_a_keyframe_replaced_under_the_same_name_makes_its_scenes_stale(tmp_path: Path) -> None:
+    """The script file unchanged, one picture overwritten in place: the scenes using it are stale, the others not,
+    and the details pane shows the new picture."""
+    from scenetui.fingerprints import keyframe_files
+    from tests.conftest import draw_keyframe
+
+    script, ws = rendered(tmp_path, 3)
+    app = make_app(script, ws)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        loaded = app.controller.loaded
+        assert all(s.inputs and "." in s.inputs for s in app.controller.board.scenes)  # pictures recorded with clips
+        target = keyframe_files(loaded, loaded.script.scenes[1])[0]
+        users = {i for i, sc in enumerate(loaded.script.scenes) if target in keyframe_files(loaded, sc)}
+        before = script.read_bytes()
+        await pilot.press("down", "down")  # scene 1 selected, its pictures drawn
+        await wait_for(pilot, lambda: "start keyframe" in screen_text(app), what="the pictures")
+        old_picture = await app.controller.keyframe_picture(1, "start", 20, 6)
+        draw_keyframe(target, (10, 200, 230))
+        await wait_for(pilot, lambda: all(app.controller.board.scenes[i].stale for i in users), timeout=10,
+                       what="the scenes using the picture stale")
+        assert not any(s.stale for s in app.controller.board.scenes if s.index not in users)
+        assert "a keyframe file changed" in notices(app) and script.read_bytes() == before
+        assert str(await app.controller.keyframe_picture(1, "start", 20, 6)) == str(old_picture)  # same cells text…
+        new_picture = await app.controller.keyframe_picture(1, "start", 20, 6)
+        assert new_picture.spans != old_picture.spans  # …but the new colours
