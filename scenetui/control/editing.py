@@ -4,11 +4,12 @@ file elsewhere picked up live — scenes whose inputs changed are marked stale, 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import shlex
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scenetui.build import apply_video_overrides
 from scenetui.control.snapshot import mark_stale
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from scenetui.storage.local import LocalStore
     from scenetui.workspace import Workspace
 
+logger = logging.getLogger(__name__)
 EDITORS = ("sensible-editor", "editor", "nano", "vim", "vi")
 
 
@@ -137,7 +139,7 @@ class Editing:
         nothing changed). An invalid file is reported once and the loaded version kept."""
         path = self.loaded.path
         if path is None:
-            return None
+            return await self._remote_changed()
         now = _stamp(path)
         if now is None:
             return None
@@ -159,3 +161,48 @@ class Editing:
         if newly:
             return f"{what}: scene(s) {', '.join(map(str, newly))} now stale — their clips are kept until regenerated (R)"
         return f"{what}; reloaded" + (f" ({len(stale)} stale scene(s))" if stale else "")
+
+    async def _remote_changed(self) -> str | None:
+        """A `firestore:` script: a listener follows the document; an edit made elsewhere (the app, the console)
+        reloads it, while the fields renders write (video URL, status, metadata) are not an edit."""
+        state: dict[str, Any] = self.__dict__.setdefault("_remote", {})
+        if "stop" not in state:
+            watch = getattr(self.store, "watch_script", None)
+            state["stop"] = None
+            if watch is not None:
+                try:
+                    state["stop"] = await watch(self.loaded.script.id, lambda digest: state.__setitem__("latest", digest))
+                except Exception as exc:  # noqa: BLE001 -- no live reload is no reason to stop the app
+                    logger.warning("cannot follow the script in Firestore: %s", exc)
+            return None
+        latest, known = state.get("latest"), state.get("known")
+        if latest is None or latest == known:
+            return None
+        state["known"] = latest
+        if known is None:
+            return None  # the listener's first version: the script as it was loaded
+        if latest == "":
+            return "the script was deleted from Firestore; still using the version loaded"
+        what = "the script changed in Firestore"
+        before = self.loaded.script
+        try:
+            newly = await self._reload()
+        except ScriptInvalid as exc:
+            return f"{what} but is not valid now ({exc.message}); still using the version loaded"
+        except UserError as exc:
+            return f"{what}: {exc.message} — {exc.hint}"
+        if newly:
+            return f"{what}: scene(s) {', '.join(map(str, newly))} now stale — their clips are kept until regenerated (R)"
+        if self.loaded.script == before:
+            return None  # this app's own edit (already reloaded), or a field the script does not read
+        return f"{what}; reloaded"
+
+    def stop_watching(self) -> None:
+        """End the Firestore listener, if one runs."""
+        stop = self.__dict__.get("_remote", {}).pop("stop", None)
+        if stop is not None:
+            try:
+                stop()
+            except Exception as exc:  # noqa: BLE001 -- shutting down
+                logger.debug("stopping the Firestore listener: %s", exc)
+

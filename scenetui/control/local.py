@@ -102,6 +102,7 @@ class LocalController(Viewing, Editing, Keyframing):
         self.follow_journal()
 
     async def close(self) -> None:
+        self.stop_watching()
         if self._follower is not None:
             await self._follower.stop()
         if self._task and not self._task.done():

@@ -116,6 +116,11 @@ class SceneApp(App[int]):
             return
         await self._close_and_exit()
 
+    def on_unmount(self) -> None:
+        """However the app ends (quit, a test's exit, a lost terminal): no listener outlives it."""
+        if self.controller is not None:
+            self.controller.stop_watching()
+
     async def _close_and_exit(self) -> None:
         if self.controller is not None:
             await self.controller.close()

@@ -57,3 +57,43 @@ async def test_an_edit_reaches_firestore_through_the_field_only_transaction(admi
     assert after["scenes"][0]["visualDescription"] == "rain on the glass"
     assert after["scenes"][0]["appNote"] == "kept 0" and after["createdBy"] == "ios-app" and after["tags"] == ["a", "b"]
     assert after["scenes"][1] == doc["scenes"][1]
+
+
+async def test_edits_made_in_firestore_elsewhere_are_picked_up_live(admin, fb_env, tmp_path: Path) -> None:
+    """A listener follows the document: another client's edit reloads the script and marks the finished scene it
+    changes stale; the render's own writes and this app's own edits are not reported as changes from elsewhere."""
+    from tests.tui.helpers import notices
+
+    script_id = firestore_script(admin, tmp_path, scenes=2)
+    assert run_cli("render", f"firestore:{script_id}", "--workspace", str(tmp_path / "ws"), env=fb_env).returncode == 0
+    app = make_app(FirestoreRef(script_id), tmp_path / "ws")  # type: ignore[arg-type]
+    async with app.run_test(size=(120, 36)) as pilot:
+        controller = app.controller
+        await wait_for(pilot, lambda: controller.__dict__.get("_remote", {}).get("known") is not None, timeout=20,
+                       what="the listener's first version")
+        # the render's kind of write (video fields) is not an edit
+        doc = admin.doc(script_id)
+        doc["scenes"][0]["videoStatus"] = "completed"
+        doc["scenes"][0]["videoMetadata"] = {**doc["scenes"][0].get("videoMetadata", {}), "size": 1}
+        doc["finalVideoUrl"] = "https://example.invalid/film.mp4"
+        admin.seed(script_id, doc)
+        await pilot.pause(2.5)
+        assert "Firestore" not in notices(app) and not any(s.stale for s in controller.board.scenes)
+        # another client rewords scene 1
+        doc["scenes"][1]["visualDescription"] = "fog rolls over the harbour"
+        admin.seed(script_id, doc)
+        await wait_for(pilot, lambda: controller.board.scenes[1].stale, timeout=15, what="scene 1 stale")
+        assert controller.loaded.script.scenes[1].visual_description == "fog rolls over the harbour"
+        assert not controller.board.scenes[0].stale and "the script changed in Firestore" in notices(app)
+        # this app's own edit: saved, reloaded once, not reported as an edit from elsewhere
+        app.clear_notifications()
+        from scenetui.sceneedit import draft_text
+
+        text = draft_text(controller.loaded.script, 0).replace('visualDescription = "a view 0"',
+                                                               'visualDescription = "the lamp is lit"')
+        assert (await controller.save_scene_edit(0, text)).ok
+        await pilot.pause(2.5)
+        assert "changed in Firestore" not in notices(app), notices(app)
+        stop = controller.__dict__["_remote"]["stop"]
+        assert stop is not None
+    assert "stop" not in controller.__dict__["_remote"]  # the listener ended with the app

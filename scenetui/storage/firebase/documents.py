@@ -1,8 +1,11 @@
-"""The script document `scripts/{scriptId}`: read it, and change a scene's video fields without touching anything else."""
+"""The script document `scripts/{scriptId}`: read it, follow its edits, and change a scene's fields without touching
+anything else."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+import json
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from scenetui.errors import UserError
@@ -76,3 +79,31 @@ def update_scene(conn: FirebaseConnection, script_id: str, index: int, fields: d
 def update_top(conn: FirebaseConnection, script_id: str, fields: dict[str, Any]) -> None:
     """Set top-level fields (the final film's); update() leaves every other field as it is."""
     script_doc(conn, script_id).update(fields, timeout=CALL_TIMEOUT)
+
+
+# What renders write into the document; everything else is the script itself (a person's or the app's edit).
+SCENE_RENDER_FIELDS = frozenset({"videoUrl", "videoStatus", "videoMetadata"})
+TOP_RENDER_FIELDS = frozenset({"finalVideoUrl", "finalVideoMetadata"})
+
+
+def script_content(data: dict[str, Any] | None) -> str:
+    """A digest of the document without the fields renders write: it changes only when the script is edited
+    ("" for a deleted document)."""
+    if data is None:
+        return ""
+    top = {k: v for k, v in data.items() if k not in TOP_RENDER_FIELDS}
+    top["scenes"] = [{k: v for k, v in scene.items() if k not in SCENE_RENDER_FIELDS} if isinstance(scene, dict)
+                     else scene for scene in data.get("scenes") or []]
+    return hashlib.sha256(json.dumps(top, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def watch_script(conn: FirebaseConnection, script_id: str, seen: Callable[[str], None]) -> Callable[[], None]:
+    """Follow the document with a Firestore listener: `seen(script_content(...))` is called from the listener's
+    thread with every version (the current one first). Returns the function that stops listening."""
+    def on_snapshot(snapshots: list[Any], _changes: Any, _read_time: Any) -> None:
+        for snap in snapshots:
+            seen(script_content(snap.to_dict() if snap.exists else None))
+
+    watch = script_doc(conn, script_id).on_snapshot(on_snapshot)
+    return watch.unsubscribe  # type: ignore[no-any-return]
+

@@ -225,6 +225,10 @@ class FirebaseStore(LocalStore):
         documents.update_scene(self.conn, script_id, index, {"videoStatus": VideoStatus.NOT_STARTED.value},
                                remove=("videoUrl", "videoMetadata"))
 
+    async def watch_script(self, script_id: str, seen: Callable[[str], None]) -> Callable[[], None]:
+        """Follow the script document (a Firestore listener); see `documents.watch_script`."""
+        return await asyncio.to_thread(documents.watch_script, self.conn, script_id, seen)
+
     async def edit_scene_text(self, script_id: str, scene_index: int, changes: dict[str, Any]) -> None:
         """A person's edit of a scene's words, through the same field-only transaction as the render's writes
         (None removes the field)."""
