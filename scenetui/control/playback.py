@@ -9,11 +9,18 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from typing import Protocol
+from dataclasses import replace
+from typing import TYPE_CHECKING, Protocol
 
 from scenetui.media.playback import PlaybackError, Shown
 
-__all__ = ["PlaybackClock", "Player", "Shown"]
+if TYPE_CHECKING:
+    from PIL import Image
+
+__all__ = ["Encoder", "PlaybackClock", "Player", "Shown"]
+
+# (picture, columns, rows, playing) -> the picture as the terminal's protocol wants it
+Encoder = Callable[["Image.Image", int, int, bool], str]
 
 
 class Player(Protocol):
@@ -31,9 +38,13 @@ class PlaybackClock:
 
     def __init__(self, player: Player, draw: Callable[[Shown], None], fail: Callable[[str], None],
                  size: Callable[[], tuple[int, int]], *, gone: Callable[[], bool] = lambda: False,
-                 stills: bool = False) -> None:
+                 stills: bool = False, encode: Encoder | None = None) -> None:
         self.player, self._draw, self._fail, self._size, self._gone = player, draw, fail, size, gone
         self.stills = stills  # paused frames come with the whole picture (for a terminal graphics protocol)
+        # With an encoder (sixel), paused frames — and playing ones when `encode_playing` — are encoded in the
+        # worker thread, off the UI's.
+        self._encode = encode
+        self.encode_playing = False
         self.playing = False
         self.loop = False
         self.position = 0.0  # the moment asked for last (seconds into the clip)
@@ -104,6 +115,14 @@ class PlaybackClock:
         return (len(window) - 1) / (window[-1] - window[0]) if len(window) > 1 and window[-1] > window[0] else 0.0
 
     # the task -------------------------------------------------------------------------------------------------
+    def _show(self, t: float, cols: int, rows: int, playing: bool) -> Shown:
+        """In the worker thread: the frame as cells, and as a whole picture (encoded) when the screen wants one."""
+        encode = self._encode is not None and (not playing or self.encode_playing)
+        shown = self.player.show(t, cols, rows, encode or (self.stills and not playing))
+        if encode and self._encode is not None and shown.picture is not None:
+            shown = replace(shown, graphic=self._encode(shown.picture, cols, rows, playing), picture=None)
+        return shown
+
     async def _run(self) -> None:
         try:
             while True:
@@ -125,8 +144,7 @@ class PlaybackClock:
                 self.position = t
                 cols, rows = self._size()
                 try:
-                    still = self.stills and not self.playing
-                    shown = await asyncio.to_thread(self.player.show, t, cols, rows, still)
+                    shown = await asyncio.to_thread(self._show, t, cols, rows, self.playing)
                 except PlaybackError as exc:
                     self.playing = False
                     self._fail(str(exc))

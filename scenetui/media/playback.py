@@ -34,6 +34,7 @@ class Shown:
     width: int
     height: int
     picture: Image.Image | None = None  # the whole frame, when asked for (a paused frame through a graphics protocol)
+    graphic: str | None = None  # the frame encoded for the terminal's protocol (sixel data), made in the worker thread
 
 
 class PlaybackError(Exception):

@@ -49,6 +49,43 @@ def picture(graphics: Graphics, image: PILImage.Image, **kwargs: object) -> Widg
     return cls(image, **kwargs)  # type: ignore[arg-type]
 
 
+PLAYING_PX = 800  # longest side of a sixel frame while playing: ~40 ms to encode, tens of KB a frame
+PAUSED_PX = 1920  # a paused frame may be as sharp as the pane allows
+
+
+def over_ssh() -> bool:
+    """A remote session: a picture per frame would be megabytes a second down the link."""
+    return bool(os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_TTY"))
+
+
+def encode_sixel(image: PILImage.Image, cols: int, rows: int, playing: bool) -> str:
+    """`image` fitted into `cols`×`rows` cells (in the terminal's pixels, aspect kept) as sixel data; smaller while
+    playing. Runs in the player's worker thread, never the UI's."""
+    from PIL import Image
+    from textual_image._sixel import image_to_sixels
+    from textual_image._terminal import get_cell_size
+
+    cell = get_cell_size()
+    scale = min(cols * cell.width / image.width, rows * cell.height / image.height)
+    longest = PLAYING_PX if playing else PAUSED_PX
+    scale = min(scale, longest / max(image.width, image.height))
+    size = max(1, int(image.width * scale)), max(1, int(image.height * scale))
+    return image_to_sixels(image.convert("RGB").resize(size, Image.Resampling.BILINEAR))
+
+
+def sixel_cells(data: str) -> tuple[int, int]:
+    """How many cells (columns, rows) a sixel picture covers, from its raster attributes."""
+    from textual_image._terminal import get_cell_size
+
+    try:
+        attrs = data.split('"', 1)[1].split("#", 1)[0].split(";")
+        width, height = int(attrs[2]), int(attrs[3])
+    except (IndexError, ValueError):
+        return 0, 0
+    cell = get_cell_size()
+    return -(-width // cell.width), -(-height // cell.height)
+
+
 def describe(graphics: Graphics) -> str:
     """For help and the log: how pictures are drawn here."""
     return {"kitty": "kitty graphics protocol", "sixel": "sixel", "halfblock": "half blocks"}[graphics]

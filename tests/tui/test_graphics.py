@@ -12,7 +12,7 @@ from textual.strip import Strip
 from textual_image.widget import SixelImage
 
 from scenetui.tui.screens.preview import PreviewScreen
-from scenetui.tui.widgets.video import VideoView
+from scenetui.tui.widgets.video import SixelFrame, VideoView
 from tests.tui.fake_terminal import FakeTerminal
 from tests.tui.helpers import make_app, wait_for
 from tests.tui.test_app import rendered
@@ -36,7 +36,9 @@ def raster(sixel: str) -> tuple[int, int]:
     return int(attrs[2]), int(attrs[3])
 
 
-async def test_keyframes_and_a_paused_frame_are_drawn_as_sixel(tmp_path: Path) -> None:
+async def test_keyframes_and_a_paused_frame_are_drawn_as_sixel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("SSH_CONNECTION", "SSH_TTY"):  # on this machine's own terminal: pixels while playing too
+        monkeypatch.delenv(var, raising=False)
     script, ws = rendered(tmp_path, 1)
     app = make_app(script, ws)
     app.graphics = "sixel"
@@ -53,22 +55,36 @@ async def test_keyframes_and_a_paused_frame_are_drawn_as_sixel(tmp_path: Path) -
 
         preview = await open_preview(app, pilot)
         clock = preview.clock
-        await wait_for(pilot, lambda: len(preview.query("#preview-picture")) == 1, what="the paused frame as a picture")
-        still = preview.query_one("#preview-picture", SixelImage)
-        assert not preview.query_one(VideoView).display and still.image.size == (clock.player.width, clock.player.height)
-        await wait_for(pilot, lambda: still.children and still.children[0].region.area > 0, what="the still laid out")
-        paused = sixel_of(still)
+        frame = preview.query_one(SixelFrame)
+        await wait_for(pilot, lambda: frame.display and frame.data, what="the paused frame as sixel")
+        assert not preview.query_one(VideoView).display
         pane = preview.query_one("#preview-stage").size
-        assert raster(paused)[0] >= pane.width * 8 or raster(paused)[1] >= pane.height * 16  # fills the pane in pixels
-        await pilot.press("space")  # playing: half blocks, the picture hidden
-        await wait_for(pilot, lambda: clock.playing and preview.query_one(VideoView).display
-                       and len(preview.query_one(VideoView)._lines) > 5, what="half blocks while playing")
-        assert not preview.query_one("#preview-still").display
-        await pilot.press("space")  # paused again: the whole frame, the new moment
-        await wait_for(pilot, lambda: not clock.playing and preview.query_one("#preview-still").display,
-                       what="the picture back when paused")
-        await wait_for(pilot, lambda: still.children and still.children[0].region.area > 0, what="re-laid out")
-        assert sixel_of(still) != paused
+        paused = frame.data
+        width, height = raster(paused)
+        assert width >= pane.width * 8 or height >= pane.height * 16  # the whole pane, in the terminal's pixels
+        await wait_for(pilot, lambda: frame.shown > 0, what="the frame handed to the terminal")
+        await pilot.press("home")
+        await wait_for(pilot, lambda: clock.shown.number == 0, what="the first frame")
+        await pilot.press("space")  # playing: every frame as sixel too, encoded off the UI thread
+        seen: set[str] = set()
+        for _ in range(20):
+            await pilot.pause(0.05)
+            seen.add(frame.data)
+        assert clock.playing and len(seen) >= 5, (len(seen), clock.fps(), clock.position)
+        assert max(raster(d)[0] for d in seen - {paused}) <= 800  # lighter while playing
+        await pilot.press("space")
+        await wait_for(pilot, lambda: not clock.playing, what="paused")
+        await pilot.pause(0.3)
+        held = frame.data
+        await pilot.pause(0.5)
+        assert frame.data == held and raster(held)[0] > 800  # pause holds, the whole frame sharp again
+        # g: half blocks while playing (what SSH gets by default); paused frames stay sixel
+        await pilot.press("g", "space")
+        await wait_for(pilot, lambda: clock.playing and preview.query_one(VideoView).display and not frame.display,
+                       what="half blocks while playing")
+        await pilot.press("space")
+        await wait_for(pilot, lambda: not clock.playing and frame.display and frame.data != held,
+                       what="the paused frame in sixel again")
         assert isinstance(app.screen, PreviewScreen)
 
 
@@ -81,7 +97,7 @@ def test_the_real_app_asks_its_terminal_and_draws_in_what_it_speaks(tmp_path: Pa
     """`scenetui open` on a pseudo-terminal that answers like kitty, a sixel terminal or a plain one."""
     script, ws = rendered(tmp_path, 1)
     term = FakeTerminal(speaks)
-    term.start("open", str(script), "--workspace", str(ws), cwd=tmp_path, env={"SCENETUI_GRAPHICS": "auto"})
+    term.start("open", str(script), "--workspace", str(ws), cwd=tmp_path, env={"SCENETUI_GRAPHICS": "auto", "SSH_CONNECTION": "", "SSH_TTY": ""})
     try:
         term.wait_for("1/1 done", timeout=60)
         mark = len(term.output)
@@ -99,6 +115,24 @@ def test_the_real_app_asks_its_terminal_and_draws_in_what_it_speaks(tmp_path: Pa
             term.wait_for("▀", since=mark)
             time.sleep(1.0)
             assert not SIXEL.search(term.output) and not KITTY_PLACE.search(term.output)
+        mark = len(term.output)
+        term.type("p")  # the preview opens paused on the middle frame
+        if speaks == "sixel":
+            seen = term.wait_for(re.compile(SIXEL.pattern + r"(?s:.*)frame \d+/"), since=mark)
+            paused = max(int(w) for w, _ in SIXEL.findall(seen))
+            assert paused > 800, paused  # the whole pane's worth of pixels
+            mark = len(term.output)
+            term.type(" ")  # play: every frame a sixel picture
+            time.sleep(2.0)
+            frames = SIXEL.findall(term.output[mark:])
+            assert len(frames) >= 10, len(frames)
+        elif speaks == "kitty":
+            seen = term.wait_for(re.compile(KITTY_PLACE.pattern + r"(?s:.*)frame \d+/"), since=mark)
+        else:
+            term.wait_for("frame ", since=mark)
+            term.wait_for("▀", since=mark)
+        term.type("\x1b")  # back to the scenes
+        time.sleep(0.5)
         term.type("q")
         assert term.proc is not None and term.proc.wait(20) == 0
         assert "\x1b[?1049l" in term.output[mark:]  # the terminal given back

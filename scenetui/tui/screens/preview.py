@@ -20,8 +20,8 @@ from textual.widgets import Footer, Static
 from scenetui.control.playback import PlaybackClock
 from scenetui.errors import UserError
 from scenetui.tui.screens.dialogs import ConfirmScreen, PathPrompt
-from scenetui.tui.graphics import Graphics, picture
-from scenetui.tui.widgets.video import Scrub, ScrubBar, VideoView
+from scenetui.tui.graphics import Graphics, encode_sixel, over_ssh, picture, sixel_cells
+from scenetui.tui.widgets.video import Scrub, ScrubBar, SixelFrame, VideoView
 
 if TYPE_CHECKING:
     from PIL import Image as PILImage
@@ -43,6 +43,7 @@ class PreviewScreen(Screen[None]):
         Binding("shift+right,full_stop,l", "step(1)", "Frame ▶", show=False),
         Binding("home", "seek_to(0)", "Start", show=False),
         Binding("L", "loop", "Loop", show=False),
+        Binding("g", "pixels", "Pixels/blocks", tooltip="play in sixel pixels or in half blocks (half blocks over SSH)"),
         Binding("o", "play", "Open in player", tooltip="mpv/ffplay in a window, or in the terminal with no display"),
         Binding("t", "play_terminal", "mpv in terminal", show=False, tooltip="mpv --vo=tct; works over SSH and in tmux"),
         Binding("s", "keep", "Save / keep"),
@@ -73,7 +74,10 @@ class PreviewScreen(Screen[None]):
             else:  # playing: half blocks; paused: the whole frame through the terminal's protocol
                 with Vertical(id="preview-stage"):
                     yield VideoView(id="preview-frame")
-                    yield Vertical(id="preview-still")
+                    if self.graphics == "sixel":  # every frame as sixel, playing too (encoded off the UI thread)
+                        yield SixelFrame(id="preview-sixel")
+                    else:
+                        yield Vertical(id="preview-still")
             yield ScrubBar(id="preview-scrub")
             yield Static(id="preview-status")
         yield Footer()
@@ -127,7 +131,10 @@ class PreviewScreen(Screen[None]):
             self.say(exc.line(), "red")
             return
         self.clock = PlaybackClock(player, self._drawn, self._failed, self._room, gone=lambda: not clip.exists(),
-                                   stills=self.graphics != "halfblock")
+                                   stills=self.graphics == "kitty",
+                                   encode=encode_sixel if self.graphics == "sixel" else None)
+        # Sixel while playing costs a core and megabytes a second: on by default here, off over SSH; g switches.
+        self.clock.encode_playing = self.graphics == "sixel" and not over_ssh()
         self.clock.start(at=player.duration / 2)  # the middle says more about a clip than its first frame
         self.say("space play · ←/→ 1 s · , . a frame · L loop · click the bar · o mpv", "dim")
 
@@ -151,16 +158,28 @@ class PreviewScreen(Screen[None]):
             if self._small:
                 self._small = False
                 self.say("")
-            if shown.picture is None or (self.clock is not None and self.clock.playing):
+            if shown.graphic is not None:
+                self._show_sixel(shown.graphic)
+            elif shown.picture is None or (self.clock is not None and self.clock.playing):
                 self._show_still(None)
                 view.show(shown.lines, shown.width)
             else:
                 self._show_still(shown.picture)
         self._draw_bar()
 
+    def _show_sixel(self, data: str | None) -> None:
+        frame = self.query_one(SixelFrame)
+        self.query_one(VideoView).display = data is None
+        frame.display = data is not None
+        if data is not None:
+            frame.show(data, sixel_cells(data))
+
     def _show_still(self, image: PILImage.Image | None) -> None:
-        """A paused frame through the terminal's graphics protocol; `None` goes back to the half-block view."""
-        if self.graphics == "halfblock":
+        """A paused frame through kitty's protocol; `None` goes back to the half-block view."""
+        if self.graphics == "sixel":
+            self._show_sixel(None)
+            return
+        if self.graphics != "kitty":
             return
         box = self.query_one("#preview-still", Vertical)
         self.query_one(VideoView).display = image is None
@@ -208,6 +227,18 @@ class PreviewScreen(Screen[None]):
     def action_step(self, frames: int) -> None:
         if self.clock:
             self.clock.step(frames)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "pixels":
+            return self.graphics == "sixel"  # only a sixel terminal has the choice
+        return True
+
+    def action_pixels(self) -> None:
+        if self.clock:
+            self.clock.encode_playing = not self.clock.encode_playing
+            self.say("playing in sixel pixels" if self.clock.encode_playing else
+                     "playing in half blocks (lighter over a slow link); paused frames stay sharp", "dim")
+            self.clock.redraw()
 
     def action_loop(self) -> None:
         if self.clock:

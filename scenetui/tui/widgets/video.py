@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.segment import Segment
+from rich.control import Control
+from rich.segment import ControlType, Segment
 from rich.text import Text
 from textual import events
+from textual.dom import NoScreen
+from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
@@ -51,6 +54,39 @@ class VideoView(Widget):
             return Strip.blank(width)
         left = max(0, (width - self._width) // 2)
         return Strip([Segment(" " * left), *self._lines[row]], left + self._width).crop_extend(0, width, None)
+
+
+class SixelFrame(Widget):
+    """A frame already encoded as sixel, centred in the widget. The terminal draws the pixels; Textual only moves
+    the cursor there — the data rides in a control segment of the last line, as textual-image places its pictures."""
+
+    DEFAULT_CSS = "SixelFrame { height: 1fr; }"
+
+    def __init__(self, **kw: object) -> None:
+        super().__init__(**kw)  # type: ignore[arg-type]
+        self.data = ""
+        self.cells = (0, 0)
+        self.shown = 0  # frames handed to the terminal, for tests and the benchmark
+
+    def show(self, data: str, cells: tuple[int, int]) -> None:
+        self.data, self.cells = data, cells
+        self.refresh()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        blank = [Strip.blank(crop.width)] * crop.height
+        try:
+            if not self.data or not self.screen.is_active:
+                return blank
+        except NoScreen:
+            return blank
+        box = self.content_region
+        cols, rows = self.cells
+        x, y = box.x + max(0, (box.width - cols) // 2), box.y + max(0, (box.height - rows) // 2)
+        self.shown += 1
+        place = [Segment(Control.move_to(x, y).segment.text),
+                 Segment(self.data, control=((ControlType.CURSOR_FORWARD, 0),)),
+                 Segment(Control.move_to(box.right - 1, box.bottom - 1).segment.text)]
+        return [*blank[:-1], Strip([*blank[-1], *place], crop.width)]
 
 
 @dataclass
