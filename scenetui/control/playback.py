@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 __all__ = ["Encoder", "PlaybackClock", "Player", "Shown"]
 
 # (picture, columns, rows, playing) -> the picture as the terminal's protocol wants it
-Encoder = Callable[["Image.Image", int, int, bool], str]
+Encoder = Callable[["Image.Image", int, int, bool], tuple[str, int, int]]
 
 
 class Player(Protocol):
@@ -38,9 +38,8 @@ class PlaybackClock:
 
     def __init__(self, player: Player, draw: Callable[[Shown], None], fail: Callable[[str], None],
                  size: Callable[[], tuple[int, int]], *, gone: Callable[[], bool] = lambda: False,
-                 stills: bool = False, encode: Encoder | None = None) -> None:
+                 encode: Encoder | None = None) -> None:
         self.player, self._draw, self._fail, self._size, self._gone = player, draw, fail, size, gone
-        self.stills = stills  # paused frames come with the whole picture (for a terminal graphics protocol)
         # With an encoder (sixel), paused frames — and playing ones when `encode_playing` — are encoded in the
         # worker thread, off the UI's.
         self._encode = encode
@@ -118,7 +117,7 @@ class PlaybackClock:
     def _show(self, t: float, cols: int, rows: int, playing: bool) -> Shown:
         """In the worker thread: the frame as cells, and as a whole picture (encoded) when the screen wants one."""
         encode = self._encode is not None and (not playing or self.encode_playing)
-        shown = self.player.show(t, cols, rows, encode or (self.stills and not playing))
+        shown = self.player.show(t, cols, rows, encode)
         if encode and self._encode is not None and shown.picture is not None:
             shown = replace(shown, graphic=self._encode(shown.picture, cols, rows, playing), picture=None)
         return shown
@@ -158,8 +157,8 @@ class PlaybackClock:
                     if self._started_at is not None and self._started_at[0] == 0.0:
                         self.played_wall = stamp - self._started_at[1]
                     self.playing = False
-                    if self.stills:
-                        self._wake.set()  # the last frame again, now whole, as a paused frame is
+                    if self._encode is not None and not self.encode_playing:
+                        self._wake.set()  # the last frame again, now as a picture, as a paused frame is
                     continue
                 if self.playing:
                     due = shown.t + self.player_frame - self.now()  # until the next frame starts

@@ -34,7 +34,9 @@ class Shown:
     width: int
     height: int
     picture: Image.Image | None = None  # the whole frame, when asked for (a paused frame through a graphics protocol)
-    graphic: str | None = None  # the frame encoded for the terminal's protocol (sixel data), made in the worker thread
+    # The frame encoded for the terminal's protocol (sixel data or kitty's base64 PNG) and the cells it covers,
+    # made in the worker thread.
+    graphic: tuple[str, int, int] | None = None
 
 
 class PlaybackError(Exception):

@@ -58,32 +58,38 @@ def over_ssh() -> bool:
     return bool(os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_TTY"))
 
 
-def encode_sixel(image: PILImage.Image, cols: int, rows: int, playing: bool) -> str:
-    """`image` fitted into `cols`×`rows` cells (in the terminal's pixels, aspect kept) as sixel data; smaller while
-    playing. Runs in the player's worker thread, never the UI's."""
+def _fit(image: PILImage.Image, cols: int, rows: int, playing: bool) -> tuple[PILImage.Image, int, int]:
+    """`image` fitted into `cols`×`rows` cells in the terminal's pixels (aspect kept, at most PLAYING_PX a side
+    while playing), with the cells it covers."""
     from PIL import Image
-    from textual_image._sixel import image_to_sixels
     from textual_image._terminal import get_cell_size
 
     cell = get_cell_size()
-    scale = min(cols * cell.width / image.width, rows * cell.height / image.height)
-    longest = PLAYING_PX if playing else PAUSED_PX
-    scale = min(scale, longest / max(image.width, image.height))
+    fit = min(cols * cell.width / image.width, rows * cell.height / image.height)
+    width, height = max(1, int(image.width * fit)), max(1, int(image.height * fit))
+    covers = max(1, min(cols, -(-width // cell.width))), max(1, min(rows, -(-height // cell.height)))
+    scale = min(fit, (PLAYING_PX if playing else PAUSED_PX) / max(image.width, image.height))
     size = max(1, int(image.width * scale)), max(1, int(image.height * scale))
-    return image_to_sixels(image.convert("RGB").resize(size, Image.Resampling.BILINEAR))
+    return image.convert("RGB").resize(size, Image.Resampling.BILINEAR), *covers
 
 
-def sixel_cells(data: str) -> tuple[int, int]:
-    """How many cells (columns, rows) a sixel picture covers, from its raster attributes."""
-    from textual_image._terminal import get_cell_size
+def encode_sixel(image: PILImage.Image, cols: int, rows: int, playing: bool) -> tuple[str, int, int]:
+    """The picture as sixel data, with the cells it covers. Runs in the player's worker thread, never the UI's."""
+    from textual_image._sixel import image_to_sixels
 
-    try:
-        attrs = data.split('"', 1)[1].split("#", 1)[0].split(";")
-        width, height = int(attrs[2]), int(attrs[3])
-    except (IndexError, ValueError):
-        return 0, 0
-    cell = get_cell_size()
-    return -(-width // cell.width), -(-height // cell.height)
+    fitted, covers_cols, covers_rows = _fit(image, cols, rows, playing)
+    return image_to_sixels(fitted), covers_cols, covers_rows
+
+
+def encode_kitty(image: PILImage.Image, cols: int, rows: int, playing: bool) -> tuple[str, int, int]:
+    """The picture as base64 PNG for kitty's protocol, with the cells kitty scales it into. Worker thread."""
+    import base64
+    import io
+
+    fitted, covers_cols, covers_rows = _fit(image, cols, rows, playing)
+    out = io.BytesIO()
+    fitted.save(out, format="PNG", compress_level=1)  # speed over size: a frame lives 40 ms
+    return base64.standard_b64encode(out.getvalue()).decode("ascii"), covers_cols, covers_rows
 
 
 def describe(graphics: Graphics) -> str:

@@ -5,8 +5,8 @@ Baselines measured in the same run on the same clip: PyAV decoding alone, and de
 app. The app's figure is the whole path (decode, scale, cells, Textual compositing, the terminal driver) playing in
 real time, so its frame rate is capped by the clip's own (24 fps); dropped frames are decoded but never drawn.
 Two clips: flat test colours (few colour runs per line) and a detailed fractal (nearly one run per cell).
-Then the same through sixel (a sixel terminal: every frame encoded in the worker thread at up to 800 px, as the
-preview plays there), with encoding alone as its baseline and the bytes a second it sends the terminal.
+Then the same through sixel and kitty's protocol (every frame encoded in the worker thread at up to 800 px, as the
+preview plays on such a terminal), with encoding alone as the baseline and the bytes a second sent to the terminal.
 """
 
 from __future__ import annotations
@@ -57,10 +57,12 @@ def cells_only(clip: Path) -> float:
     return frames / (time.perf_counter() - started)
 
 
-def sixel_only(clip: Path) -> tuple[float, float]:
-    """Decode + sixel encoding at the playing size, no app: (frames a second, bytes a frame)."""
+def encoded_only(clip: Path, protocol: str) -> tuple[float, float]:
+    """Decode + encoding (sixel, or kitty's base64 PNG) at the playing size, no app: (frames a second, bytes a frame)."""
     from scenetui.media.playback import ClipPlayer
-    from scenetui.tui.graphics import encode_sixel
+    from scenetui.tui.graphics import encode_kitty, encode_sixel
+
+    encode = encode_sixel if protocol == "sixel" else encode_kitty
 
     player = ClipPlayer(clip)
     frames = round(player.duration * player.rate)
@@ -68,38 +70,41 @@ def sixel_only(clip: Path) -> tuple[float, float]:
     started = time.perf_counter()
     for n in range(frames):
         shown = player.show(n / player.rate, *PANE, True)
-        size += len(encode_sixel(shown.picture, PANE[0], PANE[1] - CHROME_ROWS, True))
+        size += len(encode(shown.picture, PANE[0], PANE[1] - CHROME_ROWS, True)[0])
     player.close()
     return frames / (time.perf_counter() - started), size / frames
 
 
-async def in_the_app(clip: Path, seconds: float, sixel: bool = False) -> dict[str, float]:
+async def in_the_app(clip: Path, seconds: float, protocol: str = "") -> dict[str, float]:
     from textual.app import App
 
     from scenetui.control.playback import PlaybackClock
     from scenetui.media.playback import ClipPlayer
-    from scenetui.tui.graphics import encode_sixel, sixel_cells
-    from scenetui.tui.widgets.video import SixelFrame, VideoView
+    from scenetui.tui.graphics import encode_kitty, encode_sixel
+    from scenetui.tui.widgets.video import KittyFrame, SixelFrame, VideoView
+
+    widget = {"sixel": SixelFrame, "kitty": KittyFrame}.get(protocol, VideoView)
+    graphic = bool(protocol)  # a frame encoded for a graphics protocol
 
     class Bench(App[None]):
         def compose(self):  # noqa: ANN202
-            yield SixelFrame() if sixel else VideoView()
+            yield widget()
 
     app = Bench()
     async with app.run_test(size=PANE) as pilot:
-        view = app.query_one(SixelFrame if sixel else VideoView)
+        view = app.query_one(widget)
         player = ClipPlayer(clip)
 
         def draw(s) -> None:  # noqa: ANN001
-            if sixel:
-                view.show(s.graphic, sixel_cells(s.graphic))
+            if graphic:
+                view.show(s.graphic[0], s.graphic[1:])
             else:
                 view.show(s.lines, s.width)
 
         clock = PlaybackClock(player, draw, lambda m: None, lambda: (view.size.width, view.size.height - CHROME_ROWS
-                                                                     if sixel else view.size.height),
-                              encode=encode_sixel if sixel else None)
-        clock.encode_playing = sixel
+                                                                     if graphic else view.size.height),
+                              encode={"sixel": encode_sixel, "kitty": encode_kitty}.get(protocol))
+        clock.encode_playing = graphic
         clock.start(0.0)
         await pilot.pause(0.3)
         cpu0, wall0, drawn0, decoded0 = time.process_time(), time.monotonic(), clock.drawn, player.decoded
@@ -129,15 +134,16 @@ def main() -> None:
             app = asyncio.run(in_the_app(clip, args.seconds))
             print(f"{source:<12}{dec:>11.0f}{cells:>11.0f}{app['fps']:>9.1f}{app['fps'] / app['rate']:>8.0%}"
                   f"{app['dropped']:>9.0%}{app['cpu']:>7.0%}")
-        print(f"\nsixel\n{'clip':<12}{'+sixel fps':>11}{'KB/frame':>10}{'app fps':>9}{'of clip':>9}{'dropped':>9}"
-              f"{'CPU':>7}{'MB/s':>7}")
-        for source in ("testsrc2", "mandelbrot"):
-            clip = tmp / f"{source}.mp4"
-            encoded, per_frame = sixel_only(clip)
-            app = asyncio.run(in_the_app(clip, args.seconds, sixel=True))
-            print(f"{source:<12}{encoded:>11.0f}{per_frame / 1024:>10.0f}{app['fps']:>9.1f}"
-                  f"{app['fps'] / app['rate']:>8.0%}{app['dropped']:>9.0%}{app['cpu']:>7.0%}"
-                  f"{app['fps'] * per_frame / 1e6:>7.1f}")
+        for protocol in ("sixel", "kitty"):
+            print(f"\n{protocol}\n{'clip':<12}{'+encode fps':>12}{'KB/frame':>10}{'app fps':>9}{'of clip':>9}"
+                  f"{'dropped':>9}{'CPU':>7}{'MB/s':>7}")
+            for source in ("testsrc2", "mandelbrot"):
+                clip = tmp / f"{source}.mp4"
+                encoded, per_frame = encoded_only(clip, protocol)
+                app = asyncio.run(in_the_app(clip, args.seconds, protocol))
+                print(f"{source:<12}{encoded:>12.0f}{per_frame / 1024:>10.0f}{app['fps']:>9.1f}"
+                      f"{app['fps'] / app['rate']:>8.0%}{app['dropped']:>9.0%}{app['cpu']:>7.0%}"
+                      f"{app['fps'] * per_frame / 1e6:>7.1f}")
         print("\nCPU is this process's share of one core while playing (decode threads included).")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

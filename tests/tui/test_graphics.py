@@ -12,7 +12,7 @@ from textual.strip import Strip
 from textual_image.widget import SixelImage
 
 from scenetui.tui.screens.preview import PreviewScreen
-from scenetui.tui.widgets.video import SixelFrame, VideoView
+from scenetui.tui.widgets.video import KittyFrame, SixelFrame, VideoView
 from tests.tui.fake_terminal import FakeTerminal
 from tests.tui.helpers import make_app, wait_for
 from tests.tui.test_app import rendered
@@ -90,6 +90,7 @@ async def test_keyframes_and_a_paused_frame_are_drawn_as_sixel(tmp_path: Path, m
 
 SIXEL = re.compile(r'\x1bP[0-9;]*q"1;1;(\d+);(\d+)')
 KITTY_PLACE = re.compile(r"\x1b_G[^\x1b]*a=p[^\x1b]*U=1")
+KITTY_FRAME = re.compile(r"\x1b_Ga=T,U=1,f=100,i=(\d+),")
 
 
 @pytest.mark.parametrize("speaks", ["sixel", "kitty", "plain"])
@@ -127,7 +128,15 @@ def test_the_real_app_asks_its_terminal_and_draws_in_what_it_speaks(tmp_path: Pa
             frames = SIXEL.findall(term.output[mark:])
             assert len(frames) >= 10, len(frames)
         elif speaks == "kitty":
-            seen = term.wait_for(re.compile(KITTY_PLACE.pattern + r"(?s:.*)frame \d+/"), since=mark)
+            term.wait_for(re.compile(KITTY_FRAME.pattern + r"(?s:.*)frame \d+/"), since=mark)
+            mark = len(term.output)
+            term.type(" ")  # play: each frame a picture under a fresh id, the one before deleted
+            time.sleep(2.0)
+            played = term.output[mark:]
+            ids = KITTY_FRAME.findall(played)
+            assert len(set(ids)) >= 10, len(ids)
+            deleted = set(re.findall(r"\x1b_Ga=d,d=I,i=(\d+)", played))
+            assert len(deleted) >= len(set(ids)) - 3  # no image left behind in the terminal but the last few
         else:
             term.wait_for("frame ", since=mark)
             term.wait_for("▀", since=mark)
@@ -138,3 +147,38 @@ def test_the_real_app_asks_its_terminal_and_draws_in_what_it_speaks(tmp_path: Pa
         assert "\x1b[?1049l" in term.output[mark:]  # the terminal given back
     finally:
         term.close()
+
+
+async def test_kitty_frames_name_their_picture_in_the_cells(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """kitty: the preview's cells are Unicode placeholders whose colour is the id of the frame just sent; playing
+    sends each frame under a new id; g plays in half blocks instead."""
+    for var in ("SSH_CONNECTION", "SSH_TTY"):
+        monkeypatch.delenv(var, raising=False)
+    script, ws = rendered(tmp_path, 1)
+    app = make_app(script, ws)
+    app.graphics = "kitty"
+    sent: list[str] = []
+    async with app.run_test(size=(140, 44)) as pilot:
+        monkeypatch.setattr(app._driver, "write", sent.append)
+        await pilot.pause()
+        await pilot.press("down")
+        preview = await open_preview(app, pilot)
+        frame = preview.query_one(KittyFrame)
+        await wait_for(pilot, lambda: frame.display and frame.image_id and frame.shown, what="a kitty frame")
+        cols, rows = frame.cells
+        x, y = frame._origin()
+        line = frame.render_line(y)
+        text = "".join(seg.text for seg in line)
+        assert text.count(chr(0x10EEEE)) == cols and line.cell_length == frame.size.width
+        colour = next(seg.style.color for seg in line if chr(0x10EEEE) in seg.text)
+        assert colour.triplet is not None and int(colour.triplet.hex[1:], 16) == frame.image_id
+        assert any(f"i={frame.image_id}," in s and f"c={cols},r={rows}" in s for s in sent)
+        await pilot.press("home", "space")
+        ids: set[int] = set()
+        for _ in range(20):
+            await pilot.pause(0.05)
+            ids.add(frame.image_id)
+        assert len(ids) >= 5 and any("a=d,d=I" in s for s in sent)
+        await pilot.press("g")
+        await wait_for(pilot, lambda: preview.query_one(VideoView).display and not frame.display,
+                       what="half blocks while playing")

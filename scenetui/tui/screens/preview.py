@@ -20,12 +20,10 @@ from textual.widgets import Footer, Static
 from scenetui.control.playback import PlaybackClock
 from scenetui.errors import UserError
 from scenetui.tui.screens.dialogs import ConfirmScreen, PathPrompt
-from scenetui.tui.graphics import Graphics, encode_sixel, over_ssh, picture, sixel_cells
-from scenetui.tui.widgets.video import Scrub, ScrubBar, SixelFrame, VideoView
+from scenetui.tui.graphics import Graphics, encode_kitty, encode_sixel, over_ssh
+from scenetui.tui.widgets.video import GraphicFrame, KittyFrame, Scrub, ScrubBar, SixelFrame, VideoView
 
 if TYPE_CHECKING:
-    from PIL import Image as PILImage
-
     from scenetui.control.local import LocalController
     from scenetui.control.playback import Shown
 
@@ -43,7 +41,7 @@ class PreviewScreen(Screen[None]):
         Binding("shift+right,full_stop,l", "step(1)", "Frame ▶", show=False),
         Binding("home", "seek_to(0)", "Start", show=False),
         Binding("L", "loop", "Loop", show=False),
-        Binding("g", "pixels", "Pixels/blocks", tooltip="play in sixel pixels or in half blocks (half blocks over SSH)"),
+        Binding("g", "pixels", "Pixels/blocks", tooltip="play in pixels (sixel, kitty) or half blocks (the default over SSH)"),
         Binding("o", "play", "Open in player", tooltip="mpv/ffplay in a window, or in the terminal with no display"),
         Binding("t", "play_terminal", "mpv in terminal", show=False, tooltip="mpv --vo=tct; works over SSH and in tmux"),
         Binding("s", "keep", "Save / keep"),
@@ -71,13 +69,10 @@ class PreviewScreen(Screen[None]):
             yield Static(id="preview-facts")
             if self.graphics == "halfblock":
                 yield VideoView(id="preview-frame")
-            else:  # playing: half blocks; paused: the whole frame through the terminal's protocol
+            else:  # frames through the terminal's protocol (encoded off the UI thread); half blocks when asked
                 with Vertical(id="preview-stage"):
                     yield VideoView(id="preview-frame")
-                    if self.graphics == "sixel":  # every frame as sixel, playing too (encoded off the UI thread)
-                        yield SixelFrame(id="preview-sixel")
-                    else:
-                        yield Vertical(id="preview-still")
+                    yield (SixelFrame if self.graphics == "sixel" else KittyFrame)(id="preview-graphic")
             yield ScrubBar(id="preview-scrub")
             yield Static(id="preview-status")
         yield Footer()
@@ -130,11 +125,11 @@ class PreviewScreen(Screen[None]):
             view.say("cannot be played", "red")
             self.say(exc.line(), "red")
             return
+        encoder = {"sixel": encode_sixel, "kitty": encode_kitty}.get(self.graphics)
         self.clock = PlaybackClock(player, self._drawn, self._failed, self._room, gone=lambda: not clip.exists(),
-                                   stills=self.graphics == "kitty",
-                                   encode=encode_sixel if self.graphics == "sixel" else None)
-        # Sixel while playing costs a core and megabytes a second: on by default here, off over SSH; g switches.
-        self.clock.encode_playing = self.graphics == "sixel" and not over_ssh()
+                                   encode=encoder)
+        # A picture a frame costs a core and megabytes a second: on by default here, off over SSH; g switches.
+        self.clock.encode_playing = encoder is not None and not over_ssh()
         self.clock.start(at=player.duration / 2)  # the middle says more about a clip than its first frame
         self.say("space play · ←/→ 1 s · , . a frame · L loop · click the bar · o mpv", "dim")
 
@@ -150,7 +145,7 @@ class PreviewScreen(Screen[None]):
         size = self._stage().size
         if size.width < MIN_COLS or size.height < MIN_ROWS:
             small = f"too small to play here ({size.width}×{size.height}); enlarge the terminal or press o"
-            self._show_still(None)
+            self._show_graphic(None)
             view.say(small)
             self.say(small, "yellow")
             self._small = True
@@ -158,40 +153,21 @@ class PreviewScreen(Screen[None]):
             if self._small:
                 self._small = False
                 self.say("")
-            if shown.graphic is not None:
-                self._show_sixel(shown.graphic)
-            elif shown.picture is None or (self.clock is not None and self.clock.playing):
-                self._show_still(None)
+            self._show_graphic(shown.graphic)
+            if shown.graphic is None:
                 view.show(shown.lines, shown.width)
-            else:
-                self._show_still(shown.picture)
         self._draw_bar()
 
-    def _show_sixel(self, data: str | None) -> None:
-        frame = self.query_one(SixelFrame)
-        self.query_one(VideoView).display = data is None
-        frame.display = data is not None
-        if data is not None:
-            frame.show(data, sixel_cells(data))
-
-    def _show_still(self, image: PILImage.Image | None) -> None:
-        """A paused frame through kitty's protocol; `None` goes back to the half-block view."""
-        if self.graphics == "sixel":
-            self._show_sixel(None)
+    def _show_graphic(self, graphic: tuple[str, int, int] | None) -> None:
+        """A frame through the terminal's protocol; `None` goes back to the half-block view."""
+        if self.graphics == "halfblock":
             return
-        if self.graphics != "kitty":
-            return
-        box = self.query_one("#preview-still", Vertical)
-        self.query_one(VideoView).display = image is None
-        box.display = image is not None
-        if image is None:
-            return
-        if box.children:
-            box.children[0].image = image  # type: ignore[attr-defined]
-        else:
-            pic = picture(self.graphics, image, id="preview-picture")
-            pic.styles.width = pic.styles.height = "auto"
-            box.mount(pic)
+        frame = self.query_one(GraphicFrame)
+        self.query_one(VideoView).display = graphic is None
+        frame.display = graphic is not None
+        if graphic is not None:
+            data, cols, rows = graphic
+            frame.show(data, (cols, rows))
 
     def _draw_bar(self) -> None:
         c = self.clock
@@ -230,13 +206,13 @@ class PreviewScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "pixels":
-            return self.graphics == "sixel"  # only a sixel terminal has the choice
+            return self.graphics != "halfblock"  # only a terminal with a graphics protocol has the choice
         return True
 
     def action_pixels(self) -> None:
         if self.clock:
             self.clock.encode_playing = not self.clock.encode_playing
-            self.say("playing in sixel pixels" if self.clock.encode_playing else
+            self.say("playing in pixels" if self.clock.encode_playing else
                      "playing in half blocks (lighter over a slow link); paused frames stay sharp", "dim")
             self.clock.redraw()
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+import random
 from dataclasses import dataclass
+from functools import cache
 
+from rich.color import Color
 from rich.control import Control
 from rich.segment import ControlType, Segment
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.dom import NoScreen
@@ -14,6 +19,16 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Static
+
+
+_PLACEHOLDER = chr(0x10EEEE)  # kitty's Unicode placeholder; the diacritics after it number the row and column
+
+
+@cache
+def _diacritics() -> list[str]:
+    from textual_image.renderable.tgp import _NUMBER_TO_DIACRITIC
+
+    return [chr(c) for c in _NUMBER_TO_DIACRITIC]
 
 
 def clock(t: float) -> str:
@@ -56,11 +71,10 @@ class VideoView(Widget):
         return Strip([Segment(" " * left), *self._lines[row]], left + self._width).crop_extend(0, width, None)
 
 
-class SixelFrame(Widget):
-    """A frame already encoded as sixel, centred in the widget. The terminal draws the pixels; Textual only moves
-    the cursor there — the data rides in a control segment of the last line, as textual-image places its pictures."""
+class GraphicFrame(Widget):
+    """A frame already encoded for the terminal's graphics protocol, centred in the widget."""
 
-    DEFAULT_CSS = "SixelFrame { height: 1fr; }"
+    DEFAULT_CSS = "GraphicFrame { height: 1fr; }"
 
     def __init__(self, **kw: object) -> None:
         super().__init__(**kw)  # type: ignore[arg-type]
@@ -72,21 +86,90 @@ class SixelFrame(Widget):
         self.data, self.cells = data, cells
         self.refresh()
 
+    def _origin(self) -> tuple[int, int]:
+        """Where the picture's top-left cell goes, relative to the widget."""
+        cols, rows = self.cells
+        return max(0, (self.size.width - cols) // 2), max(0, (self.size.height - rows) // 2)
+
+    def _visible(self) -> bool:
+        try:
+            return bool(self.data) and self.screen.is_active
+        except NoScreen:
+            return False
+
+
+class SixelFrame(GraphicFrame):
+    """Sixel: the terminal draws the pixels; Textual only moves the cursor there — the data rides in a control
+    segment of the last line, as textual-image places its pictures."""
+
     def render_lines(self, crop: Region) -> list[Strip]:
         blank = [Strip.blank(crop.width)] * crop.height
-        try:
-            if not self.data or not self.screen.is_active:
-                return blank
-        except NoScreen:
+        if not self._visible():
             return blank
         box = self.content_region
-        cols, rows = self.cells
-        x, y = box.x + max(0, (box.width - cols) // 2), box.y + max(0, (box.height - rows) // 2)
+        dx, dy = self._origin()
         self.shown += 1
-        place = [Segment(Control.move_to(x, y).segment.text),
+        place = [Segment(Control.move_to(box.x + dx, box.y + dy).segment.text),
                  Segment(self.data, control=((ControlType.CURSOR_FORWARD, 0),)),
                  Segment(Control.move_to(box.right - 1, box.bottom - 1).segment.text)]
         return [*blank[:-1], Strip([*blank[-1], *place], crop.width)]
+
+
+class KittyFrame(GraphicFrame):
+    """kitty's protocol with Unicode placeholders: each frame is sent under a fresh image id (two alternate) as a
+    virtual placement, the cells name it by their colour, and the previous image is deleted once the new cells are
+    on screen — re-sending data under a displayed id is not defined by kitty, so frames never do."""
+
+    _ids = itertools.count(random.randrange(1, 1 << 23))
+
+    def __init__(self, **kw: object) -> None:
+        super().__init__(**kw)
+        self.image_id = 0
+        self._old: list[int] = []
+
+    def show(self, data: str, cells: tuple[int, int]) -> None:
+        write = getattr(self.app, "_driver", None)
+        new = next(self._ids) % ((1 << 24) - 1) + 1  # 24 bits: the id lives in the cells' foreground colour
+        if write is not None:
+            cols, rows = cells
+            chunks = [data[i:i + 4096] for i in range(0, len(data), 4096)] or [""]
+            head = f"a=T,U=1,f=100,i={new},c={cols},r={rows},q=2"
+            seq = "".join(f"\x1b_G{head if n == 0 else ''}{',' if n == 0 else ''}m={int(n < len(chunks) - 1)};{chunk}\x1b\\"
+                          for n, chunk in enumerate(chunks))
+            write.write(seq)
+        if self.image_id:
+            self._old.append(self.image_id)
+        self.image_id = new
+        super().show(data, cells)
+        self.call_after_refresh(self._forget)
+
+    def _forget(self) -> None:
+        """The cells name the new image now: free the ones before it."""
+        driver = getattr(self.app, "_driver", None)
+        old, self._old = self._old, []
+        if driver is not None:
+            for image_id in old:
+                driver.write(f"\x1b_Ga=d,d=I,i={image_id},q=2\x1b\\")
+
+    def on_unmount(self) -> None:
+        if self.image_id:
+            self._old.append(self.image_id)
+            self.image_id = 0
+        self._forget()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        dx, dy = self._origin()
+        cols, rows = self.cells
+        row = y - dy
+        if not self._visible() or not 0 <= row < rows:
+            return Strip.blank(width)
+        self.shown += row == 0
+        ident = self.image_id
+        style = Style(color=Color.from_rgb((ident >> 16) & 255, (ident >> 8) & 255, ident & 255))
+        marks = _diacritics()
+        cells = "".join(f"{_PLACEHOLDER}{marks[row]}{marks[c]}" for c in range(cols))
+        return Strip([Segment(" " * dx), Segment(cells, style), Segment(" " * max(0, width - dx - cols))], width)
 
 
 @dataclass
