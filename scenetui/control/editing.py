@@ -51,6 +51,13 @@ def _stamp(path: Path) -> tuple[int, int] | None:
     return st.st_mtime_ns, st.st_size
 
 
+def _news(what: str, newly: list[int] | str) -> str:
+    """What a reload after a change made elsewhere means, in one sentence."""
+    if isinstance(newly, str):
+        return newly
+    return f"{what}: scene(s) {', '.join(map(str, newly))} now stale — their clips are kept until regenerated (R)"
+
+
 class Editing:
     """Mixed into the local controller: edits saved where the script lives, and the script reloaded when it changes."""
 
@@ -150,17 +157,23 @@ class Editing:
         self.__dict__["_script_stamp"] = now
         what = "the script file changed" if script_changed else "a keyframe file changed"
         try:
-            newly = await self._reload()
+            newly = await self._reload_saying(what)
+        finally:
+            self.note_keyframe_stamps()
+        if isinstance(newly, str) or newly:
+            return _news(what, newly)
+        stale = [s.index for s in self.board.scenes if s.stale]
+        return f"{what}; reloaded" + (f" ({len(stale)} stale scene(s))" if stale else "")
+
+    async def _reload_saying(self, what: str) -> list[int] | str:
+        """Reload after a change made elsewhere: the scenes newly stale, or the sentence saying why the loaded
+        version stays."""
+        try:
+            return await self._reload()
         except ScriptInvalid as exc:
             return f"{what} but the script is not valid now ({exc.message}); still using the version loaded"
         except UserError as exc:
             return f"{what}: {exc.message} — {exc.hint}"
-        finally:
-            self.note_keyframe_stamps()
-        stale = [s.index for s in self.board.scenes if s.stale]
-        if newly:
-            return f"{what}: scene(s) {', '.join(map(str, newly))} now stale — their clips are kept until regenerated (R)"
-        return f"{what}; reloaded" + (f" ({len(stale)} stale scene(s))" if stale else "")
 
     async def _remote_changed(self) -> str | None:
         """A `firestore:` script: a listener follows the document; an edit made elsewhere (the app, the console)
@@ -185,14 +198,9 @@ class Editing:
             return "the script was deleted from Firestore; still using the version loaded"
         what = "the script changed in Firestore"
         before = self.loaded.script
-        try:
-            newly = await self._reload()
-        except ScriptInvalid as exc:
-            return f"{what} but is not valid now ({exc.message}); still using the version loaded"
-        except UserError as exc:
-            return f"{what}: {exc.message} — {exc.hint}"
-        if newly:
-            return f"{what}: scene(s) {', '.join(map(str, newly))} now stale — their clips are kept until regenerated (R)"
+        newly = await self._reload_saying(what)
+        if isinstance(newly, str) or newly:
+            return _news(what, newly)
         if self.loaded.script == before:
             return None  # this app's own edit (already reloaded), or a field the script does not read
         return f"{what}; reloaded"

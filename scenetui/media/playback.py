@@ -8,6 +8,7 @@ UI thread only swaps finished lines in.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -93,7 +94,9 @@ def rgb_cells(rgb: np.ndarray) -> CellLines:
 
 
 class ClipPlayer:
-    """Random access to a clip's frames as cells; not thread-safe — call it from one thread at a time."""
+    """Random access to a clip's frames as cells, from one worker thread at a time; `close` may come from another
+    thread (the screen going away mid-frame) and waits for the frame in progress — freeing the decoder under it
+    would crash the process."""
 
     def __init__(self, path: Path) -> None:
         try:
@@ -117,6 +120,8 @@ class ClipPlayer:
         self._current: av.VideoFrame | None = None
         self._ahead: av.VideoFrame | None = None  # decoded past the asked moment, kept for the next call
         self.decoded = 0
+        self._lock = threading.Lock()
+        self._closed = False
 
     @property
     def frame_time(self) -> float:
@@ -166,6 +171,12 @@ class ClipPlayer:
 
     def show(self, t: float, cols: int, rows: int, picture: bool = False) -> Shown:
         """The frame at `t` scaled (by libswscale) to fit `cols`×`rows` cells; with `picture`, the frame itself too."""
+        with self._lock:
+            if self._closed:
+                raise PlaybackError(f"{self.path.name} is closed")
+            return self._show(t, cols, rows, picture)
+
+    def _show(self, t: float, cols: int, rows: int, picture: bool) -> Shown:
         frame = self.frame_at(t)
         w, h = fit(self.width, self.height, cols, rows)
         rgb = frame.reformat(width=w, height=h * 2, format="rgb24", interpolation="FAST_BILINEAR").to_ndarray()
@@ -177,5 +188,9 @@ class ClipPlayer:
         return Shown(ft, int(round(ft * self.rate)), rgb_cells(rgb), w, h, still)
 
     def close(self) -> None:
-        self._frames = None
-        self._container.close()
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._frames = self._current = self._ahead = None
+            self._container.close()

@@ -36,7 +36,9 @@ class FakeTerminal:
         # Rows, columns and the window's size in pixels: what a graphics terminal reports (cell size = pixels/cells).
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", self.rows, self.cols,
                                                             self.cols * self.cell[0], self.rows * self.cell[1]))
-        full_env = {**os.environ, "TERM": "xterm-256color", "PYTHONPATH": str(ROOT), **(env or {})}
+        # A crash in native code (PyAV, a decoder) prints every thread's stack here instead of vanishing.
+        full_env = {**os.environ, "TERM": "xterm-256color", "PYTHONPATH": str(ROOT), "PYTHONFAULTHANDLER": "1",
+                    **(env or {})}
         full_env.pop("TEXTUAL_DRIVER", None)
         self.proc = subprocess.Popen([sys.executable, "-m", "scenetui", *args], stdin=slave, stdout=slave,
                                      stderr=slave, cwd=cwd, env=full_env, start_new_session=True)
@@ -100,3 +102,9 @@ class FakeTerminal:
             os.close(self.master)
         except OSError:
             pass
+
+    def crash_report(self) -> str:
+        """What the process printed about a crash (faulthandler's stacks), if it crashed."""
+        at = self.output.find("Fatal Python error")
+        return self.output[at:at + 4000] if at >= 0 else ""
+

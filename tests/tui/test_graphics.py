@@ -143,7 +143,7 @@ def test_the_real_app_asks_its_terminal_and_draws_in_what_it_speaks(tmp_path: Pa
         term.type("\x1b")  # back to the scenes
         time.sleep(0.5)
         term.type("q")
-        assert term.proc is not None and term.proc.wait(20) == 0
+        assert term.proc is not None and term.proc.wait(20) == 0, term.crash_report()
         assert "\x1b[?1049l" in term.output[mark:]  # the terminal given back
     finally:
         term.close()

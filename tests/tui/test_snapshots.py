@@ -65,16 +65,16 @@ def mid_render(pilot: Pilot) -> None:
 
 def _pictures_pending(pilot: Pilot) -> bool:
     """The details pane shows keyframe pictures but one of them has not been drawn yet."""
-    from textual.widgets import Static
+    from scenetui.tui.widgets.details import SceneDetails
 
     clock = getattr(pilot.app.screen, "clock", None)
     if clock is not None and clock.shown is None:  # the preview's first frame is still being decoded
         return True
     for screen in pilot.app.screen_stack:  # a dialog's snapshot shows the screen beneath it too
-        for thumbs in screen.query("#thumbs"):
-            if thumbs.display and thumbs.size.width > 0:
-                if any(not str(t.content) and not hasattr(t.content, "__rich_console__") for t in thumbs.query(Static)):
-                    return True
+        for details in screen.query(SceneDetails):
+            # both pictures of the selected scene drawn (one drawn and the other on its way is not enough)
+            if details.index is not None and details.size.width > 0 and details.pictures_of != details.index:
+                return True
     return False
 
 

@@ -36,6 +36,7 @@ class SceneDetails(VerticalScroll):
         self.index: int | None = None
         self._status: str | None = None
         self._thumb_size: tuple[int, int] | None = None
+        self.pictures_of: int | None = None  # the scene whose keyframe pictures are both drawn (tests wait on it)
 
     @property
     def graphics(self) -> Graphics:
@@ -59,6 +60,7 @@ class SceneDetails(VerticalScroll):
         self.index = index
         self.redraw(relayout=changed)
         if changed:
+            self.pictures_of = None
             self.load_pictures(index)
 
     def redraw(self, relayout: bool = False) -> None:
@@ -88,6 +90,8 @@ class SceneDetails(VerticalScroll):
         height = max(3, min(THUMB_H, width // 3))
         if self.graphics != "halfblock":
             await self._load_stills(index, height)
+            if self.index == index:
+                self.pictures_of = index
             return
         relayout = self._thumb_size != (width, height)
         self._thumb_size = (width, height)
@@ -96,6 +100,8 @@ class SceneDetails(VerticalScroll):
             if self.index == index:
                 caption = Text(f"\n{which} keyframe", style="dim")
                 self.query_one(f"#thumb-{which}", Static).update(Group(picture, caption), layout=relayout)
+        if self.index == index:
+            self.pictures_of = index
 
     async def _load_stills(self, index: int, height: int) -> None:
         for which in ("start", "end"):
