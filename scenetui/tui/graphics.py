@@ -1,8 +1,10 @@
 """Pictures through the terminal's own graphics — kitty's protocol or sixel — where it speaks one; half blocks elsewhere.
 
 The terminal is asked once, before Textual takes it over: textual-image sends its escape-sequence queries when it is
-imported, and once Textual's input thread runs it would swallow the answers. Only keyframe pictures and a paused
-frame go through a protocol; a playing clip stays in half blocks (a full picture per frame is heavy over SSH).
+imported, and once Textual's input thread runs it would swallow the answers. Keyframe pictures are textual-image's
+widgets; the preview's frames are encoded here, in the player's worker thread, and placed by the GraphicFrame
+widgets (tui/widgets/video.py). Over SSH a playing clip defaults to half blocks: a picture per frame is megabytes a
+second down the link.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ def picture(graphics: Graphics, image: PILImage.Image, **kwargs: object) -> Widg
     return cls(image, **kwargs)  # type: ignore[arg-type]
 
 
-PLAYING_PX = 800  # longest side of a sixel frame while playing: ~40 ms to encode, tens of KB a frame
+PLAYING_PX = 800  # longest side of a frame while playing: ~40 ms to encode as sixel, 65-500 KB a frame
 PAUSED_PX = 1920  # a paused frame may be as sharp as the pane allows
 
 
