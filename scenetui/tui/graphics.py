@@ -1,9 +1,9 @@
 """Pictures through the terminal's own graphics — kitty's protocol or sixel — where it speaks one; half blocks elsewhere.
 
 The terminal is asked once, before Textual takes it over: textual-image sends its escape-sequence queries when it is
-imported, and once Textual's input thread runs it would swallow the answers. Keyframe pictures are textual-image's
-widgets; the preview's frames are encoded here, in the player's worker thread, and placed by the GraphicFrame
-widgets (tui/widgets/video.py). Over SSH a playing clip defaults to half blocks: a picture per frame is megabytes a
+imported, and once Textual's input thread runs it would swallow the answers. Keyframes and the preview's frames
+are encoded here, off the UI thread (textual-image's sixel encoder, or PNG for kitty), and placed by the
+GraphicFrame widgets (tui/widgets/video.py), which write through Textual's own output. Over SSH a playing clip defaults to half blocks: a picture per frame is megabytes a
 second down the link.
 """
 
@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from PIL import Image as PILImage
-    from textual.widget import Widget
 
 Graphics = Literal["kitty", "sixel", "halfblock"]
 
@@ -41,14 +40,6 @@ def detect(setting: str = "auto") -> Graphics:
     if renderable.Image is renderable.TGPImage:
         return "kitty"
     return "halfblock"
-
-
-def picture(graphics: Graphics, image: PILImage.Image, **kwargs: object) -> Widget:
-    """A widget drawing `image` through the protocol (fitted to its box, aspect kept by width/height auto)."""
-    from textual_image.widget import SixelImage, TGPImage
-
-    cls = SixelImage if graphics == "sixel" else TGPImage
-    return cls(image, **kwargs)  # type: ignore[arg-type]
 
 
 PLAYING_PX = 800  # longest side of a frame while playing: ~40 ms to encode as sixel, 65-500 KB a frame

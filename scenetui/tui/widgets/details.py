@@ -16,7 +16,8 @@ from textual.widgets import Static
 from scenetui.domain.board import ACTIVE, DONE, FAILED, PAID
 from scenetui.domain.text import clean
 from scenetui.tui.format import clock, money, scene_detail, size
-from scenetui.tui.graphics import Graphics, picture
+from scenetui.tui.graphics import Graphics, encode_kitty, encode_sixel
+from scenetui.tui.widgets.video import GraphicFrame, KittyFrame, SixelFrame
 
 if TYPE_CHECKING:
     from scenetui.control.local import LocalController
@@ -49,9 +50,10 @@ class SceneDetails(VerticalScroll):
                 yield Static(id="thumb-start", classes="thumb")
                 yield Static(id="thumb-end", classes="thumb")
             else:  # the picture through the terminal's protocol, its caption beneath
+                frame = SixelFrame if self.graphics == "sixel" else KittyFrame
                 for which in ("start", "end"):
                     with Vertical(classes="thumb"):
-                        yield Vertical(id=f"pic-{which}", classes="pic")
+                        yield frame(id=f"pic-{which}", classes="pic")
                         yield Static(id=f"thumb-{which}")
         yield Static(id="details-video")
 
@@ -89,7 +91,7 @@ class SceneDetails(VerticalScroll):
         width = min(width, THUMB_W * 2) if width >= 8 else THUMB_W
         height = max(3, min(THUMB_H, width // 3))
         if self.graphics != "halfblock":
-            await self._load_stills(index, height)
+            await self._load_stills(index, width, height)
             if self.index == index:
                 self.pictures_of = index
             return
@@ -103,26 +105,24 @@ class SceneDetails(VerticalScroll):
         if self.index == index:
             self.pictures_of = index
 
-    async def _load_stills(self, index: int, height: int) -> None:
+    async def _load_stills(self, index: int, cols: int, rows: int) -> None:
+        """Both keyframes through the terminal's protocol, encoded off the UI thread as the preview's frames are."""
+        encode = encode_sixel if self.graphics == "sixel" else encode_kitty
         for which in ("start", "end"):
             still = await self.controller.keyframe_still(index, which)
+            graphic = None if isinstance(still, Text) else await asyncio.to_thread(encode, still, cols, rows, False)
             if self.index != index:
                 return
-            box = self.query_one(f"#pic-{which}", Vertical)
+            frame = self.query_one(f"#pic-{which}", GraphicFrame)
             caption = self.query_one(f"#thumb-{which}", Static)
-            if isinstance(still, Text):
-                await box.remove_children()
+            frame.display = graphic is not None
+            if graphic is None:
                 caption.update(still)
                 continue
-            if box.children:
-                box.children[0].image = still  # type: ignore[attr-defined]
-            else:
-                pic = picture(self.graphics, still)
-                pic.styles.width, pic.styles.max_width = "auto", "100%"
-                await box.mount(pic)
-            box.children[0].styles.height = height
+            data, width, height = graphic
+            frame.styles.width, frame.styles.height = width, height
+            frame.show(data, (width, height))
             caption.update(Text(f"{which} keyframe", style="dim"))
-
 
 def script_summary(controller: LocalController) -> Table:
     script = controller.loaded.script
