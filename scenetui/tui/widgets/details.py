@@ -36,7 +36,6 @@ class SceneDetails(VerticalScroll):
         self.controller = controller
         self.index: int | None = None
         self._status: str | None = None
-        self._thumb_size: tuple[int, int] | None = None
         self.pictures_of: int | None = None  # the scene whose keyframe pictures are both drawn (tests wait on it)
 
     @property
@@ -95,13 +94,14 @@ class SceneDetails(VerticalScroll):
             if self.index == index:
                 self.pictures_of = index
             return
-        relayout = self._thumb_size != (width, height)
-        self._thumb_size = (width, height)
+        # Always a new layout for the pictures: skipping it when their size matched the last ones can leave the
+        # pane laid out for thumbnails never drawn (a load cut short) — the likely cause of a snapshot whose
+        # scrollbar said the pane was shorter. It costs one layout per resting selection, not per key.
         for which in ("start", "end"):
             picture = await self.controller.keyframe_picture(index, which, width, height)
             if self.index == index:
                 caption = Text(f"\n{which} keyframe", style="dim")
-                self.query_one(f"#thumb-{which}", Static).update(Group(picture, caption), layout=relayout)
+                self.query_one(f"#thumb-{which}", Static).update(Group(picture, caption))
         if self.index == index:
             self.pictures_of = index
 
