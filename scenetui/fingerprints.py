@@ -14,12 +14,18 @@ from scenetui.scriptfile import LoadedScript
 _hashes: dict[tuple[str, int, int], str] = {}
 
 
-def _stamp(path: Path) -> tuple[str, int, int] | None:
+def file_version(path: Path) -> tuple[int, int] | None:
+    """(mtime in ns, size): what changes when a file is replaced or rewritten; None when it is not there."""
     try:
         st = path.stat()
     except OSError:
         return None
-    return str(path), st.st_mtime_ns, st.st_size
+    return st.st_mtime_ns, st.st_size
+
+
+def _stamp(path: Path) -> tuple[str, int, int] | None:
+    version = file_version(path)
+    return None if version is None else (str(path), *version)
 
 
 def file_digest(path: Path) -> str | None:

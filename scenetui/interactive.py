@@ -7,6 +7,7 @@ import os
 import shlex
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scenetui.build import BuildOptions, check_backend_config, resolve_workspace
 from scenetui.commands import _settings, build_options
@@ -16,6 +17,10 @@ from scenetui.scriptref import ScriptRef, parse_script_ref
 from scenetui.sources import load_ref
 from scenetui.workspace import Workspace
 
+if TYPE_CHECKING:
+    from scenetui.tui.graphics import Graphics
+
+
 def _need_terminal() -> None:
     if os.environ.get("TEXTUAL_DRIVER"):  # run by textual-serve for a browser: no tty, and none needed
         return
@@ -23,7 +28,7 @@ def _need_terminal() -> None:
         raise UserError("the interactive app needs a terminal", hint="use `scenetui render` (or --headless) in scripts and pipes")
 
 
-def _graphics() -> str:
+def _graphics() -> Graphics:
     """Ask the terminal which graphics it speaks — now, before Textual's input thread would swallow the answer."""
     import logging
 

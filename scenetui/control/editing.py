@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from scenetui.build import apply_video_overrides
 from scenetui.control.snapshot import mark_stale
-from scenetui.fingerprints import keyframe_stamps
+from scenetui.fingerprints import file_version, keyframe_stamps
 from scenetui.errors import ScriptInvalid, UserError
 from scenetui.sceneedit import EditOutcome, draft_text, read_draft
 from scenetui.sources import load_ref
@@ -43,14 +43,6 @@ def editor_command(path: Path) -> list[str]:
     raise UserError("no text editor found", hint="set EDITOR (export EDITOR=nano) and press E again")
 
 
-def _stamp(path: Path) -> tuple[int, int] | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return st.st_mtime_ns, st.st_size
-
-
 def _news(what: str, newly: list[int] | str) -> str:
     """What a reload after a change made elsewhere means, in one sentence."""
     if isinstance(newly, str):
@@ -77,7 +69,7 @@ class Editing:
     def note_script_stamp(self, ref: object) -> None:
         """Remember the script file's state as it is loaded, so any later change is picked up."""
         if isinstance(ref, Path):
-            self.__dict__["_script_stamp"] = _stamp(ref)
+            self.__dict__["_script_stamp"] = file_version(ref)
 
     def note_keyframe_stamps(self) -> None:
         """Remember each keyframe file's version, so one replaced in place (same name) is noticed too."""
@@ -86,7 +78,7 @@ class Editing:
     def _restamp(self) -> None:
         """Our own write to the script file is not a change made elsewhere."""
         if self.loaded.path is not None:
-            self.__dict__["_script_stamp"] = _stamp(self.loaded.path)
+            self.__dict__["_script_stamp"] = file_version(self.loaded.path)
 
     @property
     def _drafts(self) -> dict[int, str]:
@@ -147,7 +139,7 @@ class Editing:
         path = self.loaded.path
         if path is None:
             return await self._remote_changed()
-        now = _stamp(path)
+        now = file_version(path)
         if now is None:
             return None
         pictures = await asyncio.to_thread(keyframe_stamps, self.loaded)
@@ -179,6 +171,8 @@ class Editing:
         """A `firestore:` script: a listener follows the document; an edit made elsewhere (the app, the console)
         reloads it, while the fields renders write (video URL, status, metadata) are not an edit."""
         state: dict[str, Any] = self.__dict__.setdefault("_remote", {})
+        if state.get("closed"):
+            return None  # the app is closing: a late tick must not start a listener again
         if "stop" not in state:
             watch = getattr(self.store, "watch_script", None)
             state["stop"] = None
@@ -207,7 +201,9 @@ class Editing:
 
     def stop_watching(self) -> None:
         """End the Firestore listener, if one runs."""
-        stop = self.__dict__.get("_remote", {}).pop("stop", None)
+        state = self.__dict__.setdefault("_remote", {})
+        state["closed"] = True
+        stop = state.pop("stop", None)
         if stop is not None:
             try:
                 stop()

@@ -40,8 +40,8 @@ class PlaybackClock:
                  size: Callable[[], tuple[int, int]], *, gone: Callable[[], bool] = lambda: False,
                  encode: Encoder | None = None) -> None:
         self.player, self._draw, self._fail, self._size, self._gone = player, draw, fail, size, gone
-        # With an encoder (sixel), paused frames — and playing ones when `encode_playing` — are encoded in the
-        # worker thread, off the UI's.
+        # With an encoder (sixel, kitty), paused frames — and playing ones when `encode_playing` — are encoded in
+        # the worker thread, off the UI's.
         self._encode = encode
         self.encode_playing = False
         self.playing = False
@@ -116,10 +116,10 @@ class PlaybackClock:
     # the task -------------------------------------------------------------------------------------------------
     def _show(self, t: float, cols: int, rows: int, playing: bool) -> Shown:
         """In the worker thread: the frame as cells, and as a whole picture (encoded) when the screen wants one."""
-        encode = self._encode is not None and (not playing or self.encode_playing)
-        shown = self.player.show(t, cols, rows, encode)
-        if encode and self._encode is not None and shown.picture is not None:
-            shown = replace(shown, graphic=self._encode(shown.picture, cols, rows, playing), picture=None)
+        encode = self._encode if not playing or self.encode_playing else None
+        shown = self.player.show(t, cols, rows, encode is not None)
+        if encode is not None and shown.picture is not None:
+            shown = replace(shown, graphic=encode(shown.picture, cols, rows, playing), picture=None)
         return shown
 
     async def _run(self) -> None:

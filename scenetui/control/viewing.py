@@ -12,6 +12,7 @@ from rich.text import Text
 from scenetui.domain.board import DONE, Board
 from scenetui.domain.units import human_size
 from scenetui.errors import UserError
+from scenetui.fingerprints import file_version
 from scenetui.media.cells import file_cells, file_still, image_cells, video_frames
 from scenetui.media.playback import ClipPlayer, PlaybackError
 from scenetui.media.players import PlayPlan, play_plan
@@ -112,11 +113,7 @@ class Viewing:
 
     async def _cached(self, key: tuple[Any, ...], make: Any, path: Path, *args: Any) -> Any:
         """Pictures are made once per file version: a keyframe replaced under the same name is drawn anew."""
-        try:
-            st = path.stat()
-            key = (*key, st.st_mtime_ns, st.st_size)
-        except OSError:
-            pass
+        key = (*key, file_version(path))
         cache: dict[tuple[Any, ...], Any] = self.__dict__.setdefault("_pictures", {})
         if key not in cache:
             if len(cache) > 256:

@@ -34,7 +34,7 @@ class Shown:
     lines: CellLines
     width: int
     height: int
-    picture: Image.Image | None = None  # the whole frame, when asked for (a paused frame through a graphics protocol)
+    picture: Image.Image | None = None  # the whole frame, when asked for (to be encoded for a graphics protocol)
     # The frame encoded for the terminal's protocol (sixel data or kitty's base64 PNG) and the cells it covers,
     # made in the worker thread.
     graphic: tuple[str, int, int] | None = None

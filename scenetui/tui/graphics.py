@@ -3,8 +3,8 @@
 The terminal is asked once, before Textual takes it over: textual-image sends its escape-sequence queries when it is
 imported, and once Textual's input thread runs it would swallow the answers. Keyframes and the preview's frames
 are encoded here, off the UI thread (textual-image's sixel encoder, or PNG for kitty), and placed by the
-GraphicFrame widgets (tui/widgets/video.py), which write through Textual's own output. Over SSH a playing clip defaults to half blocks: a picture per frame is megabytes a
-second down the link.
+GraphicFrame widgets (tui/widgets/video.py), which write through Textual's own output. Over SSH a playing clip
+defaults to half blocks: a picture per frame is megabytes a second down the link.
 """
 
 from __future__ import annotations
@@ -83,6 +83,10 @@ def encode_kitty(image: PILImage.Image, cols: int, rows: int, playing: bool) -> 
     out = io.BytesIO()
     fitted.save(out, format="PNG", compress_level=1)  # speed over size: a frame lives 40 ms
     return base64.standard_b64encode(out.getvalue()).decode("ascii"), covers_cols, covers_rows
+
+
+# The encoder for each protocol (the preview's frames and the details' keyframes).
+ENCODERS = {"sixel": encode_sixel, "kitty": encode_kitty}
 
 
 def describe(graphics: Graphics) -> str:

@@ -60,9 +60,9 @@ def cells_only(clip: Path) -> float:
 def encoded_only(clip: Path, protocol: str) -> tuple[float, float]:
     """Decode + encoding (sixel, or kitty's base64 PNG) at the playing size, no app: (frames a second, bytes a frame)."""
     from scenetui.media.playback import ClipPlayer
-    from scenetui.tui.graphics import encode_kitty, encode_sixel
+    from scenetui.tui.graphics import ENCODERS
 
-    encode = encode_sixel if protocol == "sixel" else encode_kitty
+    encode = ENCODERS[protocol]
 
     player = ClipPlayer(clip)
     frames = round(player.duration * player.rate)
@@ -80,10 +80,10 @@ async def in_the_app(clip: Path, seconds: float, protocol: str = "") -> dict[str
 
     from scenetui.control.playback import PlaybackClock
     from scenetui.media.playback import ClipPlayer
-    from scenetui.tui.graphics import encode_kitty, encode_sixel
-    from scenetui.tui.widgets.video import KittyFrame, SixelFrame, VideoView
+    from scenetui.tui.graphics import ENCODERS
+    from scenetui.tui.widgets.video import FRAMES, VideoView
 
-    widget = {"sixel": SixelFrame, "kitty": KittyFrame}.get(protocol, VideoView)
+    widget = FRAMES.get(protocol, VideoView)
     graphic = bool(protocol)  # a frame encoded for a graphics protocol
 
     class Bench(App[None]):
@@ -103,7 +103,7 @@ async def in_the_app(clip: Path, seconds: float, protocol: str = "") -> dict[str
 
         clock = PlaybackClock(player, draw, lambda m: None, lambda: (view.size.width, view.size.height - CHROME_ROWS
                                                                      if graphic else view.size.height),
-                              encode={"sixel": encode_sixel, "kitty": encode_kitty}.get(protocol))
+                              encode=ENCODERS.get(protocol))
         clock.encode_playing = graphic
         clock.start(0.0)
         await pilot.pause(0.3)

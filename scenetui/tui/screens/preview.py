@@ -20,8 +20,8 @@ from textual.widgets import Footer, Static
 from scenetui.control.playback import PlaybackClock
 from scenetui.errors import UserError
 from scenetui.tui.screens.dialogs import ConfirmScreen, PathPrompt
-from scenetui.tui.graphics import Graphics, encode_kitty, encode_sixel, over_ssh
-from scenetui.tui.widgets.video import GraphicFrame, KittyFrame, Scrub, ScrubBar, SixelFrame, VideoView
+from scenetui.tui.graphics import ENCODERS, Graphics, over_ssh
+from scenetui.tui.widgets.video import FRAMES, GraphicFrame, Scrub, ScrubBar, VideoView
 
 if TYPE_CHECKING:
     from scenetui.control.local import LocalController
@@ -72,7 +72,7 @@ class PreviewScreen(Screen[None]):
             else:  # frames through the terminal's protocol (encoded off the UI thread); half blocks when asked
                 with Vertical(id="preview-stage"):
                     yield VideoView(id="preview-frame")
-                    yield (SixelFrame if self.graphics == "sixel" else KittyFrame)(id="preview-graphic")
+                    yield FRAMES[self.graphics](id="preview-graphic")
             yield ScrubBar(id="preview-scrub")
             yield Static(id="preview-status")
         yield Footer()
@@ -125,7 +125,7 @@ class PreviewScreen(Screen[None]):
             view.say("cannot be played", "red")
             self.say(exc.line(), "red")
             return
-        encoder = {"sixel": encode_sixel, "kitty": encode_kitty}.get(self.graphics)
+        encoder = ENCODERS.get(self.graphics)
         self.clock = PlaybackClock(player, self._drawn, self._failed, self._room, gone=lambda: not clip.exists(),
                                    encode=encoder)
         # A picture a frame costs a core and megabytes a second: on by default here, off over SSH; g switches.

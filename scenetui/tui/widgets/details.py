@@ -16,8 +16,8 @@ from textual.widgets import Static
 from scenetui.domain.board import ACTIVE, DONE, FAILED, PAID
 from scenetui.domain.text import clean
 from scenetui.tui.format import clock, money, scene_detail, size
-from scenetui.tui.graphics import Graphics, encode_kitty, encode_sixel
-from scenetui.tui.widgets.video import GraphicFrame, KittyFrame, SixelFrame
+from scenetui.tui.graphics import ENCODERS, Graphics
+from scenetui.tui.widgets.video import FRAMES, GraphicFrame
 
 if TYPE_CHECKING:
     from scenetui.control.local import LocalController
@@ -49,10 +49,9 @@ class SceneDetails(VerticalScroll):
                 yield Static(id="thumb-start", classes="thumb")
                 yield Static(id="thumb-end", classes="thumb")
             else:  # the picture through the terminal's protocol, its caption beneath
-                frame = SixelFrame if self.graphics == "sixel" else KittyFrame
                 for which in ("start", "end"):
                     with Vertical(classes="thumb"):
-                        yield frame(id=f"pic-{which}", classes="pic")
+                        yield FRAMES[self.graphics](id=f"pic-{which}", classes="pic")
                         yield Static(id=f"thumb-{which}")
         yield Static(id="details-video")
 
@@ -107,7 +106,7 @@ class SceneDetails(VerticalScroll):
 
     async def _load_stills(self, index: int, cols: int, rows: int) -> None:
         """Both keyframes through the terminal's protocol, encoded off the UI thread as the preview's frames are."""
-        encode = encode_sixel if self.graphics == "sixel" else encode_kitty
+        encode = ENCODERS[self.graphics]
         for which in ("start", "end"):
             still = await self.controller.keyframe_still(index, which)
             graphic = None if isinstance(still, Text) else await asyncio.to_thread(encode, still, cols, rows, False)

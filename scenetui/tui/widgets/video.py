@@ -116,9 +116,9 @@ class SixelFrame(GraphicFrame):
 
 
 class KittyFrame(GraphicFrame):
-    """kitty's protocol with Unicode placeholders: each frame is sent under a fresh image id (two alternate) as a
-    virtual placement, the cells name it by their colour, and the previous image is deleted once the new cells are
-    on screen — re-sending data under a displayed id is not defined by kitty, so frames never do."""
+    """kitty's protocol with Unicode placeholders: each frame is sent under a fresh image id as a virtual placement,
+    the cells name it by their colour, and the previous image is deleted once the new cells are on screen —
+    re-sending data under a displayed id is not defined by kitty, so frames never do."""
 
     _ids = itertools.count(random.randrange(1, 1 << 23))
 
@@ -127,16 +127,19 @@ class KittyFrame(GraphicFrame):
         self.image_id = 0
         self._old: list[int] = []
 
+    def _send(self, sequence: str) -> None:
+        """To the terminal through Textual's own writer, so it is ordered with the screen updates."""
+        driver = getattr(self.app, "_driver", None)
+        if driver is not None:
+            driver.write(sequence)
+
     def show(self, data: str, cells: tuple[int, int]) -> None:
-        write = getattr(self.app, "_driver", None)
         new = next(self._ids) % ((1 << 24) - 1) + 1  # 24 bits: the id lives in the cells' foreground colour
-        if write is not None:
-            cols, rows = cells
-            chunks = [data[i:i + 4096] for i in range(0, len(data), 4096)] or [""]
-            head = f"a=T,U=1,f=100,i={new},c={cols},r={rows},q=2"
-            seq = "".join(f"\x1b_G{head if n == 0 else ''}{',' if n == 0 else ''}m={int(n < len(chunks) - 1)};{chunk}\x1b\\"
-                          for n, chunk in enumerate(chunks))
-            write.write(seq)
+        cols, rows = cells
+        chunks = [data[i:i + 4096] for i in range(0, len(data), 4096)] or [""]
+        keys = f"a=T,U=1,f=100,i={new},c={cols},r={rows},q=2,"  # on the first chunk only
+        self._send("".join(f"\x1b_G{keys if n == 0 else ''}m={int(n < len(chunks) - 1)};{chunk}\x1b\\"
+                           for n, chunk in enumerate(chunks)))
         if self.image_id:
             self._old.append(self.image_id)
         self.image_id = new
@@ -145,11 +148,9 @@ class KittyFrame(GraphicFrame):
 
     def _forget(self) -> None:
         """The cells name the new image now: free the ones before it."""
-        driver = getattr(self.app, "_driver", None)
         old, self._old = self._old, []
-        if driver is not None:
-            for image_id in old:
-                driver.write(f"\x1b_Ga=d,d=I,i={image_id},q=2\x1b\\")
+        for image_id in old:
+            self._send(f"\x1b_Ga=d,d=I,i={image_id},q=2\x1b\\")
 
     def on_unmount(self) -> None:
         if self.image_id:
@@ -203,3 +204,8 @@ class ScrubBar(Static):
         start, room = getattr(self, "_bar", (0, 0))
         if room and start <= event.x < start + room:
             self.post_message(Scrub(min(1.0, max(0.0, (event.x - start) / (room - 1 or 1)))))
+
+
+# The widget that places each protocol's pictures, by what the terminal speaks.
+FRAMES: dict[str, type[GraphicFrame]] = {"sixel": SixelFrame, "kitty": KittyFrame}
+
