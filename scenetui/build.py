@@ -15,11 +15,11 @@ from scenetui.engine.journal import Journal
 from scenetui.engine.ports import VideoBackend
 from scenetui.errors import UserError
 from scenetui.logsetup import setup_logging
-from scenetui.scriptfile import LoadedScript, is_url
-from scenetui.scriptref import ScriptRef
-from scenetui.sources import load_ref
+from scenetui.script.file import LoadedScript, is_url
+from scenetui.script.ref import ScriptRef
+from scenetui.script.sources import load_ref
 from scenetui.storage.local import LocalStore
-from scenetui.workspace import Workspace
+from scenetui.storage.workspace import Workspace
 
 BACKENDS = ("animatic", "luma")
 STORAGES = ("local", "firebase")
@@ -70,7 +70,7 @@ def _check_base_url(url: str) -> None:
     """Luma's API over https (plain http only on this machine, for a local fake or proxy)."""
     from urllib.parse import urlparse
 
-    from scenetui.scriptfile import LOOPBACK_HOSTS
+    from scenetui.script.file import LOOPBACK_HOSTS
 
     try:
         parsed = urlparse(url)
@@ -103,8 +103,8 @@ def make_store(loaded: LoadedScript, workspace: Workspace, opts: BuildOptions, s
         raise UserError(f"unknown storage {opts.storage!r}", hint=f"choose one of: {', '.join(STORAGES)}")
     if not uses_firebase(loaded, opts):
         return LocalStore(workspace.root)
-    from scenetui.sources import firebase_connection
-    from scenetui.storage.firebase.scripts import user_id_of
+    from scenetui.script.sources import firebase_connection
+    from scenetui.script.firestore import user_id_of
     from scenetui.storage.firebase.store import FirebaseStore
 
     conn = firebase_connection(settings, opts.bucket)
@@ -125,7 +125,7 @@ def _keyframe_host(opts: BuildOptions, settings: Settings, loaded: LoadedScript,
     conn = getattr(store, "conn", None)
     user = getattr(store, "user_id", None) or opts.user_id
     if conn is None and opts.keyframe_host == "firebase":
-        from scenetui.sources import firebase_connection
+        from scenetui.script.sources import firebase_connection
 
         conn = firebase_connection(settings, opts.bucket)
     if conn is not None and user:

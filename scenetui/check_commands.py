@@ -7,7 +7,7 @@ import json
 import sys
 
 from scenetui.errors import EXIT_OK, EXIT_USAGE
-from scenetui.sources import check_ref
+from scenetui.script.sources import check_ref
 
 
 def _settings():  # noqa: ANN202 (pydantic-settings is imported only for a Firestore script)

@@ -21,8 +21,8 @@ from scenetui.engine.lock import RenderLock
 from scenetui.engine.render import RenderOptions, RenderPlan, plan_render, render
 from scenetui.errors import EXIT_OK, UserError
 from scenetui.headless.printer import make_printer
-from scenetui.scriptref import ScriptRef
-from scenetui.sources import load_ref
+from scenetui.script.ref import ScriptRef
+from scenetui.script.sources import load_ref
 from scenetui.selection import parse_scenes
 from scenetui.domain.units import human_size
 from scenetui.headless.text import clean

@@ -18,7 +18,7 @@ from scenetui.engine.film import check_output
 from scenetui.engine.lock import RenderLock
 from scenetui.errors import EXIT_OK, UserError
 from scenetui.headless.printer import make_printer
-from scenetui.sources import load_ref
+from scenetui.script.sources import load_ref
 
 
 async def export_cmd(args: argparse.Namespace) -> int:

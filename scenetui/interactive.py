@@ -13,9 +13,9 @@ from scenetui.build import BuildOptions, check_backend_config, resolve_workspace
 from scenetui.commands import _settings, build_options
 from scenetui.errors import EXIT_OK, EXIT_USAGE, ScriptInvalid, UserError
 from scenetui.logsetup import setup_logging
-from scenetui.scriptref import ScriptRef, parse_script_ref
-from scenetui.sources import load_ref
-from scenetui.workspace import Workspace
+from scenetui.script.ref import ScriptRef, parse_script_ref
+from scenetui.script.sources import load_ref
+from scenetui.storage.workspace import Workspace
 
 if TYPE_CHECKING:
     from scenetui.tui.graphics import Graphics

@@ -19,7 +19,7 @@ FIELDS = {"start": "startKeyframe", "end": "endKeyframe"}  # the script's field 
 
 def load_for_keyframes(path: Path) -> AIScript:
     """The script with keyframes optional (this command adds them); every other problem still refuses it."""
-    from scenetui.scriptfile import parse_script, validate_data
+    from scenetui.script.file import parse_script, validate_data
 
     data, problems = parse_script(path)
     script, problems = (None, problems) if problems else validate_data(data, {"keyframes_optional": True})
@@ -57,7 +57,7 @@ def draw_cards(path: Path, script: AIScript, todo: list[tuple[int, str]], on_dra
     """A card for each (scene, which) into `keyframes/` beside the script file, never over an existing picture; the
     script points at them (one write for all). What was made."""
     from scenetui.media.sketch import draw_card
-    from scenetui.scriptedit import check_writable, set_scene_fields
+    from scenetui.script.edit import check_writable, set_scene_fields
 
     if not todo:
         return []
@@ -78,7 +78,7 @@ def draw_cards(path: Path, script: AIScript, todo: list[tuple[int, str]], on_dra
 
 def keyframes_cmd(args: argparse.Namespace) -> int:
     """Draw the missing start/end keyframes of the chosen scenes and point the script at them."""
-    from scenetui.scriptref import FirestoreRef
+    from scenetui.script.ref import FirestoreRef
     from scenetui.selection import parse_scenes
 
     if isinstance(args.script, FirestoreRef):
@@ -116,8 +116,8 @@ def _firestore_keyframes(args: argparse.Namespace, ref: object) -> int:
     from scenetui.config import load_settings
     from scenetui.keyframe_sources import Bucketed
     from scenetui.selection import parse_scenes
-    from scenetui.sources import firebase_connection, load_ref
-    from scenetui.storage.firebase.scripts import user_id_of
+    from scenetui.script.sources import firebase_connection, load_ref
+    from scenetui.script.firestore import user_id_of
 
     settings = load_settings()
     loaded = load_ref(ref, settings, args.bucket, keyframes_optional=True)  # type: ignore[arg-type]

@@ -80,7 +80,7 @@ class PhotonSession:
         """Make (or pick up) every planned picture; the script points at each as it arrives. Raises the first
         scene's UserError after the others finished."""
         from scenetui.keyframe_commands import FIELDS
-        from scenetui.scriptedit import set_scene_fields
+        from scenetui.script.edit import set_scene_fields
 
         maker, path, script = self.maker, self.path, self.script
         maker.run_id = self.journal.start_run(maker.sid, "luma-photon")

@@ -36,7 +36,7 @@ def usable_picture(source: Path) -> Path:
 def place_picture(script_path: Path, index: int, which: str, source: Path) -> str:
     """Copy `source` into `keyframes/` beside the script and point scene `index`'s `which` keyframe at it; returns the
     reference written. Refused (script untouched) when `source` is not a usable keyframe image."""
-    from scenetui.scriptedit import check_writable, set_scene_fields
+    from scenetui.script.edit import check_writable, set_scene_fields
     from scenetui.storage.atomic import move_into_place
 
     source = usable_picture(source)

@@ -52,7 +52,7 @@ def config_cmd(args: argparse.Namespace) -> int:
 
 
 def _log_workspace(args: argparse.Namespace) -> Path:
-    from scenetui.workspace import Workspace
+    from scenetui.storage.workspace import Workspace
 
     if args.workspace:
         return args.workspace
@@ -69,7 +69,7 @@ def _log_workspace(args: argparse.Namespace) -> Path:
 def logs_cmd(args: argparse.Namespace) -> int:
     """Print the last lines of the workspace log; with --follow, keep printing."""
     from scenetui.ops.logview import LEVELS, follow, log_files, tail
-    from scenetui.workspace import Workspace
+    from scenetui.storage.workspace import Workspace
 
     if args.lines < 0:
         raise UserError("--lines must be zero or more")
@@ -94,12 +94,12 @@ def stats_cmd(args: argparse.Namespace) -> int:
 
     from scenetui.ops.stats import collect
     from scenetui.ops.stats_view import render_text
-    from scenetui.workspace import Workspace
+    from scenetui.storage.workspace import Workspace
 
     script_id = None
     target: Path | None = args.target
     if target is not None and target.is_file() and not args.all:
-        from scenetui.scriptfile import load_script
+        from scenetui.script.file import load_script
 
         script_id = load_script(target).script.id
     stats = collect(Workspace(_log_workspace(args).expanduser()).journal_path, script_id)

@@ -32,7 +32,7 @@ class _Parser(argparse.ArgumentParser):
 
 def script_arg(text: str) -> object:
     """A script file path, or firestore:SCRIPT_ID."""
-    from scenetui.scriptref import parse_script_ref
+    from scenetui.script.ref import parse_script_ref
 
     try:
         return parse_script_ref(text)

@@ -14,7 +14,7 @@ from scenetui.errors import EXIT_OK, UserError
 if TYPE_CHECKING:
     from scenetui.domain import AIScript
     from scenetui.keyframe_sources import Bucketed
-    from scenetui.workspace import Workspace
+    from scenetui.storage.workspace import Workspace
 
 
 def _confirm(args: argparse.Namespace, count: int, cents: int, balance: float | None) -> None:
@@ -45,8 +45,8 @@ async def luma_keyframes(args: argparse.Namespace, path: Path, script: AIScript,
     from scenetui.config import load_settings
     from scenetui.keyframe_commands import wanted
     from scenetui.keyframe_photon import PhotonSession, image_price
-    from scenetui.scriptedit import check_writable
-    from scenetui.workspace import Workspace
+    from scenetui.script.edit import check_writable
+    from scenetui.storage.workspace import Workspace
 
     if args.max_spend is not None and not args.max_spend >= 0:
         raise UserError("--max-spend must be zero or more (US dollars)")

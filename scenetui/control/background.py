@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from scenetui.build import BuildOptions
-from scenetui.workspace import Workspace
+from scenetui.storage.workspace import Workspace
 
 
 def render_command(script: Path | object, workspace: Workspace, opts: BuildOptions, *, scenes: list[int] | None,

@@ -13,18 +13,18 @@ from typing import TYPE_CHECKING, Any
 
 from scenetui.build import apply_video_overrides
 from scenetui.control.snapshot import mark_stale
-from scenetui.fingerprints import file_version, keyframe_stamps
+from scenetui.script.fingerprints import file_version, keyframe_stamps
 from scenetui.errors import ScriptInvalid, UserError
-from scenetui.sceneedit import EditOutcome, draft_text, read_draft
-from scenetui.sources import load_ref
+from scenetui.script.scene_draft import EditOutcome, draft_text, read_draft
+from scenetui.script.sources import load_ref
 from scenetui.storage.atomic import write_text_atomic
 
 if TYPE_CHECKING:
     from scenetui.build import BuildOptions
     from scenetui.domain.board import Board
-    from scenetui.scriptfile import LoadedScript
+    from scenetui.script.file import LoadedScript
     from scenetui.storage.local import LocalStore
-    from scenetui.workspace import Workspace
+    from scenetui.storage.workspace import Workspace
 
 logger = logging.getLogger(__name__)
 EDITORS = ("sensible-editor", "editor", "nano", "vim", "vi")
@@ -117,7 +117,7 @@ class Editing:
                 raise UserError("this script cannot be edited from here", hint="edit it where it is stored")
             await write(self.loaded.script.id, index, changes)
             return
-        from scenetui.scriptedit import check_writable, set_scene_fields
+        from scenetui.script.edit import check_writable, set_scene_fields
 
         check_writable(path)
         await asyncio.to_thread(set_scene_fields, path, {index: changes})

@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from scenetui.domain.events import Event
     from scenetui.keyframe_photon import PhotonPlan, PhotonSession
     from scenetui.keyframe_sources import Bucketed
-    from scenetui.scriptfile import LoadedScript
-    from scenetui.workspace import Workspace
+    from scenetui.script.file import LoadedScript
+    from scenetui.storage.workspace import Workspace
 
 PHOTON_MODEL = "photon-1"
 

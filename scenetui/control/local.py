@@ -28,10 +28,10 @@ from scenetui.engine.lock import RenderLock
 from scenetui.engine.film import ExportOptions, export_film
 from scenetui.engine.render import RenderOptions, render
 from scenetui.errors import EXIT_INTERRUPTED, UserError
-from scenetui.scriptfile import LoadedScript
-from scenetui.scriptref import ScriptRef
-from scenetui.sources import load_ref
-from scenetui.workspace import Workspace
+from scenetui.script.file import LoadedScript
+from scenetui.script.ref import ScriptRef
+from scenetui.script.sources import load_ref
+from scenetui.storage.workspace import Workspace
 
 log = logging.getLogger("scenetui.control")
 Listener = Callable[[Event, set[int]], None]  # the event and the board rows it changed

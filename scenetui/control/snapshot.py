@@ -6,8 +6,8 @@ from scenetui.domain.prompt import inputs_changed
 from scenetui.domain.board import CANCELLED, DONE, FAILED, PAID, Board
 from scenetui.engine.costs import ledger, total_spent
 from scenetui.engine.journal import Journal
-from scenetui.fingerprints import scene_inputs
-from scenetui.scriptfile import LoadedScript
+from scenetui.script.fingerprints import scene_inputs
+from scenetui.script.file import LoadedScript
 from scenetui.storage.local import LocalStore
 
 

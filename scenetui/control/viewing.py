@@ -12,14 +12,14 @@ from rich.text import Text
 from scenetui.domain.board import DONE, Board
 from scenetui.domain.units import human_size
 from scenetui.errors import UserError
-from scenetui.fingerprints import file_version
+from scenetui.script.fingerprints import file_version
 from scenetui.media.cells import file_cells, file_still, image_cells, video_frames
 from scenetui.media.playback import ClipPlayer, PlaybackError
 from scenetui.media.players import PlayPlan, play_plan
 from scenetui.media.probe import InvalidClip, probe
-from scenetui.scriptfile import LoadedScript
+from scenetui.script.file import LoadedScript
 from scenetui.storage.local import LocalStore
-from scenetui.workspace import Workspace
+from scenetui.storage.workspace import Workspace
 
 
 class Viewing:

@@ -8,7 +8,7 @@ from scenetui.engine.bus import EventBus
 from scenetui.engine.costs import Budget, PriceTable
 from scenetui.engine.journal import Journal
 from scenetui.engine.ports import ClipStore, VideoBackend
-from scenetui.scriptfile import LoadedScript
+from scenetui.script.file import LoadedScript
 
 
 @dataclass

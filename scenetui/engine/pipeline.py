@@ -18,7 +18,7 @@ from scenetui.engine.context import RenderContext
 from scenetui.engine.ports import GenerationJob
 from scenetui.engine.session import SceneSession
 from scenetui.errors import DiskFull, UserError
-from scenetui.fingerprints import scene_inputs
+from scenetui.script.fingerprints import scene_inputs
 from scenetui.media.probe import InvalidClip, validate_clip
 
 

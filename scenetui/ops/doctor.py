@@ -116,7 +116,7 @@ def check_workspace(root: Path) -> Check:
 
 def check_journal(root: Path) -> Check:
     from scenetui.engine.journal import Journal
-    from scenetui.workspace import Workspace
+    from scenetui.storage.workspace import Workspace
 
     path = Workspace(root).journal_path
     if not path.exists():

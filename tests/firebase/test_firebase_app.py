@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scenetui.scriptref import FirestoreRef
+from scenetui.script.ref import FirestoreRef
 from scenetui.tui.screens.preview import PreviewScreen
 from tests.conftest import run_cli
 from tests.firebase.conftest import firestore_script
@@ -46,7 +46,7 @@ async def test_an_edit_reaches_firestore_through_the_field_only_transaction(admi
     doc = admin.doc(script_id)
     app = make_app(FirestoreRef(script_id), tmp_path / "ws")  # type: ignore[arg-type]
     async with app.run_test(size=(120, 36)):
-        from scenetui.sceneedit import draft_text
+        from scenetui.script.scene_draft import draft_text
 
         text = draft_text(app.controller.loaded.script, 0).replace('visualDescription = "a view 0"',
                                                                      'visualDescription = "rain on the glass"')
@@ -87,7 +87,7 @@ async def test_edits_made_in_firestore_elsewhere_are_picked_up_live(admin, fb_en
         assert not controller.board.scenes[0].stale and "the script changed in Firestore" in notices(app)
         # this app's own edit: saved, reloaded once, not reported as an edit from elsewhere
         app.clear_notifications()
-        from scenetui.sceneedit import draft_text
+        from scenetui.script.scene_draft import draft_text
 
         text = draft_text(controller.loaded.script, 0).replace('visualDescription = "a view 0"',
                                                                'visualDescription = "the lamp is lit"')

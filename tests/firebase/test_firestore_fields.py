@@ -13,8 +13,8 @@ from google.cloud import firestore
 from scenetui.build import BuildOptions
 from scenetui.config import Settings
 from scenetui.control.local import LocalController
-from scenetui.scriptref import FirestoreRef
-from scenetui.workspace import Workspace
+from scenetui.script.ref import FirestoreRef
+from scenetui.storage.workspace import Workspace
 from tests.conftest import run_cli
 from tests.firebase.conftest import firestore_script
 

@@ -37,7 +37,7 @@ def test_cards_for_a_firestore_script_go_to_the_bucket(admin, fb_env, tmp_path: 
 
 
 async def test_k_in_the_app_puts_cards_in_the_bucket(admin, fb_env, tmp_path: Path) -> None:
-    from scenetui.scriptref import FirestoreRef
+    from scenetui.script.ref import FirestoreRef
     from tests.tui.helpers import make_app, screen_text, wait_for
 
     script_id = firestore_script(admin, tmp_path, scenes=2)

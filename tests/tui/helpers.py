@@ -11,7 +11,7 @@ from textual.pilot import Pilot
 from scenetui.build import BuildOptions
 from scenetui.interactive import build_app
 from scenetui.tui.app import SceneApp
-from scenetui.workspace import Workspace
+from scenetui.storage.workspace import Workspace
 
 
 def make_app(script: Path, ws: Path, mode: str = "open", concurrency: int | None = None,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from textual.drivers.headless_driver import HeadlessDriver
 
-from scenetui.scriptedit import set_scene_fields
+from scenetui.script.edit import set_scene_fields
 from scenetui.tui.screens.dialogs import ConfirmScreen
 from scenetui.tui.screens.main import MainScreen
 from tests.tui.helpers import make_app, notices, screen_text, screen_words, wait_for
@@ -149,7 +149,7 @@ async def test_changes_made_outside_the_app_are_picked_up_live(tmp_path: Path) -
 async def test_a_keyframe_replaced_under_the_same_name_makes_its_scenes_stale(tmp_path: Path) -> None:
     """The script file unchanged, one picture overwritten in place: the scenes using it are stale, the others not,
     and the details pane shows the new picture."""
-    from scenetui.fingerprints import keyframe_files
+    from scenetui.script.fingerprints import keyframe_files
     from tests.conftest import draw_keyframe
 
     script, ws = rendered(tmp_path, 3)

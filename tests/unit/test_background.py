@@ -6,7 +6,7 @@ from pathlib import Path
 
 from scenetui.build import BuildOptions
 from scenetui.control.background import render_command
-from scenetui.workspace import Workspace
+from scenetui.storage.workspace import Workspace
 
 
 def test_render_command_carries_the_options_but_no_secrets(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from scenetui.domain.prompt import inputs_changed
-from scenetui.fingerprints import file_digest, scene_inputs
-from scenetui.scriptfile import load_script
+from scenetui.script.fingerprints import file_digest, scene_inputs
+from scenetui.script.file import load_script
 from tests.conftest import draw_keyframe, write_script
 
 

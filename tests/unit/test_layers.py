@@ -47,8 +47,8 @@ def test_domain_and_engine_do_not_import_ui_or_io_layers() -> None:
 def test_the_app_reaches_media_storage_and_files_only_through_the_controller() -> None:
     """tui/ draws and sends commands; decoding, files, storage and engines are the controller's (issue 11)."""
     root = Path(__file__).resolve().parents[2] / "scenetui" / "tui"
-    banned = ("scenetui.media", "scenetui.scriptfile", "scenetui.storage", "scenetui.backends", "scenetui.engine",
-              "scenetui.build", "scenetui.sources")
+    banned = ("scenetui.media", "scenetui.script.file", "scenetui.storage", "scenetui.backends", "scenetui.engine",
+              "scenetui.build", "scenetui.script.sources")
     for f in root.rglob("*.py"):
         for n, line in enumerate(f.read_text().splitlines(), 1):
             code = line.split("#")[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from scenetui.domain.script import AIScript
-from scenetui.sceneedit import draft_text, read_draft
+from scenetui.script.scene_draft import draft_text, read_draft
 
 HARD = ['plain', 'with "quotes" and \\backslashes\\', 'two\nlines', 'ends with a quote"', 'tab\there',
         'unicode — “curly” ✓', '"""triple"""', 'trailing newline\n', '[/bold] [beat] markup-like']

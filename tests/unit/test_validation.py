@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from scenetui.errors import ScriptInvalid, UserError
-from scenetui.scriptfile import check_script, load_script
+from scenetui.script.file import check_script, load_script
 from scenetui.selection import parse_scenes
 from tests.conftest import write_script
 

@@ -28,7 +28,7 @@ from scenetui.engine import journal as J
 from scenetui.engine.journal import Journal
 from scenetui.errors import UserError
 from scenetui.media.images import image_problem
-from scenetui.scriptfile import is_url
+from scenetui.script.file import is_url
 from scenetui.storage.atomic import move_into_place
 
 DEFAULT_IMAGE_PRICES = {"photon-1": 2, "photon-flash-1": 1}  # cents per image, rounded up; override with --price-table

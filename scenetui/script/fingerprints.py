@@ -9,7 +9,7 @@ from pathlib import Path
 
 from scenetui.domain.prompt import inputs_digest
 from scenetui.domain.script import StoryScene
-from scenetui.scriptfile import LoadedScript
+from scenetui.script.file import LoadedScript
 
 _hashes: dict[tuple[str, int, int], str] = {}
 

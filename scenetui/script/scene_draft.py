@@ -9,7 +9,7 @@ from typing import Any
 
 from scenetui.domain.prompt import build_prompt
 from scenetui.domain.script import AIScript
-from scenetui.scriptfile import Problem, scene_problems, validate_data
+from scenetui.script.file import Problem, scene_problems, validate_data
 
 # camelCase field as stored -> what the draft calls it (the same) and its kind
 FIELDS: dict[str, type] = {"title": str, "description": str, "visualDescription": str, "camera": str,

@@ -8,7 +8,7 @@ from typing import Any
 
 from scenetui.domain import AIScript
 from scenetui.errors import UserError
-from scenetui.scriptfile import LoadedScript, Problem, check_data, keyframe_refs, loaded_or_invalid, url_problem
+from scenetui.script.file import LoadedScript, Problem, check_data, keyframe_refs, loaded_or_invalid, url_problem
 from scenetui.storage.firebase.connection import FirebaseConnection
 from scenetui.storage.firebase.documents import read_script
 from scenetui.storage.firebase.keyframes import BlobRef, blob_ref, fetch_keyframe, keyframe_cache

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scenetui.scriptfile import LoadedScript, Problem, check_script, load_script
-from scenetui.scriptref import FirestoreRef, ScriptRef
+from scenetui.script.file import LoadedScript, Problem, check_script, load_script
+from scenetui.script.ref import FirestoreRef, ScriptRef
 
 if TYPE_CHECKING:
     from scenetui.config import Settings
@@ -26,7 +26,7 @@ def load_ref(ref: ScriptRef, settings: Settings, bucket: str | None = None, *, k
     """A validated script from a file or from Firestore; ScriptInvalid / UserError otherwise. `keyframes_optional`
     (the app): a file's scenes may lack keyframes altogether, for `k` to make them."""
     if isinstance(ref, FirestoreRef):
-        from scenetui.storage.firebase.scripts import load_firestore_script
+        from scenetui.script.firestore import load_firestore_script
 
         return load_firestore_script(firebase_connection(settings, bucket), ref.script_id,
                                      keyframes_optional=keyframes_optional)
