@@ -13,7 +13,7 @@ from scenetui.errors import EXIT_OK, UserError
 
 if TYPE_CHECKING:
     from scenetui.domain import AIScript
-    from scenetui.keyframe_sources import Bucketed
+    from scenetui.keyframes.pictures import Bucketed
     from scenetui.storage.workspace import Workspace
 
 
@@ -43,8 +43,8 @@ async def luma_keyframes(args: argparse.Namespace, path: Path, script: AIScript,
     workspace folder the pictures land in before they go to the bucket)."""
     from scenetui.backends.luma.photon import KeyframeJob
     from scenetui.config import load_settings
-    from scenetui.keyframe_commands import wanted
-    from scenetui.keyframe_photon import PhotonSession, image_price
+    from scenetui.keyframes.cards import wanted
+    from scenetui.keyframes.photon import PhotonSession, image_price
     from scenetui.script.edit import check_writable
     from scenetui.storage.workspace import Workspace
 

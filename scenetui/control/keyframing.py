@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     from scenetui.config import Settings
     from scenetui.domain.board import Board
     from scenetui.domain.events import Event
-    from scenetui.keyframe_photon import PhotonPlan, PhotonSession
-    from scenetui.keyframe_sources import Bucketed
+    from scenetui.keyframes.photon import PhotonPlan, PhotonSession
+    from scenetui.keyframes.pictures import Bucketed
     from scenetui.script.file import LoadedScript
     from scenetui.storage.workspace import Workspace
 
@@ -49,7 +49,7 @@ class Keyframing:
 
     def _bucket(self) -> Bucketed:
         """Where a firestore: script's pictures go: the bucket of its Firebase store."""
-        from scenetui.keyframe_sources import Bucketed
+        from scenetui.keyframes.pictures import Bucketed
 
         conn, user = getattr(self.store, "conn", None), getattr(self.store, "user_id", None)
         if conn is None or user is None:
@@ -59,7 +59,7 @@ class Keyframing:
     async def _apply_picture(self, index: int, which: str, picture: Path) -> str:
         """Point the keyframe at `picture`, checked like `validate`: copied beside a script file, or into the bucket
         for a firestore: script (content-named, the field set through the field-only transaction)."""
-        from scenetui.keyframe_sources import place_picture
+        from scenetui.keyframes.pictures import place_picture
 
         if self.loaded.path is not None:
             return await asyncio.to_thread(place_picture, self.loaded.path, index, which, picture)
@@ -69,7 +69,7 @@ class Keyframing:
     async def draw_keyframes(self, indices: list[int] | None) -> str:
         """Storyboard cards for the keyframes these scenes (default: every incomplete one) lack; the script file is
         updated and reloaded here, so the tree, details and the next render use them at once."""
-        from scenetui.keyframe_commands import draw_missing, wanted
+        from scenetui.keyframes.cards import draw_missing, wanted
 
         if self.running:
             raise UserError("a render is running", hint="draw keyframes when it has finished")
@@ -89,7 +89,7 @@ class Keyframing:
     async def photon_plan(self, jobs: list[tuple[int, str]], *, new: bool = False) -> tuple[PhotonSession, PhotonPlan]:
         """Checks and the estimate for Luma Photon pictures, before anything is spent (close the session after)."""
         from scenetui.backends.luma.photon import KeyframeJob
-        from scenetui.keyframe_photon import PhotonSession, image_price
+        from scenetui.keyframes.photon import PhotonSession, image_price
 
         if self.running:
             raise UserError("a render is running", hint="make keyframes when it has finished")
@@ -138,7 +138,7 @@ class Keyframing:
     # K: one keyframe -------------------------------------------------------------------------------------------
     def keyframe_choices(self, index: int) -> list[tuple[str, str, str]]:
         """(which, source, label) for each way this scene's keyframes can be set from the app."""
-        from scenetui.keyframe_photon import image_price
+        from scenetui.keyframes.photon import image_price
 
         out: list[tuple[str, str, str]] = []
         n = len(self.board.scenes)
@@ -160,7 +160,7 @@ class Keyframing:
         through photon_plan/photon_keyframes, which ask first.)"""
         if self.running and self.board.scenes[index].status == ACTIVE:
             raise UserError(f"scene {index} is rendering", hint="set its keyframe when it has finished")
-        from scenetui.keyframe_sources import frame_picture, sketch_one
+        from scenetui.keyframes.pictures import frame_picture, sketch_one
 
         if source == "sketch" and self.loaded.path is not None:
             ref = await asyncio.to_thread(sketch_one, self.loaded.path, self.loaded.script, index, which)

@@ -14,7 +14,7 @@ from scenetui.errors import UserError
 
 if TYPE_CHECKING:
     from scenetui.backends.luma.photon import KeyframeJob, PhotonKeyframes
-    from scenetui.keyframe_sources import Bucketed
+    from scenetui.keyframes.pictures import Bucketed
     from scenetui.config import Settings
     from scenetui.domain import AIScript
     from scenetui.engine.journal import Journal
@@ -79,7 +79,7 @@ class PhotonSession:
                   *, force: bool = False, parallel: int = 4) -> list[dict[str, object]]:
         """Make (or pick up) every planned picture; the script points at each as it arrives. Raises the first
         scene's UserError after the others finished."""
-        from scenetui.keyframe_commands import FIELDS
+        from scenetui.keyframes.cards import FIELDS
         from scenetui.script.edit import set_scene_fields
 
         maker, path, script = self.maker, self.path, self.script

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scenetui.errors import UserError
-from scenetui.keyframe_commands import FIELDS
+from scenetui.keyframes.cards import FIELDS
 
 if TYPE_CHECKING:
     from scenetui.domain import AIScript
@@ -73,7 +73,7 @@ def frame_picture(clip: Path, at_end: bool, dest: Path) -> Path:
 
 def sketch_one(script_path: Path, script: AIScript, index: int, which: str) -> str:
     """A storyboard card for one keyframe (a new file; the old picture stays on disk); returns the reference."""
-    from scenetui.keyframe_commands import draw_cards
+    from scenetui.keyframes.cards import draw_cards
 
     return str(draw_cards(script_path, script, [(index, which)])[0]["ref"])
 
