@@ -1,3 +1,3 @@
-from scenetui.cli import main
+from scenetui.cli.main import main
 
 raise SystemExit(main())

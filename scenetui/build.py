@@ -82,7 +82,7 @@ def _check_base_url(url: str) -> None:
                         hint="fix --luma-base-url or LUMAAI_BASE_URL, or unset them for Luma's own")
 
 
-def _luma_client(opts: BuildOptions, settings: Settings, *, read_retries: int | None = None):  # noqa: ANN202
+def luma_client(opts: BuildOptions, settings: Settings, *, read_retries: int | None = None):  # noqa: ANN202
     """The Luma HTTP client as configured (imported lazily: the offline default never loads it)."""
     from scenetui.backends.luma.client import LumaClient
 
@@ -122,8 +122,10 @@ def _keyframe_host(opts: BuildOptions, settings: Settings, loaded: LoadedScript,
     base_url = opts.keyframe_base_url or settings.keyframe_base_url
     if base_url:
         return PublishedFolderHost(base_url, loaded.base_dir)
-    conn = getattr(store, "conn", None)
-    user = getattr(store, "user_id", None) or opts.user_id
+    from scenetui.storage.firebase.store import FirebaseStore
+
+    conn = store.conn if isinstance(store, FirebaseStore) else None
+    user = store.user_id or opts.user_id
     if conn is None and opts.keyframe_host == "firebase":
         from scenetui.script.sources import firebase_connection
 
@@ -151,7 +153,7 @@ def make_backend(opts: BuildOptions, settings: Settings, loaded: LoadedScript, j
         from scenetui.backends.luma.backend import LumaBackend
 
         host = _keyframe_host(opts, settings, loaded, store or LocalStore(Path.cwd()))
-        return LumaBackend(_luma_client(opts, settings), host, max_in_flight=settings.luma_max_in_flight,
+        return LumaBackend(luma_client(opts, settings), host, max_in_flight=settings.luma_max_in_flight,
                            creates_per_minute=settings.luma_creates_per_minute, poll_timeout=settings.luma_poll_timeout,
                            history=journal.remote_durations("luma"), max_asset_bytes=settings.luma_max_asset_mb * 2**20)
     raise UserError(f"unknown backend {opts.backend!r}", hint=f"choose one of: {', '.join(BACKENDS)}")
@@ -199,7 +201,7 @@ async def account_balance(opts: BuildOptions, settings: Settings) -> float | Non
         return None
     from scenetui.backends.luma.errors import LumaError
 
-    client = _luma_client(opts, settings, read_retries=1)
+    client = luma_client(opts, settings, read_retries=1)
     try:
         return (await client.credits()).credit_balance
     except LumaError:

@@ -112,10 +112,11 @@ class Editing:
     async def _write_scene(self, index: int, changes: dict[str, object]) -> None:
         path = self.loaded.path
         if path is None:  # a firestore: script
-            write = getattr(self.store, "edit_scene_text", None)
-            if write is None:
+            from scenetui.storage.firebase.store import FirebaseStore
+
+            if not isinstance(self.store, FirebaseStore):
                 raise UserError("this script cannot be edited from here", hint="edit it where it is stored")
-            await write(self.loaded.script.id, index, changes)
+            await self.store.edit_scene_text(self.loaded.script.id, index, changes)
             return
         from scenetui.script.edit import check_writable, set_scene_fields
 
@@ -174,11 +175,12 @@ class Editing:
         if state.get("closed"):
             return None  # the app is closing: a late tick must not start a listener again
         if "stop" not in state:
-            watch = getattr(self.store, "watch_script", None)
+            from scenetui.storage.firebase.store import FirebaseStore
+
             state["stop"] = None
-            if watch is not None:
+            if isinstance(self.store, FirebaseStore):
                 try:
-                    state["stop"] = await watch(self.loaded.script.id, lambda digest: state.__setitem__("latest", digest))
+                    state["stop"] = await self.store.watch_script(self.loaded.script.id, lambda digest: state.__setitem__("latest", digest))
                 except Exception as exc:  # noqa: BLE001 -- no live reload is no reason to stop the app
                     logger.warning("cannot follow the script in Firestore: %s", exc)
             return None

@@ -51,10 +51,12 @@ class Keyframing:
         """Where a firestore: script's pictures go: the bucket of its Firebase store."""
         from scenetui.keyframes.pictures import Bucketed
 
-        conn, user = getattr(self.store, "conn", None), getattr(self.store, "user_id", None)
-        if conn is None or user is None:
+        from scenetui.storage.firebase.store import FirebaseStore
+
+        store = self.store
+        if not isinstance(store, FirebaseStore):
             raise UserError("this script's storage cannot take pictures", hint="open it with Firebase storage")
-        return Bucketed(conn, user, self.loaded.script.id)
+        return Bucketed(store.conn, store.user_id, self.loaded.script.id)
 
     async def _apply_picture(self, index: int, which: str, picture: Path) -> str:
         """Point the keyframe at `picture`, checked like `validate`: copied beside a script file, or into the bucket

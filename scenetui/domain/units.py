@@ -11,3 +11,8 @@ def human_size(n: int | None) -> str:
         if n >= scale:
             return f"{n / scale:.1f} {unit}"
     return f"{n} B"
+
+
+def usd(cents: float | None, unknown: str = "—") -> str:
+    """`$1,234.56` from cents: the one money format of every screen, log line and report; `unknown` when not known."""
+    return unknown if cents is None else f"${cents / 100:,.2f}"

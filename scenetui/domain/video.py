@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from enum import Enum
 from typing import Literal
@@ -51,3 +52,12 @@ class SceneVideo(WireModel):
     video_status: VideoStatus = VideoStatus.COMPLETED
     video_metadata: VideoMetadata | None = None
     kept: bool = False
+
+
+@dataclass(frozen=True)
+class StoredCopy:
+    """What remote storage holds of one clip: where, how big, and its checksum."""
+
+    uri: str
+    size: int
+    md5: str | None

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from scenetui.domain.units import usd
 from scenetui.engine.journal import Attempt
 from scenetui.errors import UserError
 
@@ -20,10 +21,6 @@ DEFAULT_PRICES: dict[str, int] = {
     "ray-flash-2/540p/5s": 17, "ray-flash-2/720p/5s": 34, "ray-flash-2/1080p/5s": 75, "ray-flash-2/4k/5s": 170,
     "ray-flash-2/540p/9s": 31, "ray-flash-2/720p/9s": 61, "ray-flash-2/1080p/9s": 135, "ray-flash-2/4k/9s": 305,
 }
-
-
-def usd(cents: float | None) -> str:
-    return "—" if cents is None else f"${cents / 100:,.2f}"
 
 
 @dataclass(frozen=True)
@@ -111,3 +108,74 @@ def ledger(attempts: list[Attempt]) -> list[LedgerLine]:
 
 def total_spent(lines: list[LedgerLine]) -> int:
     return sum(line.cents or 0 for line in lines if line.remote_id and not line.refunded)
+
+
+@dataclass(frozen=True)
+class SpendEstimate:
+    """What an action would pay for, said before anything is spent: renders, bridges, Photon pictures, the app."""
+
+    count: int  # new paid items
+    unit_cents: int
+    item: str = "generation"  # generation | picture
+    model: str = ""  # "ray-2 720p 5s", "photon-1"
+    scenes: list[int] = field(default_factory=list)
+    resuming: list[int] = field(default_factory=list)  # already paid for: picked up, no new charge
+    balance_cents: float | None = None
+    cap_cents: int | None = None
+    paid: bool = True
+    reused: int = 0  # pictures already paid for and kept
+
+    @property
+    def cents(self) -> int:
+        return self.unit_cents * self.count if self.paid else 0
+
+    @property
+    def below_balance(self) -> bool:
+        return self.balance_cents is not None and self.balance_cents < self.cents
+
+    @property
+    def over_cap(self) -> bool:
+        return self.cap_cents is not None and self.cents > self.cap_cents
+
+    def text(self) -> str:
+        """The action in a few words, as the app's question shows it."""
+        if not self.paid:
+            return f"{len(self.scenes)} scene(s) with the offline animatic generator (free)"
+        return f"{self.count} new {self.item}(s), about {usd(self.cents)}"
+
+    def sentence(self) -> str:
+        """The estimate with the balance and the cap, in one paragraph for a dialog."""
+        text = f"This makes {self.text()}."
+        if not self.paid:
+            return text
+        if self.reused:
+            text += f" {self.reused} already paid for are reused."
+        if self.balance_cents is None:
+            return text + " (The Luma balance could not be read.)"
+        warn = " — below the estimate" if self.below_balance else ""
+        cap = f" This run's cap: {usd(self.cap_cents)}." if self.cap_cents is not None else ""
+        return f"{text} Luma balance: {usd(self.balance_cents)}{warn}.{cap}"
+
+    def lines(self) -> list[str]:
+        """The estimate as the command line prints it."""
+        what = f"new {self.item}(s)" if self.item == "generation" else f"{self.item}(s)"
+        out = [f"Estimate: {self.count} {what} × {usd(self.unit_cents)} ({self.model}) = {usd(self.cents)}"]
+        if self.resuming:
+            out.append(f"Resuming {len(self.resuming)} generation(s) already paid for: no new charge")
+        if self.reused:
+            out.append(f"Reusing {self.reused} {self.item}(s) already paid for: no new charge")
+        if self.balance_cents is not None:
+            out.append(f"Luma balance: {usd(self.balance_cents)}")
+        if self.cap_cents is not None:
+            out.append(f"Hard cap for this run (--max-spend): {usd(self.cap_cents)}")
+        return out
+
+    def to_json(self) -> dict[str, object]:
+        out: dict[str, object] = {"type": "estimate", "item": self.item, "priceCents": self.unit_cents,
+                                  "estimateCents": self.cents, "balanceCents": self.balance_cents,
+                                  "capCents": self.cap_cents}
+        if self.item == "generation":
+            out.update(newGenerations=self.count, resuming=self.resuming)
+        else:
+            out.update(pictures=self.count, reused=self.reused)
+        return out

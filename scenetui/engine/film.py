@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scenetui.domain import VideoMetadata
-from scenetui.domain.events import AssemblyFinished, AssemblyProgress, AssemblyStarted, LogLine
+from scenetui.domain.events import AssemblyFinished, AssemblyProgress, AssemblySkipped, AssemblyStarted, LogLine
 from scenetui.engine.context import RenderContext
-from scenetui.engine.render import scene_clips
 from scenetui.errors import UserError
 from scenetui.media.assemble import assemble
 from scenetui.media.film import FilmReport, Music, Transition, make_film, music_problem, parse_transition
@@ -169,7 +168,7 @@ async def export_film(ctx: RenderContext, options: ExportOptions,
             await asyncio.to_thread(write_timeline, timeline, script.title or script.id, entries, report.transitions,
                                     round(script.video.fps))
         await ctx.store.save_final(script.id, staged, meta)
-        final = str(getattr(ctx.store, "final_path", lambda _i: staged)(script.id))
+        final = str(ctx.store.final_path(script.id))
         ctx.bus.emit(AssemblyFinished(str(output or final), info.duration, report.method, round(time.monotonic() - started, 3)))
         return str(output or final), report
     finally:
@@ -186,3 +185,53 @@ def _copy_replacing(src: Path, dest: Path) -> None:
         os.replace(tmp, dest)
     finally:
         Path(tmp).unlink(missing_ok=True)
+
+
+async def scene_clips(ctx: RenderContext) -> tuple[list[Path], list[int]]:
+    """Every scene's clip as a local file, in order, and the scenes that have none."""
+    clips: list[Path] = []
+    missing: list[int] = []
+    for i in range(len(ctx.loaded.script.scenes)):
+        path = await ctx.store.local_clip(ctx.script_id, i)
+        (clips.append(path) if path else missing.append(i))
+    return clips, missing
+
+
+async def assemble_film(ctx: RenderContext) -> str | None:
+    """Join every scene's clip into final.mp4 unless a scene has none yet or the film is already current."""
+    script = ctx.loaded.script
+    clips, missing = await scene_clips(ctx)
+    if missing:
+        ctx.bus.emit(AssemblySkipped(f"scene(s) {', '.join(map(str, missing))} have no clip yet; the film is assembled when all do"))
+        return None
+    final = ctx.store.final_path(script.id)
+    if final is not None and _is_current(final, clips):
+        ctx.bus.emit(AssemblySkipped("final film is already up to date"))
+        return str(final)
+    staged = ctx.store.staging_path(script.id, "final")
+    started = time.monotonic()
+    try:
+        ctx.bus.emit(AssemblyStarted(len(clips), "concat"))
+        plan = await assemble(clips, staged, on_progress=lambda f: ctx.bus.emit(AssemblyProgress(round(f, 4))),
+                              clip_seconds=script.video.seconds)
+        info = await asyncio.to_thread(probe, staged)
+        meta = VideoMetadata(duration=info.duration, resolution=info.resolution, size=info.size_bytes, fps=info.fps,
+                             codec=info.codec, backend="assembly")
+        video = await ctx.store.save_final(script.id, staged, meta)
+        path = str(final or video.video_url)
+        ctx.bus.emit(AssemblyFinished(path, info.duration, plan.method, round(time.monotonic() - started, 3)))
+        return path
+    finally:
+        staged.unlink(missing_ok=True)
+
+
+def _is_current(final: Path, clips: list[Path]) -> bool:
+    if not final.is_file():
+        return False
+    newest = max(p.stat().st_mtime_ns for p in clips)
+    if final.stat().st_mtime_ns < newest:
+        return False
+    try:
+        return abs(probe(final).duration - sum(probe(p).duration for p in clips)) < 0.2
+    except InvalidClip:
+        return False

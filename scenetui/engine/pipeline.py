@@ -15,7 +15,7 @@ from scenetui.domain.events import LogLine, SceneCancelled, SceneCompleted, Scen
 from scenetui.domain.prompt import build_prompt
 from scenetui.engine import journal as J
 from scenetui.engine.context import RenderContext
-from scenetui.engine.ports import GenerationJob
+from scenetui.engine.ports import GenerationJob, SharedClipStore
 from scenetui.engine.session import SceneSession
 from scenetui.errors import DiskFull, UserError
 from scenetui.script.fingerprints import scene_inputs
@@ -67,9 +67,10 @@ def make_job(ctx: RenderContext, index: int) -> GenerationJob:
 
 async def run_scene(ctx: RenderContext, index: int) -> SceneOutcome:
     """Make, check and store one scene's clip; with a shared store, only while this box holds the scene's claim."""
-    if getattr(ctx.store, "claim_scene", None) is None:
+    store = ctx.store
+    if not isinstance(store, SharedClipStore):
         return await _run_scene(ctx, index)
-    asked = await ctx.store.claim_scene(ctx.script_id, index)  # type: ignore[attr-defined]
+    asked = await store.claim_scene(ctx.script_id, index)
     before = asked.claim
     if asked.state == "held":
         who = before.owner if before else "another render"
@@ -80,7 +81,7 @@ async def run_scene(ctx: RenderContext, index: int) -> SceneOutcome:
         return SceneOutcome(index, "skipped")
     if before is not None and before.generation_id:
         _adopt(ctx, index, before.generation_id)
-    keeper = asyncio.create_task(_keep_claim(ctx, index, asyncio.current_task()))
+    keeper = asyncio.create_task(_keep_claim(ctx, store, index, asyncio.current_task()))
     outcome: SceneOutcome | None = None
     try:
         outcome = await _run_scene(ctx, index)
@@ -88,8 +89,8 @@ async def run_scene(ctx: RenderContext, index: int) -> SceneOutcome:
     finally:
         keeper.cancel()
         await asyncio.gather(keeper, return_exceptions=True)
-        await _quietly(ctx.store.release_claim(ctx.script_id, index,  # type: ignore[attr-defined]
-                                               done=outcome is not None and outcome.status == "completed"))
+        await _quietly(store.release_claim(ctx.script_id, index,
+                                           done=outcome is not None and outcome.status == "completed"))
 
 
 def _adopt(ctx: RenderContext, index: int, generation_id: str) -> None:
@@ -104,13 +105,13 @@ def _adopt(ctx: RenderContext, index: int, generation_id: str) -> None:
     ctx.bus.emit(LogLine("info", f"scene {index}: taking over generation {generation_id} from a render that stopped"))
 
 
-async def _keep_claim(ctx: RenderContext, index: int, scene_task: asyncio.Task[Any] | None) -> None:
+async def _keep_claim(ctx: RenderContext, store: SharedClipStore, index: int, scene_task: asyncio.Task[Any] | None) -> None:
     """Renew the lease every third of it; a lost lease stops work on the scene before another box starts it."""
-    lease = getattr(ctx.store, "lease", 120.0)
+    lease = store.lease
     while True:
         await asyncio.sleep(lease / 3)
         try:
-            kept = await ctx.store.renew_claim(ctx.script_id, index)  # type: ignore[attr-defined]
+            kept = await store.renew_claim(ctx.script_id, index)
         except Exception:  # a blip: try again next time, the lease still has two thirds left
             continue
         if not kept:
@@ -164,7 +165,7 @@ async def _attempt(ctx: RenderContext, index: int, started: float) -> SceneOutco
         result = await ctx.backend.generate(make_job(ctx, index), staged, session)
         session.stage("validating", "checking the clip decodes and has the right length and size")
         info = await asyncio.to_thread(validate_clip, staged, seconds=script.video.seconds, size=script.video.size)
-        session.stage("storing", "keeping the clip" + (" and uploading it" if getattr(ctx.store, "uploads", False) else ""))
+        session.stage("storing", "keeping the clip" + (" and uploading it" if ctx.store.uploads else ""))
         remote_id = result.remote_id or session.remote_id
         meta = VideoMetadata(duration=info.duration, resolution=info.resolution, size=info.size_bytes, fps=info.fps,
                              codec=info.codec, backend=ctx.backend.name, remote_id=remote_id,

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any, Protocol, runtime_checkable
 
 from scenetui.domain import SceneVideo, StoryScene, VideoMetadata, VideoSettings
+from scenetui.domain.video import StoredCopy
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,25 @@ class VideoBackend(Protocol):
 class ClipStore(Protocol):
     """Where clips and their metadata live (local disk, Firebase)."""
 
+    root: Path  # the workspace: local copies of every clip live under it
+    uploads: bool  # clips also go to remote storage (saving reports upload progress)
+    user_id: str | None  # whose clips these are, where the storage keeps owners (Firebase), else None
+
     def staging_path(self, script_id: str, name: str) -> Path: ...
+
+    def clip_path(self, script_id: str, scene_index: int) -> Path:
+        """Where the scene's local clip is (or would be)."""
+        ...
+
+    def final_path(self, script_id: str) -> Path:
+        """Where the local copy of the assembled film is (or would be)."""
+        ...
+
+    def remote_copies(self, script_id: str) -> dict[int, StoredCopy] | None:
+        """What remote storage holds of each scene's clip; None for a store with nothing remote."""
+        ...
+
+    async def mark_kept(self, script_id: str, scene_index: int, exported_to: str | None) -> None: ...
 
     async def prepare(self, script_id: str) -> None: ...
 
@@ -103,3 +122,41 @@ class ClipStore(Protocol):
     async def save_final(self, script_id: str, staged: Path, metadata: VideoMetadata) -> SceneVideo: ...
 
     async def mark_scene(self, script_id: str, scene_index: int, status: str, error: str | None = None) -> None: ...
+
+
+class ClaimedBy(Protocol):
+    """Who holds a scene's claim, and the generation paid for it (if any)."""
+
+    @property
+    def owner(self) -> str: ...
+
+    @property
+    def generation_id(self) -> str | None: ...
+
+
+class ClaimAnswer(Protocol):
+    """taken (work on it), held (another box works on it) or done (another box stored its clip: `clip`)."""
+
+    @property
+    def state(self) -> str: ...
+
+    @property
+    def claim(self) -> ClaimedBy | None: ...
+
+    @property
+    def clip(self) -> str | None: ...
+
+
+@runtime_checkable
+class SharedClipStore(ClipStore, Protocol):
+    """A store several render boxes share (Firebase): a scene is worked on only while this box holds its claim."""
+
+    lease: float  # seconds a claim lasts unless renewed
+
+    async def claim_scene(self, script_id: str, index: int) -> ClaimAnswer: ...
+
+    async def renew_claim(self, script_id: str, index: int) -> bool: ...
+
+    async def note_generation(self, script_id: str, index: int, generation_id: str) -> None: ...
+
+    async def release_claim(self, script_id: str, index: int, *, done: bool) -> None: ...

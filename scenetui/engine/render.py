@@ -7,16 +7,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scenetui.domain import VideoMetadata
-from scenetui.domain.events import (
-    AssemblyFinished, AssemblyProgress, AssemblySkipped, AssemblyStarted, RenderFinished, RenderStarted, SceneSkipped,
-)
+from scenetui.domain.events import RenderFinished, RenderStarted, SceneSkipped
 from scenetui.engine.context import RenderContext
+from scenetui.engine.film import assemble_film
 from scenetui.engine.pipeline import make_job, run_scene
 from scenetui.engine.scheduler import Scheduler
 from scenetui.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
-from scenetui.media.assemble import assemble
-from scenetui.media.probe import InvalidClip, probe, validate_clip
+from scenetui.media.probe import InvalidClip, validate_clip
 
 
 @dataclass
@@ -105,7 +102,7 @@ async def render(ctx: RenderContext, options: RenderOptions, plan: RenderPlan | 
     ctx.bus.run_id = ctx.journal.start_run(script.id, ctx.backend.name)
     for i, clip in plan.done.items():
         summary.statuses[i], summary.clips[i] = "skipped", str(clip)
-    ctx.bus.emit(RenderStarted(script.id, ctx.backend.name, todo, skipped, str(getattr(ctx.store, "root", ""))))
+    ctx.bus.emit(RenderStarted(script.id, ctx.backend.name, todo, skipped, str(ctx.store.root)))
     for i in skipped:
         ctx.bus.emit(SceneSkipped(i, "already rendered", summary.clips[i]))
 
@@ -142,53 +139,3 @@ async def render(ctx: RenderContext, options: RenderOptions, plan: RenderPlan | 
     if interrupted:
         raise asyncio.CancelledError
     return summary
-
-
-async def scene_clips(ctx: RenderContext) -> tuple[list[Path], list[int]]:
-    """Every scene's clip as a local file, in order, and the scenes that have none."""
-    clips: list[Path] = []
-    missing: list[int] = []
-    for i in range(len(ctx.loaded.script.scenes)):
-        path = await ctx.store.local_clip(ctx.script_id, i)
-        (clips.append(path) if path else missing.append(i))
-    return clips, missing
-
-
-async def assemble_film(ctx: RenderContext) -> str | None:
-    """Join every scene's clip into final.mp4 unless a scene has none yet or the film is already current."""
-    script = ctx.loaded.script
-    clips, missing = await scene_clips(ctx)
-    if missing:
-        ctx.bus.emit(AssemblySkipped(f"scene(s) {', '.join(map(str, missing))} have no clip yet; the film is assembled when all do"))
-        return None
-    final = getattr(ctx.store, "final_path", lambda _id: None)(script.id)
-    if final is not None and _is_current(final, clips):
-        ctx.bus.emit(AssemblySkipped("final film is already up to date"))
-        return str(final)
-    staged = ctx.store.staging_path(script.id, "final")
-    started = time.monotonic()
-    try:
-        ctx.bus.emit(AssemblyStarted(len(clips), "concat"))
-        plan = await assemble(clips, staged, on_progress=lambda f: ctx.bus.emit(AssemblyProgress(round(f, 4))),
-                              clip_seconds=script.video.seconds)
-        info = await asyncio.to_thread(probe, staged)
-        meta = VideoMetadata(duration=info.duration, resolution=info.resolution, size=info.size_bytes, fps=info.fps,
-                             codec=info.codec, backend="assembly")
-        video = await ctx.store.save_final(script.id, staged, meta)
-        path = str(final or video.video_url)
-        ctx.bus.emit(AssemblyFinished(path, info.duration, plan.method, round(time.monotonic() - started, 3)))
-        return path
-    finally:
-        staged.unlink(missing_ok=True)
-
-
-def _is_current(final: Path, clips: list[Path]) -> bool:
-    if not final.is_file():
-        return False
-    newest = max(p.stat().st_mtime_ns for p in clips)
-    if final.stat().st_mtime_ns < newest:
-        return False
-    try:
-        return abs(probe(final).duration - sum(probe(p).duration for p in clips)) < 0.2
-    except InvalidClip:
-        return False

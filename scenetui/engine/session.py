@@ -8,6 +8,7 @@ from typing import Any
 from scenetui.domain.events import LogLine, SceneProgress, SceneStage, SpendChanged
 from scenetui.engine import journal as J
 from scenetui.engine.context import RenderContext
+from scenetui.engine.ports import SharedClipStore
 
 
 class SceneSession:
@@ -63,10 +64,10 @@ class SceneSession:
         self.remote_id, self.cost_cents = remote_id, price
         self.ctx.journal.update_attempt(self.attempt_id, state=J.CREATED, remote_id=remote_id, cost_cents=price)
         self._spend()
-        note = getattr(self.ctx.store, "note_generation", None)  # shared with other render boxes (Firebase claims)
-        if note is not None:
+        store = self.ctx.store
+        if isinstance(store, SharedClipStore):  # other render boxes learn what was paid for (Firebase claims)
             try:
-                await note(self.ctx.script_id, self.index, remote_id)
+                await store.note_generation(self.ctx.script_id, self.index, remote_id)
             except Exception as exc:  # the journal has it; another box would have to wait for the lease instead
                 self.ctx.bus.emit(LogLine("warning", f"scene {self.index}: could not share generation {remote_id} ({exc})"))
 

@@ -11,6 +11,7 @@ from rich.text import Text
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from scenetui.domain.text import clean
+from scenetui.domain.units import usd
 from scenetui.domain.events import (
     AssemblyFinished, AssemblyProgress, AssemblySkipped, AssemblyStarted, Event, LogLine, RenderFinished,
     RenderStarted, SceneCancelled, SceneCompleted, SceneFailed, SceneProgress, SceneSkipped, SceneStage, SpendChanged,
@@ -29,7 +30,7 @@ def _mb(n: int) -> str:
 
 def spend_text(e: SpendChanged) -> str:
     """`$1.20 spent` or `$1.20 of $5.00 cap spent` — the same words on every screen."""
-    return f"${e.spent_cents / 100:.2f}" + (f" of ${e.cap_cents / 100:.2f} cap" if e.cap_cents is not None else "") + " spent"
+    return usd(e.spent_cents) + (f" of {usd(e.cap_cents)} cap" if e.cap_cents is not None else "") + " spent"
 
 
 class JsonPrinter:

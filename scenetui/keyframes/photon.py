@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from scenetui.keyframes.pictures import Bucketed
     from scenetui.config import Settings
     from scenetui.domain import AIScript
+    from scenetui.engine.costs import SpendEstimate
     from scenetui.engine.journal import Journal
 
 
@@ -31,9 +32,20 @@ class PhotonPlan:
     balance_cents: float | None = None
     made: list[dict[str, object]] = field(default_factory=list)
 
+    model: str = ""
+    cap_cents: int | None = None
+
     @property
     def cents(self) -> int:
         return self.price_cents * len(self.to_pay)
+
+    def estimate(self) -> SpendEstimate:
+        """The plan in the one estimate type every paid action is confirmed with."""
+        from scenetui.engine.costs import SpendEstimate
+
+        return SpendEstimate(len(self.to_pay), self.price_cents, item="picture", model=self.model,
+                             scenes=sorted({j.index for j in self.to_pay}), balance_cents=self.balance_cents,
+                             cap_cents=self.cap_cents, reused=len(self.reused))
 
 
 class PhotonSession:
@@ -46,20 +58,20 @@ class PhotonSession:
         before they go to the bucket."""
         from scenetui.backends.luma.keyframes import NoKeyframeHost, PublishedFolderHost
         from scenetui.backends.luma.photon import PhotonKeyframes
-        from scenetui.build import BuildOptions, _luma_client
+        from scenetui.build import BuildOptions, luma_client
         from scenetui.engine.journal import Journal
 
         self.path, self.script, self.bucket = path, script, bucket
         base = path if bucket is not None else path.parent
         opts = BuildOptions(backend="luma", luma_base_url=luma_base_url, keyframe_base_url=keyframe_base_url)
-        self.client = _luma_client(opts, settings)
+        self.client = luma_client(opts, settings)
         base_url = keyframe_base_url or settings.keyframe_base_url
         host = PublishedFolderHost(base_url, base) if base_url else NoKeyframeHost()
         self.journal: Journal = Journal(journal_path)
         self.maker: PhotonKeyframes = PhotonKeyframes(self.client, self.journal, script, base, host,
                                                       model=model, price_cents=price_cents, say=say,
                                                       bucket_url=bucket.signed_url if bucket is not None else None)
-        self.price = price_cents
+        self.price, self.model = price_cents, model
         self._lock = asyncio.Lock()
 
     async def plan(self, jobs: list[KeyframeJob], *, balance: bool = True, reuse: bool = True) -> PhotonPlan:
@@ -73,7 +85,7 @@ class PhotonSession:
         for job in to_pay:
             await self.maker.check(job)
         credit = (await self.client.credits()).credit_balance if to_pay and balance else None
-        return PhotonPlan(jobs, reused, to_pay, self.price, credit)
+        return PhotonPlan(jobs, reused, to_pay, self.price, credit, model=self.model)
 
     async def run(self, plan: PhotonPlan, on_made: Callable[[KeyframeJob, str], Awaitable[None] | None] | None = None,
                   *, force: bool = False, parallel: int = 4) -> list[dict[str, object]]:

@@ -18,6 +18,7 @@ from scenetui.keyframes.cards import FIELDS
 
 if TYPE_CHECKING:
     from scenetui.domain import AIScript
+    from scenetui.storage.firebase.connection import FirebaseConnection
 
 SUFFIXES = {".png", ".jpg", ".jpeg", ".webp"}
 
@@ -83,23 +84,22 @@ class Bucketed:
     """A firestore: script's pictures: references signed where they are in the bucket, and each new picture
     published there under its content hash, the scene's field set through the field-only transaction."""
 
-    conn: object
+    conn: FirebaseConnection
     user_id: str
     script_id: str
 
     async def signed_url(self, ref: str) -> str:
         from scenetui.storage.firebase.keyframes import blob_ref
 
-        conn = self.conn
-        blob = blob_ref(ref, conn.bucket.name)  # type: ignore[attr-defined]
+        blob = blob_ref(ref, self.conn.bucket.name)
         if blob is None:
             return ref
-        return await asyncio.to_thread(conn.signed_url, blob.name, blob.bucket)  # type: ignore[attr-defined]
+        return await asyncio.to_thread(self.conn.signed_url, blob.name, blob.bucket)
 
     def publish(self, index: int, field: str, picture: Path) -> str:
         from scenetui.storage.firebase.keyframes import publish_keyframe
 
-        return publish_keyframe(self.conn, self.user_id, self.script_id, index, field, picture)  # type: ignore[arg-type]
+        return publish_keyframe(self.conn, self.user_id, self.script_id, index, field, picture)
 
     def place(self, index: int, which: str, picture: Path) -> str:
         """A picture the person chose (or a clip's frame), checked like `validate`, into the bucket."""

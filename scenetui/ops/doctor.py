@@ -132,11 +132,11 @@ def check_journal(root: Path) -> Check:
 
 
 def check_luma(opts: DoctorOptions) -> Check:
-    from scenetui.build import BuildOptions, _luma_client
+    from scenetui.build import BuildOptions, luma_client
     from scenetui.config import load_settings
 
     settings = load_settings()
-    client = _luma_client(BuildOptions(backend="luma", luma_base_url=opts.luma_base_url), settings, read_retries=1)
+    client = luma_client(BuildOptions(backend="luma", luma_base_url=opts.luma_base_url), settings, read_retries=1)
 
     async def probe() -> str:
         try:

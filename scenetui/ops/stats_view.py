@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scenetui.engine.costs import usd as usd_text
+from scenetui.domain.units import usd as usd_text
 from scenetui.ops.stats import Stats
 
 STAGES = (("queued", "waiting for a slot"), ("generating", "generating"), ("downloading", "downloading"),

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from scenetui.domain import SceneVideo, VideoMetadata, VideoStatus
+from scenetui.domain.video import StoredCopy
 from scenetui.errors import UserError
 from scenetui.storage.atomic import clear_dead_temps, move_into_place, write_json_atomic
 
@@ -27,6 +28,7 @@ class LocalStore:
     """Clips on the local filesystem; every write is atomic (temp + rename)."""
 
     uploads = False  # a store that also uploads (Firebase) reports progress while saving
+    user_id: str | None = None  # local clips have no owner
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -44,6 +46,10 @@ class LocalStore:
 
     def doc_path(self, script_id: str) -> Path:
         return self.root / "scripts" / f"{script_id}.json"
+
+    def remote_copies(self, script_id: str) -> dict[int, StoredCopy] | None:
+        """Nothing is remote here."""
+        return None
 
     def staging_path(self, script_id: str, name: str) -> Path:
         """A temp file on the same filesystem as the clips, so the final rename is atomic."""

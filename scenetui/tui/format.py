@@ -17,6 +17,7 @@ from scenetui.domain.board import (
     SceneState,
 )
 from scenetui.domain.units import human_size as size
+from scenetui.domain.units import usd
 
 GLYPHS = {PENDING: ("·", "dim"), "queued": ("○", "cyan"), ACTIVE: ("◐", "yellow"), DONE: ("●", "green"),
           FAILED: ("✗", "red"), CANCELLED: ("⊘", "magenta"), PAID: ("$", "yellow")}
@@ -31,7 +32,8 @@ def clock(seconds: float | None) -> str:
 
 
 def money(cents: float | None) -> str:
-    return "" if cents is None else f"${cents / 100:.2f}"
+    """The one money format (domain.units.usd); a blank cell where the amount is not known."""
+    return usd(cents, unknown="")
 
 
 def bar(fraction: float | None, width: int = BAR_WIDTH) -> str:

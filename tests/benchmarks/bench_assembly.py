@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from scenetui.backends.animatic import animatic_args  # noqa: E402
-from scenetui.demo import _keyframe  # noqa: E402
+from scenetui.cli.demo import _keyframe  # noqa: E402
 from scenetui.media.assemble import _concat_list, assemble  # noqa: E402
 from scenetui.media.ffmpeg import locate_ffmpeg, run_ffmpeg  # noqa: E402
 from scenetui.media.probe import probe  # noqa: E402

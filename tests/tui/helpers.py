@@ -9,7 +9,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 
 from scenetui.build import BuildOptions
-from scenetui.interactive import build_app
+from scenetui.cli.interactive import build_app
 from scenetui.tui.app import SceneApp
 from scenetui.storage.workspace import Workspace
 

@@ -202,7 +202,7 @@ async def test_watch_follows_a_render_in_another_process_and_cancels_through_the
 
 async def test_watch_a_workspace_folder_finds_its_script(tmp_path: Path) -> None:
     script, ws = rendered(tmp_path)
-    from scenetui.interactive import find_script
+    from scenetui.cli.interactive import find_script
 
     found, workspace = find_script(ws, None)
     assert found == script.resolve() and workspace.root == ws.resolve()

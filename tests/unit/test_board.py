@@ -58,7 +58,7 @@ def test_words_for_rows_and_header() -> None:
 
 
 def test_a_corrupt_journal_is_one_clear_message(tmp_path: Path) -> None:
-    from scenetui.interactive import build_app
+    from scenetui.cli.interactive import build_app
     from scenetui.storage.workspace import Workspace
     from tests.conftest import write_script
 

@@ -24,7 +24,7 @@ def test_engine_imports_and_renders_without_textual(tmp_path: Path) -> None:
 import scenetui.engine.render, scenetui.engine.scheduler, scenetui.engine.pipeline, scenetui.engine.journal
 import scenetui.backends.animatic, scenetui.storage.local, scenetui.media.assemble, scenetui.media.probe
 import scenetui.domain, scenetui.headless.printer
-from scenetui.cli import main
+from scenetui.cli.main import main
 code = main(["render", {str(script)!r}, "--workspace", {str(tmp_path / 'ws')!r}, "--no-assemble"])
 assert "textual" not in sys.modules
 print("exit", code)

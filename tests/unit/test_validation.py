@@ -7,7 +7,7 @@ import pytest
 
 from scenetui.errors import ScriptInvalid, UserError
 from scenetui.script.file import check_script, load_script
-from scenetui.selection import parse_scenes
+from scenetui.cli.selection import parse_scenes
 from tests.conftest import write_script
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from scenetui.domain import SceneVideo, VideoMetadata, VideoStatus
+from scenetui.domain.video import StoredCopy
 from scenetui.storage.atomic import clear_dead_temps
 from scenetui.storage.firebase import claims, documents
 from scenetui.storage.firebase.connection import CALL_TIMEOUT, FirebaseConnection
@@ -104,6 +105,16 @@ class FirebaseStore(LocalStore):
         if key not in self._md5:
             self._md5[key] = md5_b64(path)
         return self._md5[key]
+
+    def remote_copies(self, script_id: str) -> dict[int, StoredCopy]:
+        """Each scene's clip as Storage holds it (gs:// URI, size, MD5)."""
+        prefix = f"videos/scripts/{script_id}/scenes/"
+        out: dict[int, StoredCopy] = {}
+        for name, obj in self.remote_clips(script_id).items():
+            index = name.removeprefix(prefix).removesuffix(".mp4")
+            if name.startswith(prefix) and name.endswith(".mp4") and index.isdigit():
+                out[int(index)] = StoredCopy(self.gs_uri(name), obj.size, obj.md5)
+        return out
 
     def gs_uri(self, name: str) -> str:
         return f"gs://{self.conn.config.bucket}/{name}"

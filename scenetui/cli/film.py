@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from scenetui.build import build_context, resolve_workspace
-from scenetui.commands import _settings, build_options
+from scenetui.cli.common import build_options, confirmer, settings as _settings
 from scenetui.domain.events import AssemblyProgress
 from scenetui.domain.units import human_size
 from scenetui.engine.film import check_output
@@ -23,7 +23,8 @@ from scenetui.script.sources import load_ref
 
 async def export_cmd(args: argparse.Namespace) -> int:
     """Assemble the film with transitions, music and quality; the previous film stays until the new one is whole."""
-    from scenetui.bridges import make_bridges
+    from scenetui.cli.common import print_ledger
+    from scenetui.jobs.bridges import make_bridges
     from scenetui.engine.film import (ExportOptions, check_export_options, check_music_volume, export_film, gather_clips,
                                       scene_transitions)
     from scenetui.media.film import Music, parse_transition
@@ -35,7 +36,8 @@ async def export_cmd(args: argparse.Namespace) -> int:
         music=Music(args.music.expanduser(), args.music_volume) if args.music else None,
         quality=args.quality, output=args.output, timeline=args.timeline)
     check_export_options(options)
-    opts = dataclasses.replace(build_options(args), backend="none")  # the film's own context generates nothing
+    asked = build_options(args)
+    opts = dataclasses.replace(asked, backend="none")  # the film's own context generates nothing
     loaded = load_ref(args.script, settings, opts.bucket)
     workspace = resolve_workspace(args.script, args.workspace, settings)
     if not workspace.root.is_dir():
@@ -49,7 +51,17 @@ async def export_cmd(args: argparse.Namespace) -> int:
         wanted = [i for i, t in enumerate(joins) if t.is_bridge]
         bridges = None
         if wanted:  # generated first, through a render of their own (its estimate, question and ledger)
-            bridges = await make_bridges(ctx, await gather_clips(ctx), wanted, args)
+            bridge_printer = make_printer(json_mode=args.json, labels={i: f"bridge {i}→{i + 1}" for i in wanted})
+            try:
+                bridges, made = await make_bridges(ctx, await gather_clips(ctx), wanted, asked, settings,
+                                                   confirm=confirmer(args), listeners=(bridge_printer,))
+            finally:
+                bridge_printer.close()
+            if args.json:  # the bridges' own render summary, as `render --json` prints it
+                print(json.dumps({**made.summary.to_json(), "ledger": [line.__dict__ for line in made.ledger],
+                                  "spentThisRunCents": made.spent_this_run}))
+            else:
+                print_ledger(made.ledger, made.spent_this_run)
         ctx.bus.subscribe(printer)
         with RenderLock(workspace.lock_path(ctx.script_id)):
             ctx.bus.run_id = ctx.journal.start_run(ctx.script_id, "export")

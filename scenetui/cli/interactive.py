@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scenetui.build import BuildOptions, check_backend_config, resolve_workspace
-from scenetui.commands import _settings, build_options
+from scenetui.cli.common import build_options, settings as _settings
 from scenetui.errors import EXIT_OK, EXIT_USAGE, ScriptInvalid, UserError
 from scenetui.logsetup import setup_logging
 from scenetui.script.ref import ScriptRef, parse_script_ref
@@ -114,7 +114,7 @@ def watch_cmd(args: argparse.Namespace) -> int:
 def serve_cmd(args: argparse.Namespace) -> int:
     """`scenetui serve TARGET`: the same view in a browser (textual-serve runs the app per visitor)."""
     try:
-        from scenetui.serving import GuardedServer, is_loopback, new_token
+        from scenetui.cli.serving import GuardedServer, is_loopback, new_token
     except ImportError:
         raise UserError("textual-serve is not installed", hint="pip install textual-serve") from None
     target: ScriptRef = args.target.expanduser().resolve() if isinstance(args.target, Path) else args.target

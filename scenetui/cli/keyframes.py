@@ -6,19 +6,15 @@ import argparse
 import json
 from pathlib import Path
 
-from typing import TYPE_CHECKING
 
 from scenetui.errors import EXIT_OK, UserError
 from scenetui.keyframes.cards import draw_missing, load_for_keyframes, wanted
-
-if TYPE_CHECKING:
-    from scenetui.domain import AIScript
 
 
 def keyframes_cmd(args: argparse.Namespace) -> int:
     """Draw the missing start/end keyframes of the chosen scenes and point the script at them."""
     from scenetui.script.ref import FirestoreRef
-    from scenetui.selection import parse_scenes
+    from scenetui.cli.selection import parse_scenes
 
     if isinstance(args.script, FirestoreRef):
         return _firestore_keyframes(args, args.script)
@@ -26,10 +22,10 @@ def keyframes_cmd(args: argparse.Namespace) -> int:
     script = load_for_keyframes(path)
     indices = parse_scenes(args.scenes, len(script.scenes)) if args.scenes else None
     if args.backend == "luma":
-        from scenetui.cli import _run_async
-        from scenetui.photon_commands import luma_keyframes
+        from scenetui.cli.common import run_async
+        from scenetui.cli.photon import luma_keyframes
 
-        return _run_async(luma_keyframes(args, path, script, indices))
+        return run_async(luma_keyframes(args, path, script, indices))
 
     def drawn(entry: dict[str, object]) -> None:
         if args.json:
@@ -54,7 +50,7 @@ def _firestore_keyframes(args: argparse.Namespace, ref: object) -> int:
     set through the field-only transaction (a concurrent edit of anything else survives)."""
     from scenetui.config import load_settings
     from scenetui.keyframes.pictures import Bucketed
-    from scenetui.selection import parse_scenes
+    from scenetui.cli.selection import parse_scenes
     from scenetui.script.sources import firebase_connection, load_ref
     from scenetui.script.firestore import user_id_of
 
@@ -69,12 +65,12 @@ def _firestore_keyframes(args: argparse.Namespace, ref: object) -> int:
     bucket = Bucketed(firebase_connection(settings, args.bucket), user, script.id)
     if args.backend == "luma":
         from scenetui.build import resolve_workspace
-        from scenetui.cli import _run_async
-        from scenetui.photon_commands import luma_keyframes
+        from scenetui.cli.common import run_async
+        from scenetui.cli.photon import luma_keyframes
 
         workspace = resolve_workspace(ref, args.workspace, settings)  # type: ignore[arg-type]
         folder = workspace.root / "keyframes" / script.id  # pictures wait here on their way to the bucket
-        return _run_async(luma_keyframes(args, folder, script, indices, bucket, workspace))
+        return run_async(luma_keyframes(args, folder, script, indices, bucket, workspace))
 
     def drawn(entry: dict[str, object]) -> None:
         print(json.dumps({"type": "keyframe_drawn", **entry}) if args.json else

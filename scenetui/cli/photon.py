@@ -9,32 +9,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scenetui.errors import EXIT_OK, UserError
+from scenetui.cli.common import confirmer, max_spend_cents
+from scenetui.errors import EXIT_OK
 
 if TYPE_CHECKING:
     from scenetui.domain import AIScript
     from scenetui.keyframes.pictures import Bucketed
     from scenetui.storage.workspace import Workspace
-
-
-def _confirm(args: argparse.Namespace, count: int, cents: int, balance: float | None) -> None:
-    from scenetui.engine.costs import usd
-
-    line = f"Estimate: {count} picture(s) × {usd(cents // max(1, count))} ({args.model}) = {usd(cents)}"
-    if balance is not None:
-        line += f"; Luma balance {usd(balance)}"
-    if args.max_spend is not None and cents > round(args.max_spend * 100):
-        raise UserError(f"{line}, over --max-spend {usd(round(args.max_spend * 100))}", hint="raise the cap or choose fewer scenes")
-    if args.json:
-        print(json.dumps({"type": "estimate", "pictures": count, "estimateCents": cents}), flush=True)
-    else:
-        print(line, flush=True)
-    if args.yes:
-        return
-    if not sys.stdin.isatty():
-        raise UserError("this spends money; confirm with --yes", hint="the estimate is above")
-    if input("Go ahead? [y/N] ").strip().lower() not in ("y", "yes"):
-        raise UserError("nothing was spent", hint="run again and answer y, or pass --yes")
 
 
 async def luma_keyframes(args: argparse.Namespace, path: Path, script: AIScript, indices: list[int] | None,
@@ -48,8 +29,7 @@ async def luma_keyframes(args: argparse.Namespace, path: Path, script: AIScript,
     from scenetui.script.edit import check_writable
     from scenetui.storage.workspace import Workspace
 
-    if args.max_spend is not None and not args.max_spend >= 0:
-        raise UserError("--max-spend must be zero or more (US dollars)")
+    cap = max_spend_cents(args)
     settings = load_settings()
     jobs = [KeyframeJob(i, which) for i, which in wanted(script, indices, args.force)]
     if not jobs:
@@ -72,7 +52,8 @@ async def luma_keyframes(args: argparse.Namespace, path: Path, script: AIScript,
     try:
         plan = await session.plan(jobs)
         if plan.to_pay:
-            _confirm(args, len(plan.to_pay), plan.cents, plan.balance_cents)
+            plan.cap_cents = cap
+            await confirmer(args, refuse_over_cap=True)(plan.estimate())
         pictures = await session.run(plan, made, force=args.force)
     finally:
         await session.aclose()

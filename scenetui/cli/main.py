@@ -6,42 +6,9 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Coroutine
-from typing import Any
 
 from scenetui.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, UserError
-from scenetui.parsers import build_parser, with_implicit_open
-
-
-def _run_async(coro: Coroutine[Any, Any, int]) -> int:
-    """Run the coroutine; SIGINT, SIGTERM and SIGHUP cancel it cleanly (exit 130)."""
-
-    import asyncio
-    import signal
-
-    async def runner() -> int:
-        task = asyncio.current_task()
-        loop = asyncio.get_running_loop()
-        assert task is not None
-        hits = 0
-
-        def stop() -> None:
-            nonlocal hits
-            hits += 1
-            if hits == 1:
-                print("\nStopping… finished clips are kept (Ctrl-C again to force)", file=sys.stderr)
-                task.cancel()
-            else:
-                raise SystemExit(EXIT_INTERRUPTED)
-
-        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            loop.add_signal_handler(sig, stop)
-        try:
-            return await coro
-        except asyncio.CancelledError:
-            return EXIT_INTERRUPTED
-
-    return asyncio.run(runner())
+from scenetui.cli.parsers import build_parser, with_implicit_open
 
 
 def _interactive_demo(args: argparse.Namespace) -> bool:
@@ -51,31 +18,39 @@ def _interactive_demo(args: argparse.Namespace) -> bool:
 def _dispatch(args: argparse.Namespace) -> int:
     """Run the command, importing only what it uses (validate and --help must start fast)."""
     if args.command == "validate":
-        from scenetui.check_commands import validate
+        from scenetui.cli.validate import validate
 
         return validate(args)
     if args.command == "keyframes":
-        from scenetui.keyframe_commands import keyframes_cmd
+        from scenetui.cli.keyframes import keyframes_cmd
 
         return keyframes_cmd(args)
     if args.command in ("doctor", "config", "logs", "stats"):
-        from scenetui import operator_commands
+        from scenetui.cli import operator
 
-        return {"doctor": operator_commands.doctor_cmd, "config": operator_commands.config_cmd,
-                "logs": operator_commands.logs_cmd, "stats": operator_commands.stats_cmd}[args.command](args)
-    from scenetui import commands
+        return {"doctor": operator.doctor_cmd, "config": operator.config_cmd,
+                "logs": operator.logs_cmd, "stats": operator.stats_cmd}[args.command](args)
+    if args.command in ("status", "cancel"):
+        from scenetui.cli import status
 
-    if args.command == "status":
-        return commands.status(args)
-    if args.command == "cancel":
-        return commands.cancel(args)
+        return status.status(args) if args.command == "status" else status.cancel(args)
     if args.command in ("open", "watch", "serve") or (args.command == "demo" and _interactive_demo(args)):
-        from scenetui import interactive
+        from scenetui.cli import interactive
 
         if args.command == "demo":
-            return interactive.open_cmd(commands.demo_args(args), autostart=True)
+            from scenetui.cli.render import demo_args
+
+            return interactive.open_cmd(demo_args(args), autostart=True)
         return {"open": interactive.open_cmd, "watch": interactive.watch_cmd, "serve": interactive.serve_cmd}[args.command](args)
-    return _run_async(commands.RENDERERS[args.command](args))
+    from scenetui.cli.common import run_async
+
+    if args.command in ("export", "compress"):
+        from scenetui.cli import film
+
+        return run_async(film.export_cmd(args) if args.command == "export" else film.compress_cmd(args))
+    from scenetui.cli import render
+
+    return run_async(render.render_cmd(args) if args.command == "render" else render.demo_cmd(args))
 
 
 def main(argv: list[str] | None = None) -> int:

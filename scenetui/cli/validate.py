@@ -6,19 +6,14 @@ import argparse
 import json
 import sys
 
+from scenetui.cli.common import settings  # called only for a Firestore script: pydantic-settings costs start-up time
 from scenetui.errors import EXIT_OK, EXIT_USAGE
 from scenetui.script.sources import check_ref
 
 
-def _settings():  # noqa: ANN202 (pydantic-settings is imported only for a Firestore script)
-    from scenetui.config import load_settings
-
-    return load_settings()
-
-
 def validate(args: argparse.Namespace) -> int:
     """Print every problem of the script; exit 0 when it has none that block a render."""
-    ok, count, script_id, problems = check_ref(args.script, _settings, getattr(args, "bucket", None))
+    ok, count, script_id, problems = check_ref(args.script, settings, getattr(args, "bucket", None))
     if args.json:
         print(json.dumps({"script": str(args.script), "valid": ok,
                           "problems": [{"location": p.location, "message": p.message, "severity": p.severity} for p in problems]}))

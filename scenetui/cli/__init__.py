@@ -1,0 +1,1 @@
+"""The command line: everything that reads argparse and prints."""

@@ -1,0 +1,82 @@
+"""`render` and `demo`: the flags turned into a render request for the render service, progress printed."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from scenetui.build import resolve_workspace
+from scenetui.cli.common import build_options, confirmer, print_ledger, settings as load_settings
+from scenetui.cli.demo import write_demo_script
+from scenetui.cli.selection import parse_scenes
+from scenetui.engine.render import RenderOptions
+from scenetui.errors import UserError
+from scenetui.headless.printer import make_printer
+from scenetui.jobs.render import RenderRequest, run_render
+from scenetui.script.ref import ScriptRef
+from scenetui.script.sources import load_ref
+
+
+async def render_script(script: ScriptRef, workspace_arg: Path | None, args: argparse.Namespace,
+                        scenes_arg: str | None = None, force: bool = False) -> int:
+    """Render SCRIPT as the flags say: estimate and ask first on a paid backend, progress on stderr (or JSON)."""
+    settings = load_settings()
+    loaded = load_ref(script, settings, getattr(args, "bucket", None))  # the script's own problems before the disk
+    workspace = resolve_workspace(script, workspace_arg, settings)
+    scenes = parse_scenes(scenes_arg, len(loaded.script.scenes)) if scenes_arg else None
+    opts = build_options(args)
+    # Luma's own in-flight limit is enforced by the backend; twice as many scene slots let downloads and
+    # validation of finished clips overlap with the next generations instead of holding a Luma slot.
+    default_concurrency = 2 * settings.luma_max_in_flight if opts.backend == "luma" else settings.concurrency
+    concurrency = args.concurrency if args.concurrency is not None else default_concurrency
+    continuity = bool(getattr(args, "continuity", False))
+    if continuity and opts.backend != "luma":
+        raise UserError("--continuity chains Luma generations", hint="use it with --backend luma")
+    for w in loaded.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    # Scene N starts from scene N-1's generation, so scenes go one after the other.
+    options = RenderOptions(scenes=scenes, concurrency=1 if continuity else concurrency, force=force,
+                            assemble=not getattr(args, "no_assemble", False))
+    request = RenderRequest(script, workspace, opts, options, continuity=continuity, loaded=loaded)
+    printer = make_printer(json_mode=args.json, labels={i: s.label(i) for i, s in enumerate(loaded.script.scenes)})
+    try:
+        result = await run_render(request, settings, confirm=confirmer(args), listeners=(printer,))
+    finally:
+        printer.close()
+    if args.json:
+        out = result.summary.to_json()
+        if result.paid:
+            out["ledger"] = [line.__dict__ for line in result.ledger]
+            out["spentThisRunCents"] = result.spent_this_run
+        print(json.dumps(out))
+    elif result.paid:
+        print_ledger(result.ledger, result.spent_this_run)
+    return result.summary.exit_code
+
+
+async def render_cmd(args: argparse.Namespace) -> int:
+    return await render_script(args.script, args.workspace, args, args.scenes, args.force)
+
+
+def _write_sample(args: argparse.Namespace) -> tuple[Path, Path]:
+    """The bundled sample script written into the demo workspace: (script path, workspace root)."""
+    root = args.workspace.expanduser().resolve()
+    try:
+        return write_demo_script(root / "sample"), root
+    except OSError as exc:
+        raise UserError(f"cannot write the sample into {root} ({exc.strerror})", hint="choose another --workspace") from exc
+
+
+async def demo_cmd(args: argparse.Namespace) -> int:
+    script_path, root = _write_sample(args)
+    if not args.headless and not args.json:
+        print("(not a terminal: running headless)", file=sys.stderr)
+    return await render_script(script_path, root, args)
+
+
+def demo_args(args: argparse.Namespace) -> argparse.Namespace:
+    """Write the sample and turn `demo` into `open SAMPLE --workspace DIR` for the app."""
+    script_path, root = _write_sample(args)
+    return argparse.Namespace(**{**vars(args), "script": script_path, "workspace": root, "backend": "animatic"})

@@ -1,0 +1,96 @@
+"""`status` (each scene's state, the ledger) and `cancel` (ask a running render, through the journal)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from scenetui.build import make_store, resolve_workspace
+from scenetui.cli.common import build_options, print_ledger, settings as _settings
+from scenetui.cli.selection import parse_scenes
+from scenetui.control.snapshot import board_from_disk
+from scenetui.domain.board import CANCELLED, DONE, FAILED, PAID
+from scenetui.domain.units import human_size
+from scenetui.engine.costs import ledger, total_spent
+from scenetui.engine.journal import Journal
+from scenetui.engine.lock import RenderLock
+from scenetui.errors import EXIT_OK, UserError
+from scenetui.headless.text import clean
+from scenetui.script.sources import load_ref
+
+
+# The board's words for a scene, as `status --json` has always spelled them (the app's videoStatus names).
+WIRE_STATUS = {DONE: "completed", PAID: "paid, pending", FAILED: "failed", CANCELLED: "cancelled"}
+
+
+def status(args: argparse.Namespace) -> int:
+    settings = _settings()
+    opts = build_options(args)
+    loaded = load_ref(args.script, settings, opts.bucket)
+    workspace = resolve_workspace(args.script, args.workspace, settings)
+    script = loaded.script
+    store = make_store(loaded, workspace, opts, settings)
+    doc = store.read_doc(script.id) if workspace.root.exists() else {"scenes": {}}
+    journal = Journal.open_existing(workspace.journal_path)
+    rows: list[dict[str, Any]] = []
+    all_attempts = journal.attempts(script.id) if journal else []
+    board = board_from_disk(loaded, store, journal)  # the same reading of the disk the app shows
+    remote = store.remote_copies(script.id)
+    for i, scene in enumerate(script.scenes):
+        entry = doc.get("scenes", {}).get(str(i), {})
+        attempts = [a for a in all_attempts if a.scene_index == i]
+        last = attempts[-1] if attempts else None
+        st = board.scenes[i]
+        row = {
+            "index": i, "title": scene.title, "status": WIRE_STATUS.get(st.status) or entry.get("videoStatus", "notStarted"),
+            "clip": st.clip, "attempts": len(attempts), "remoteId": last.remote_id if last else None,
+            "elapsed": round(last.updated_at - last.created_at, 1) if last else None,
+            "error": entry.get("error") or (last.failure_reason if last else None),
+            "metadata": entry.get("videoMetadata"),
+        }
+        if remote is not None:
+            copy = remote.get(i)
+            row["storage"] = {"object": copy.uri, "size": copy.size, "md5": copy.md5} if copy else None
+        rows.append(row)
+    final = store.final_path(script.id)
+    lines = ledger(all_attempts)
+    if journal:
+        journal.close()
+    if args.json:
+        print(json.dumps({"scriptId": script.id, "workspace": str(workspace.root), "scenes": rows,
+                          "final": str(final) if final.is_file() else None,
+                          "ledger": [line.__dict__ for line in lines], "spentCents": total_spent(lines)}))
+        return EXIT_OK
+    print(clean(f"{script.id} — {script.title}  (workspace {workspace.root})"))
+    for r in rows:
+        extra = f"  {r['clip']}" if r["clip"] else (f"  — {r['error']}" if r["error"] else "")
+        gen = f"  gen {r['remoteId']}" if r["remoteId"] else ""
+        print(clean(f"  [{r['index']:>3}] {r['status']:<13} {r['title'][:30]:<30} attempts {r['attempts']}{gen}{extra}"))
+        if remote is not None:
+            obj = r["storage"]
+            print(f"        Storage: {obj['object']} ({human_size(obj['size'])})" if obj else "        Storage: not uploaded")
+    print(f"final film: {final}" if final.is_file() else "final film: not assembled yet")
+    print_ledger(lines)
+    return EXIT_OK
+
+
+def cancel(args: argparse.Namespace) -> int:
+    """Ask a running render to cancel scenes (through the journal); optionally delete them at Luma too."""
+    settings = _settings()
+    loaded = load_ref(args.script, settings, getattr(args, "bucket", None))
+    workspace = resolve_workspace(args.script, args.workspace, settings)
+    journal = Journal.open_existing(workspace.journal_path)
+    if journal is None:
+        raise UserError(f"no render has run in {workspace.root}", hint="check --workspace")
+    scenes = parse_scenes(args.scenes, len(loaded.script.scenes)) if args.scenes else [None]
+    if not RenderLock.held(workspace.lock_path(loaded.script.id)):
+        journal.close()
+        raise UserError("no render of this script is running here",
+                        hint="open generations are picked up by the next render; nothing to cancel")
+    for index in scenes:
+        journal.send_command(loaded.script.id, "cancel", index, delete_remote=bool(args.delete_remote))
+    journal.close()
+    what = "all scenes" if scenes == [None] else "scene(s) " + ", ".join(map(str, scenes))
+    print(f"asked the running render to cancel {what}" + (" and delete them at Luma" if args.delete_remote else ""))
+    return EXIT_OK

@@ -1,0 +1,1 @@
+"""Paid work run for any front end: the render service and bridge transitions."""

@@ -1,0 +1,80 @@
+"""The one render service: a script, a workspace, build and render options and a way to ask before paying ->
+a finished render. The CLI, bridge transitions and the app's controller all render through it, so each is priced,
+confirmed, locked and journaled the same way."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from scenetui.build import BuildOptions, build_context
+from scenetui.config import Settings
+from scenetui.domain.events import Event
+from scenetui.engine.context import RenderContext
+from scenetui.engine.costs import LedgerLine, SpendEstimate, ledger
+from scenetui.engine.lock import RenderLock
+from scenetui.engine.render import RenderOptions, RenderPlan, RenderSummary, plan_render, render
+from scenetui.script.file import LoadedScript
+from scenetui.script.ref import ScriptRef
+from scenetui.storage.workspace import Workspace
+
+Confirm = Callable[[SpendEstimate], Awaitable[None]]  # raises (a UserError) to stop before anything is paid
+
+
+@dataclass
+class RenderRequest:
+    """What to render: the script as the user named it, where, with what, and which scenes."""
+
+    script: ScriptRef
+    workspace: Workspace
+    build: BuildOptions
+    options: RenderOptions = field(default_factory=RenderOptions)
+    continuity: bool = False  # scene N starts from scene N-1's generation (Luma only; one scene at a time)
+    loaded: LoadedScript | None = None  # already loaded and checked by the caller: not loaded twice
+
+
+@dataclass
+class RenderResult:
+    """The summary, and for a paid backend the ledger of every paid generation and this run's spend."""
+
+    summary: RenderSummary
+    paid: bool
+    ledger: list[LedgerLine]
+    spent_this_run: int
+
+
+async def spend_estimate(ctx: RenderContext, plan: RenderPlan) -> SpendEstimate:
+    """What this render would pay for, with the account's balance when the backend can tell it."""
+    v = ctx.loaded.script.video
+    client = getattr(ctx.backend, "client", None)
+    balance = (await client.credits()).credit_balance if client is not None else None
+    return SpendEstimate(len(plan.new_generations), ctx.prices.price(v.model, v.resolution, v.duration),
+                         model=f"{v.model} {v.resolution} {v.duration}", scenes=plan.todo, resuming=plan.resuming,
+                         balance_cents=balance, cap_cents=ctx.budget.cap)
+
+
+async def run_render(request: RenderRequest, settings: Settings, *, confirm: Confirm | None = None,
+                     listeners: tuple[Callable[[Event], None], ...] = (),
+                     on_context: Callable[[RenderContext], None] | None = None) -> RenderResult:
+    """Build the context, take the workspace's render lock, plan, ask `confirm` before a paid render spends anything
+    (no `confirm`: the caller has asked already), then render with `listeners` on the bus."""
+    ctx = await asyncio.to_thread(build_context, request.script, request.workspace, request.build, settings,
+                                  request.loaded)
+    ctx.continuity = request.continuity
+    if on_context is not None:
+        on_context(ctx)
+    try:
+        with RenderLock(request.workspace.lock_path(ctx.script_id)):
+            request.workspace.remember_script(ctx.script_id, request.script)
+            plan = await plan_render(ctx, request.options)
+            if ctx.backend.paid and plan.todo and confirm is not None:
+                await confirm(await spend_estimate(ctx, plan))
+            for listener in listeners:
+                ctx.bus.subscribe(listener)
+            summary = await render(ctx, request.options, plan)
+    finally:
+        await ctx.backend.aclose()
+        lines = ledger(ctx.journal.attempts(ctx.script_id)) if ctx.backend.paid else []
+        ctx.journal.close()
+    return RenderResult(summary, ctx.backend.paid, lines, ctx.budget.spent)
