@@ -14,38 +14,20 @@ from scenetui.domain.events import KeyframesDone, SceneStage
 from scenetui.errors import UserError
 
 if TYPE_CHECKING:
-    from scenetui.build import BuildOptions
-    from scenetui.config import Settings
-    from scenetui.domain.board import Board
-    from scenetui.domain.events import Event
+    from scenetui.control.editing import Editing
+    from scenetui.control.state import ScriptState
     from scenetui.keyframes.photon import PhotonPlan, PhotonSession
     from scenetui.keyframes.pictures import Bucketed
-    from scenetui.script.file import LoadedScript
-    from scenetui.storage.workspace import Workspace
 
 PHOTON_MODEL = "photon-1"
 
 
 class Keyframing:
-    """Mixed into the local controller."""
+    """A controller's keyframe work: cards, pictures, clip frames and Photon; the script saved and reloaded through
+    the edits part."""
 
-    loaded: LoadedScript
-    board: Board
-    workspace: Workspace
-    opts: BuildOptions
-    settings: Settings
-    store: object
-
-    if TYPE_CHECKING:
-        running: bool
-        paid: bool
-
-        def _say(self, message: str, level: str = "info") -> None: ...
-        def emit(self, event: Event) -> None: ...
-        def clip_path(self, index: int | None) -> Path | None: ...
-        def missing_keyframes(self) -> dict[int, list[str]]: ...
-        async def _reload(self) -> list[int]: ...
-        def _restamp(self) -> None: ...
+    def __init__(self, state: ScriptState, edits: Editing) -> None:
+        self.state, self.edits = state, edits
 
     def _bucket(self) -> Bucketed:
         """Where a firestore: script's pictures go: the bucket of its Firebase store."""
@@ -53,18 +35,18 @@ class Keyframing:
 
         from scenetui.storage.firebase.store import FirebaseStore
 
-        store = self.store
+        store = self.state.store
         if not isinstance(store, FirebaseStore):
             raise UserError("this script's storage cannot take pictures", hint="open it with Firebase storage")
-        return Bucketed(store.conn, store.user_id, self.loaded.script.id)
+        return Bucketed(store.conn, store.user_id, self.state.loaded.script.id)
 
     async def _apply_picture(self, index: int, which: str, picture: Path) -> str:
         """Point the keyframe at `picture`, checked like `validate`: copied beside a script file, or into the bucket
         for a firestore: script (content-named, the field set through the field-only transaction)."""
         from scenetui.keyframes.pictures import place_picture
 
-        if self.loaded.path is not None:
-            return await asyncio.to_thread(place_picture, self.loaded.path, index, which, picture)
+        if self.state.loaded.path is not None:
+            return await asyncio.to_thread(place_picture, self.state.loaded.path, index, which, picture)
         return await asyncio.to_thread(self._bucket().place, index, which, picture)
 
     # k: every keyframe the chosen scenes lack ------------------------------------------------------------------
@@ -73,19 +55,19 @@ class Keyframing:
         updated and reloaded here, so the tree, details and the next render use them at once."""
         from scenetui.keyframes.cards import draw_missing, wanted
 
-        if self.running:
+        if self.state.running:
             raise UserError("a render is running", hint="draw keyframes when it has finished")
-        chosen = indices if indices is not None else sorted(self.missing_keyframes())
-        if self.loaded.path is not None:
-            made = await asyncio.to_thread(draw_missing, self.loaded.path, chosen)
+        chosen = indices if indices is not None else sorted(self.state.missing_keyframes())
+        if self.state.loaded.path is not None:
+            made = await asyncio.to_thread(draw_missing, self.state.loaded.path, chosen)
         else:
-            made = await asyncio.to_thread(self._bucket().cards, self.loaded.script, wanted(self.loaded.script, chosen, False))
+            made = await asyncio.to_thread(self._bucket().cards, self.state.loaded.script, wanted(self.state.loaded.script, chosen, False))
         if not made:
             return "every chosen scene already has both keyframes"
-        self._restamp()
-        await self._reload()
+        self.edits.restamp()
+        await self.edits.reload()
         scenes = sorted({int(m["scene"]) for m in made})  # type: ignore[call-overload]
-        self._say(f"drew {len(made)} storyboard keyframe(s) for scene(s) {', '.join(map(str, scenes))}")
+        self.state.say(f"drew {len(made)} storyboard keyframe(s) for scene(s) {', '.join(map(str, scenes))}")
         return f"drew {len(made)} keyframe(s) — press g to create the videos"
 
     async def photon_plan(self, jobs: list[tuple[int, str]], *, new: bool = False) -> tuple[PhotonSession, PhotonPlan]:
@@ -93,17 +75,17 @@ class Keyframing:
         from scenetui.backends.luma.photon import KeyframeJob
         from scenetui.keyframes.photon import PhotonSession, image_price
 
-        if self.running:
+        if self.state.running:
             raise UserError("a render is running", hint="make keyframes when it has finished")
         bucket = None
-        path = self.loaded.path
+        path = self.state.loaded.path
         if path is None:  # a firestore: script: references signed in the bucket, pictures published there
             bucket = self._bucket()
-            path = self.workspace.root / "keyframes" / self.loaded.script.id
-        session = PhotonSession(path, self.loaded.script, self.settings, model=PHOTON_MODEL,
-                                price_cents=image_price(PHOTON_MODEL, self.opts.price_table),
-                                journal_path=self.workspace.journal_path, luma_base_url=self.opts.luma_base_url,
-                                keyframe_base_url=self.opts.keyframe_base_url, say=self._say, bucket=bucket)
+            path = self.state.workspace.root / "keyframes" / self.state.loaded.script.id
+        session = PhotonSession(path, self.state.loaded.script, self.state.settings, model=PHOTON_MODEL,
+                                price_cents=image_price(PHOTON_MODEL, self.state.opts.price_table),
+                                journal_path=self.state.workspace.journal_path, luma_base_url=self.state.opts.luma_base_url,
+                                keyframe_base_url=self.state.opts.keyframe_base_url, say=self.state.say, bucket=bucket)
         try:
             plan = await session.plan([KeyframeJob(i, which) for i, which in jobs], reuse=not new)
         except BaseException:
@@ -115,18 +97,18 @@ class Keyframing:
         """Make the planned pictures with progress on each scene's row; the script is reloaded as they arrive."""
         scenes = sorted({j.index for j in plan.jobs})
         for i in scenes:
-            self.emit(SceneStage(i, "keyframes", "Luma Photon is making its keyframes"))
+            self.state.emit(SceneStage(i, "keyframes", "Luma Photon is making its keyframes"))
         left = {i: sum(1 for j in plan.jobs if j.index == i) for i in scenes}
 
         async def made(job: object, rel: str) -> None:
             index, which = getattr(job, "index"), getattr(job, "which")
             left[index] -= 1
-            self._restamp()
-            await self._reload()
+            self.edits.restamp()
+            await self.edits.reload()
             if left[index]:
-                self.emit(SceneStage(index, "keyframes", f"{which} keyframe ready; making the other"))
+                self.state.emit(SceneStage(index, "keyframes", f"{which} keyframe ready; making the other"))
             else:
-                self.emit(KeyframesDone(index, "keyframes made with Luma Photon"))
+                self.state.emit(KeyframesDone(index, "keyframes made with Luma Photon"))
 
         try:
             pictures = await session.run(plan, made, force=force)
@@ -134,7 +116,7 @@ class Keyframing:
             await session.aclose()
             for i in scenes:
                 if left[i]:
-                    self.emit(KeyframesDone(i, "keyframes not finished (see the log); k picks them up, not paid again"))
+                    self.state.emit(KeyframesDone(i, "keyframes not finished (see the log); k picks them up, not paid again"))
         return f"{len(pictures)} keyframe(s) made with Luma Photon — press g to create the videos"
 
     # K: one keyframe -------------------------------------------------------------------------------------------
@@ -143,16 +125,16 @@ class Keyframing:
         from scenetui.keyframes.photon import image_price
 
         out: list[tuple[str, str, str]] = []
-        n = len(self.board.scenes)
+        n = len(self.state.board.scenes)
         for which in ("start", "end"):
             out.append((which, "file", f"{which} keyframe ← a picture file…"))
             neighbour = index - 1 if which == "start" else index + 1
-            if 0 <= neighbour < n and self.board.scenes[neighbour].status == DONE:
+            if 0 <= neighbour < n and self.state.board.scenes[neighbour].status == DONE:
                 edge = "last" if which == "start" else "first"
                 out.append((which, "clip", f"{which} keyframe ← the {edge} frame of scene {neighbour}'s clip"))
             out.append((which, "sketch", f"{which} keyframe ← a storyboard card (offline, free)"))
-            if self.paid:
-                cents = image_price(PHOTON_MODEL, self.opts.price_table)
+            if self.state.paid:
+                cents = image_price(PHOTON_MODEL, self.state.opts.price_table)
                 out.append((which, "photon", f"{which} keyframe ← Luma Photon ({PHOTON_MODEL}, about {cents}¢)"))
         return out
 
@@ -160,22 +142,22 @@ class Keyframing:
         """Point scene `index`'s `which` keyframe at a new picture: `file` (`picture`), `clip` (the neighbour's edge
         frame) or `sketch`; the script is saved and reloaded, and a finished scene becomes stale. (`photon` goes
         through photon_plan/photon_keyframes, which ask first.)"""
-        if self.running and self.board.scenes[index].status == ACTIVE:
+        if self.state.running and self.state.board.scenes[index].status == ACTIVE:
             raise UserError(f"scene {index} is rendering", hint="set its keyframe when it has finished")
         from scenetui.keyframes.pictures import frame_picture, sketch_one
 
-        if source == "sketch" and self.loaded.path is not None:
-            ref = await asyncio.to_thread(sketch_one, self.loaded.path, self.loaded.script, index, which)
+        if source == "sketch" and self.state.loaded.path is not None:
+            ref = await asyncio.to_thread(sketch_one, self.state.loaded.path, self.state.loaded.script, index, which)
         elif source == "sketch":
-            made = await asyncio.to_thread(self._bucket().cards, self.loaded.script, [(index, which)])
+            made = await asyncio.to_thread(self._bucket().cards, self.state.loaded.script, [(index, which)])
             ref = str(made[0]["ref"])
         elif source == "clip":
             neighbour = index - 1 if which == "start" else index + 1
-            clip = self.clip_path(neighbour)
+            clip = self.state.clip_path(neighbour)
             if clip is None:
                 raise UserError(f"scene {neighbour} has no clip", hint="generate it first")
-            self.workspace.state_dir.mkdir(parents=True, exist_ok=True)
-            with tempfile.TemporaryDirectory(dir=self.workspace.state_dir) as tmp:
+            self.state.workspace.state_dir.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryDirectory(dir=self.state.workspace.state_dir) as tmp:
                 still = await asyncio.to_thread(frame_picture, clip, which == "start", Path(tmp) / "frame.png")
                 ref = await self._apply_picture(index, which, still)
         elif source == "file":
@@ -184,8 +166,8 @@ class Keyframing:
             ref = await self._apply_picture(index, which, picture)
         else:
             raise UserError(f"unknown keyframe source {source!r}")
-        self._restamp()
-        newly = await self._reload()
-        self._say(f"scene {index}: {which} keyframe is now {ref}")
+        self.edits.restamp()
+        newly = await self.edits.reload()
+        self.state.say(f"scene {index}: {which} keyframe is now {ref}")
         return f"scene {index}'s {which} keyframe is now {ref}" + (
             " — its clip is stale (kept until regenerated; R)" if newly else "")

@@ -9,7 +9,8 @@ from typing import Any
 from PIL import Image
 from rich.text import Text
 
-from scenetui.domain.board import DONE, Board
+from scenetui.control.state import ScriptState
+from scenetui.domain.board import DONE
 from scenetui.domain.units import human_size
 from scenetui.errors import UserError
 from scenetui.script.fingerprints import file_version
@@ -17,34 +18,21 @@ from scenetui.media.cells import file_cells, file_still, image_cells, video_fram
 from scenetui.media.playback import ClipPlayer, PlaybackError
 from scenetui.media.players import PlayPlan, play_plan
 from scenetui.media.probe import InvalidClip, probe
-from scenetui.script.file import LoadedScript
-from scenetui.storage.local import LocalStore
-from scenetui.storage.workspace import Workspace
 
 
 class Viewing:
-    """Mixed into controllers: read-only views of keyframes and clips for the screens."""
+    """A controller's read-only views of keyframes and clips for the screens."""
 
-    loaded: LoadedScript
-    store: LocalStore
-    board: Board
-    workspace: Workspace
-
-    @property
-    def script_id(self) -> str:
-        return self.loaded.script.id
-
-    def clip_path(self, index: int | None) -> Path | None:
-        """The scene's clip (None: the final film) when it exists."""
-        path = self.store.final_path(self.script_id) if index is None else self.store.clip_path(self.script_id, index)
-        return path if path.is_file() else None
+    def __init__(self, state: ScriptState) -> None:
+        self.state = state
+        self._pictures: dict[tuple[Any, ...], Any] = {}
 
     async def fetch_clip(self, index: int | None) -> Path | None:
         """The clip as a local file, fetched from remote storage when only it has the clip."""
         if index is None:
-            return self.clip_path(None)
+            return self.state.clip_path(None)
         try:
-            return await self.store.local_clip(self.script_id, index)
+            return await self.state.store.local_clip(self.state.script_id, index)
         except UserError:
             raise
         except Exception as exc:  # a storage error is one sentence on the screen; the log has the rest
@@ -52,7 +40,7 @@ class Viewing:
 
     def clip_facts(self, index: int | None) -> dict[str, str]:
         if index is not None:
-            s = self.board.scenes[index]
+            s = self.state.board.scenes[index]
             if s.status != DONE:
                 return {"State": s.status}
             rows = {"Duration": f"{s.duration:.2f}s" if s.duration else "?", "Resolution": s.resolution or "?",
@@ -61,7 +49,7 @@ class Viewing:
                 rows["Created"] = s.created
             rows["Kept"] = "yes" if s.kept else "no"
             return rows
-        path = self.clip_path(None)
+        path = self.state.clip_path(None)
         if path is None:
             return {"State": "not assembled yet"}
         try:
@@ -102,11 +90,11 @@ class Viewing:
         return await self._cached((found, "still"), file_still, found)
 
     def _keyframe_file(self, index: int, which: str) -> Path | Text:
-        scene = self.loaded.script.scenes[index]
+        scene = self.state.loaded.script.scenes[index]
         ref = scene.start_keyframe if which == "start" else scene.end_keyframe
         if not ref:
             return Text(f"no {which} keyframe", style="red")
-        source = self.loaded.keyframe_source(ref)
+        source = self.state.loaded.keyframe_source(ref)
         if isinstance(source, str):
             return Text(f"{source}\n(hosted image, not drawn)", style="dim")
         return source
@@ -114,7 +102,7 @@ class Viewing:
     async def _cached(self, key: tuple[Any, ...], make: Any, path: Path, *args: Any) -> Any:
         """Pictures are made once per file version: a keyframe replaced under the same name is drawn anew."""
         key = (*key, file_version(path))
-        cache: dict[tuple[Any, ...], Any] = self.__dict__.setdefault("_pictures", {})
+        cache = self._pictures
         if key not in cache:
             if len(cache) > 256:
                 cache.clear()
@@ -132,7 +120,7 @@ class Viewing:
 
         from scenetui.media.players import has_display
 
-        folder = self.workspace.root
+        folder = self.state.workspace.root
         opener = shutil.which("xdg-open") or shutil.which("open")
         if has_display() and opener:
             subprocess.Popen([opener, str(folder)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -141,6 +129,6 @@ class Viewing:
         return f"clips are in {folder}"
 
     def default_export_path(self, index: int | None) -> Path:
-        name = f"{self.script_id}-final.mp4" if index is None else f"{self.script_id}-scene-{index:03d}.mp4"
+        name = f"{self.state.script_id}-final.mp4" if index is None else f"{self.state.script_id}-scene-{index:03d}.mp4"
         return Path.cwd() / name
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from scenetui.control.local import LocalController
+from scenetui.control.controller import ScriptController
 from scenetui.domain.board import DONE
 from scenetui.engine.journal import Journal
 
 RENDER_BACKENDS = ("animatic", "luma")
 
 
-class WatchController(LocalController):
+class WatchController(ScriptController):
     """A live view of a render running elsewhere; new renders it starts run in processes of their own."""
 
     mode = "watch"
@@ -28,9 +28,9 @@ class WatchController(LocalController):
         backend = self._last_backend()
         if backend and backend != self.opts.backend and self.opts.backend == "animatic":
             # Nobody told this watcher which generator to use: go on as this script's renders have.
-            self.opts = dataclasses.replace(self.opts, backend=backend)
+            self.state.opts = dataclasses.replace(self.opts, backend=backend)
             if backend == "luma" and not kwargs.get("concurrency"):
-                self.concurrency = 2 * self.settings.luma_max_in_flight
+                self.concurrency = 2 * self.state.settings.luma_max_in_flight
 
     def _last_backend(self) -> str | None:
         journal = Journal.open_existing(self.workspace.journal_path)
@@ -45,5 +45,5 @@ class WatchController(LocalController):
         if not self.running:
             return await self.render_in_background(indices, force=force)
         wanted = [i for i in (indices or range(len(self.board.scenes))) if self.board.scenes[i].status != DONE]
-        self._send("retry", wanted)
+        self.state.send("retry", list(wanted))
         return f"asked the running render to (re)try {len(wanted)} scene(s)"

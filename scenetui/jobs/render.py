@@ -56,14 +56,13 @@ async def spend_estimate(ctx: RenderContext, plan: RenderPlan) -> SpendEstimate:
 
 async def run_render(request: RenderRequest, settings: Settings, *, confirm: Confirm | None = None,
                      listeners: tuple[Callable[[Event], None], ...] = (),
-                     on_context: Callable[[RenderContext], None] | None = None) -> RenderResult:
-    """Build the context, take the workspace's render lock, plan, ask `confirm` before a paid render spends anything
-    (no `confirm`: the caller has asked already), then render with `listeners` on the bus."""
-    ctx = await asyncio.to_thread(build_context, request.script, request.workspace, request.build, settings,
-                                  request.loaded)
+                     context: RenderContext | None = None) -> RenderResult:
+    """Build the context (or take the caller's, built from the same request), take the workspace's render lock,
+    plan, ask `confirm` before a paid render spends anything (no `confirm`: the caller has asked already), then
+    render with `listeners` on the bus. The context's backend and journal are closed at the end."""
+    ctx = context or await asyncio.to_thread(build_context, request.script, request.workspace, request.build,
+                                             settings, request.loaded)
     ctx.continuity = request.continuity
-    if on_context is not None:
-        on_context(ctx)
     try:
         with RenderLock(request.workspace.lock_path(ctx.script_id)):
             request.workspace.remember_script(ctx.script_id, request.script)

@@ -12,7 +12,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 
-from scenetui.control.local import LocalController
+from scenetui.control.protocol import Controller
 from scenetui.domain.events import Event
 from scenetui.tui.commands import SceneCommands
 from scenetui.tui.graphics import Graphics
@@ -41,7 +41,7 @@ class SceneApp(App[int]):
         Binding("ctrl+c", "quit_app", "Quit", show=False, priority=True),
     ]
 
-    def __init__(self, controller: LocalController | None, *, problems: list[str] | None = None,
+    def __init__(self, controller: Controller | None, *, problems: list[str] | None = None,
                  script_name: str = "", graphics: Graphics = "halfblock") -> None:
         super().__init__()
         self.controller, self.problems, self.script_name = controller, problems, script_name
@@ -119,7 +119,7 @@ class SceneApp(App[int]):
     def on_unmount(self) -> None:
         """However the app ends (quit, a test's exit, a lost terminal): no listener outlives it."""
         if self.controller is not None:
-            self.controller.stop_watching()
+            self.controller.edits.stop_watching()
 
     async def _close_and_exit(self) -> None:
         if self.controller is not None:

@@ -50,7 +50,7 @@ async def test_an_edit_reaches_firestore_through_the_field_only_transaction(admi
 
         text = draft_text(app.controller.loaded.script, 0).replace('visualDescription = "a view 0"',
                                                                      'visualDescription = "rain on the glass"')
-        outcome = await app.controller.save_scene_edit(0, text)
+        outcome = await app.controller.edits.save_scene_edit(0, text)
         assert outcome.ok and outcome.changes == {"visualDescription": "rain on the glass"}
         assert app.controller.loaded.script.scenes[0].visual_description == "rain on the glass"
     after = admin.doc(script_id)
@@ -69,7 +69,7 @@ async def test_edits_made_in_firestore_elsewhere_are_picked_up_live(admin, fb_en
     app = make_app(FirestoreRef(script_id), tmp_path / "ws")  # type: ignore[arg-type]
     async with app.run_test(size=(120, 36)) as pilot:
         controller = app.controller
-        await wait_for(pilot, lambda: controller.__dict__.get("_remote", {}).get("known") is not None, timeout=20,
+        await wait_for(pilot, lambda: controller.edits.remote.get("known") is not None, timeout=20,
                        what="the listener's first version")
         # the render's kind of write (video fields) is not an edit
         doc = admin.doc(script_id)
@@ -91,9 +91,9 @@ async def test_edits_made_in_firestore_elsewhere_are_picked_up_live(admin, fb_en
 
         text = draft_text(controller.loaded.script, 0).replace('visualDescription = "a view 0"',
                                                                'visualDescription = "the lamp is lit"')
-        assert (await controller.save_scene_edit(0, text)).ok
+        assert (await controller.edits.save_scene_edit(0, text)).ok
         await pilot.pause(2.5)
         assert "changed in Firestore" not in notices(app), notices(app)
-        stop = controller.__dict__["_remote"]["stop"]
+        stop = controller.edits.remote["stop"]
         assert stop is not None
-    assert "stop" not in controller.__dict__["_remote"]  # the listener ended with the app
+    assert "stop" not in controller.edits.remote  # the listener ended with the app

@@ -31,7 +31,7 @@ async def test_create_videos_with_luma_confirms_cost_and_balance(tmp_path: Path,
         await wait_for(pilot, lambda: "Luma balance" in screen_text(app), what="the cost question")
         text = screen_words(app)
         assert isinstance(app.screen, ConfirmScreen)
-        assert "2 new generation(s), about $2.00" in text and "Luma balance: $1000.00" in text and "cap: $10.00" in text
+        assert "2 new generation(s), about $2.00" in text and "Luma balance: $1,000.00" in text and "cap: $10.00" in text
         await pilot.press("n")  # refusing spends nothing
         await pilot.pause(0.3)
         assert fake_luma.creates() == [] and not app.controller.running

@@ -118,7 +118,7 @@ async def test_an_invalid_value_is_explained_and_the_text_kept_for_the_next_try(
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.pause()
         # an edit that breaks a rule of the script (here: characters must be a list) is refused with its place
-        app.controller._drafts[0] = 'characters = "Mara"\n'
+        app.controller.edits.drafts[0] = 'characters = "Mara"\n'
         editor("keep")  # the editor leaves the draft as it was given
         await pilot.press("E")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the problems")
@@ -163,12 +163,12 @@ async def test_a_keyframe_replaced_under_the_same_name_makes_its_scenes_stale(tm
         before = script.read_bytes()
         await pilot.press("down", "down")  # scene 1 selected, its pictures drawn
         await wait_for(pilot, lambda: "start keyframe" in screen_text(app), what="the pictures")
-        old_picture = await app.controller.keyframe_picture(1, "start", 20, 6)
+        old_picture = await app.controller.view.keyframe_picture(1, "start", 20, 6)
         draw_keyframe(target, (10, 200, 230))
         await wait_for(pilot, lambda: all(app.controller.board.scenes[i].stale for i in users), timeout=10,
                        what="the scenes using the picture stale")
         assert not any(s.stale for s in app.controller.board.scenes if s.index not in users)
         assert "a keyframe file changed" in notices(app) and script.read_bytes() == before
-        assert str(await app.controller.keyframe_picture(1, "start", 20, 6)) == str(old_picture)  # same cells text…
-        new_picture = await app.controller.keyframe_picture(1, "start", 20, 6)
+        assert str(await app.controller.view.keyframe_picture(1, "start", 20, 6)) == str(old_picture)  # same cells text…
+        new_picture = await app.controller.view.keyframe_picture(1, "start", 20, 6)
         assert new_picture.spans != old_picture.spans  # …but the new colours

@@ -16,7 +16,7 @@ from scenetui.errors import UserError
 from scenetui.tui.screens.dialogs import ConfirmScreen
 
 if TYPE_CHECKING:
-    from scenetui.control.local import LocalController
+    from scenetui.control.protocol import Controller
 
 
 async def _run_editor(screen: Screen[None], command: list[str]) -> int | None:
@@ -35,13 +35,13 @@ async def _run_editor(screen: Screen[None], command: list[str]) -> int | None:
     return result.returncode
 
 
-async def edit_scene(screen: Screen[None], controller: LocalController, index: int) -> bool:
+async def edit_scene(screen: Screen[None], controller: Controller, index: int) -> bool:
     """Edit until saved, given up or unchanged; True when something was saved."""
     from scenetui.control.editing import editor_command
 
     while True:
         try:
-            path = controller.draft_file(index)
+            path = controller.edits.draft_file(index)
             command = editor_command(path)
         except (UserError, OSError) as exc:
             screen.notify(exc.line() if isinstance(exc, UserError) else f"cannot write the draft ({exc})",
@@ -55,7 +55,7 @@ async def edit_scene(screen: Screen[None], controller: LocalController, index: i
                           timeout=8)
             return False
         try:
-            outcome = await controller.save_scene_edit(index, path.read_text(encoding="utf-8", errors="replace"))
+            outcome = await controller.edits.save_scene_edit(index, path.read_text(encoding="utf-8", errors="replace"))
         except UserError as exc:
             screen.notify(f"not saved: {exc.line()}", severity="error", timeout=10)
             return False
@@ -69,7 +69,7 @@ async def edit_scene(screen: Screen[None], controller: LocalController, index: i
             f"{listing}\n\nThe script is unchanged. Edit again (your text is kept), or discard the edit?",
             yes="Edit again"))
         if not again:
-            controller._drafts.pop(index, None)
+            controller.edits.drafts.pop(index, None)
             screen.notify("edit discarded; the script is unchanged")
             return False
     if not outcome.changes:

@@ -15,7 +15,7 @@ from scenetui.errors import UserError
 from scenetui.tui.messages import BoardChanged
 
 if TYPE_CHECKING:
-    from scenetui.control.local import LocalController
+    from scenetui.control.protocol import Controller
 
 
 TRANSITIONS = [("Cut", "cut"), ("Dissolve", "dissolve"), ("Fade to black", "fadeblack"), ("Fade to white", "fadewhite"),
@@ -34,7 +34,7 @@ class ExportScreen(Screen[None]):
         Binding("escape,q", "back", "Back"),
     ]
 
-    def __init__(self, controller: LocalController) -> None:
+    def __init__(self, controller: Controller) -> None:
         super().__init__()
         self.controller = controller
 

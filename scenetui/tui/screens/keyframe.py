@@ -9,38 +9,34 @@ from typing import TYPE_CHECKING
 from textual.screen import Screen
 
 from scenetui.errors import UserError
-from scenetui.tui.format import money
 from scenetui.tui.screens.dialogs import ChoiceScreen, ConfirmScreen, PathPrompt
 
 if TYPE_CHECKING:
-    from scenetui.control.local import LocalController
+    from scenetui.control.protocol import Controller
 
 
-async def _photon(screen: Screen[None], controller: LocalController, jobs: list[tuple[int, str]], *, new: bool) -> bool:
+async def _photon(screen: Screen[None], controller: Controller, jobs: list[tuple[int, str]], *, new: bool) -> bool:
     """Estimate, ask, then make the pictures (progress shows on the scenes' rows); True when something was made."""
     try:
-        session, plan = await controller.photon_plan(jobs, new=new)
+        session, plan = await controller.keyframes.photon_plan(jobs, new=new)
     except UserError as exc:
         screen.notify(f"nothing was spent: {exc.line()}", severity="error", timeout=10)
         return False
     if plan.to_pay:
-        balance = f"; Luma balance {money(plan.balance_cents)}" if plan.balance_cents is not None else ""
-        reused = f" ({len(plan.reused)} already paid for are reused)" if plan.reused else ""
         if not await screen.app.push_screen_wait(ConfirmScreen(
                 f"Make {len(plan.to_pay)} keyframe(s) with Luma Photon?",
-                f"about {money(plan.cents)} ({len(plan.to_pay)} × {money(plan.price_cents)}){balance}{reused}. "
-                "Each picture is paid once, even if this is interrupted.", yes="Make them")):
+                f"{plan.estimate().sentence()} Each picture is paid once, even if this is interrupted.", yes="Make them")):
             await session.aclose()
             screen.notify("nothing was spent")
             return False
     try:
-        screen.notify(await controller.photon_keyframes(session, plan, force=new), timeout=8)
+        screen.notify(await controller.keyframes.photon_keyframes(session, plan, force=new), timeout=8)
     except UserError as exc:
         screen.notify(exc.line(), severity="error", timeout=10)
     return True
 
 
-async def make_missing_keyframes(screen: Screen[None], controller: LocalController, targets: list[int] | None) -> bool:
+async def make_missing_keyframes(screen: Screen[None], controller: Controller, targets: list[int] | None) -> bool:
     """`k`: cards for free, or Photon when the backend is paid (asked which); True when the script changed."""
     missing = controller.missing_keyframes()
     chosen = [i for i in (targets if targets is not None else sorted(missing)) if i in missing]
@@ -58,16 +54,16 @@ async def make_missing_keyframes(screen: Screen[None], controller: LocalControll
         if how == "photon":
             return await _photon(screen, controller, jobs, new=False)
     try:
-        screen.notify(await controller.draw_keyframes(chosen))
+        screen.notify(await controller.keyframes.draw_keyframes(chosen))
     except UserError as exc:
         screen.notify(exc.line(), severity="error", timeout=8)
         return False
     return True
 
 
-async def choose_and_set_keyframe(screen: Screen[None], controller: LocalController, index: int) -> bool:
+async def choose_and_set_keyframe(screen: Screen[None], controller: Controller, index: int) -> bool:
     """`K`: which keyframe, from what; then set it. True when the script changed."""
-    choices = controller.keyframe_choices(index)
+    choices = controller.keyframes.keyframe_choices(index)
     picked = await screen.app.push_screen_wait(ChoiceScreen(
         f"Scene {index}: set a keyframe", [(f"{which}:{source}", label) for which, source, label in choices],
         "enter or a number chooses · escape cancels · a finished scene's clip is kept, marked stale"))
@@ -84,7 +80,7 @@ async def choose_and_set_keyframe(screen: Screen[None], controller: LocalControl
             return False
         picture = Path(typed)
     try:
-        screen.notify(await controller.set_keyframe(index, which, source, picture), timeout=8)
+        screen.notify(await controller.keyframes.set_keyframe(index, which, source, picture), timeout=8)
     except UserError as exc:
         screen.notify(f"nothing changed: {exc.line()}", severity="error", timeout=10)
         return False

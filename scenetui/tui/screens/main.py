@@ -23,7 +23,7 @@ from scenetui.tui.widgets.overall import OverallBar
 from scenetui.tui.widgets.scene_tree import NodeRef, SceneTree
 
 if TYPE_CHECKING:
-    from scenetui.control.local import LocalController
+    from scenetui.control.protocol import Controller
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 
@@ -54,7 +54,7 @@ class MainScreen(Screen[None]):
         Binding("S", "stats", "Stats", show=False, tooltip="what renders took, failed and cost (from the journal)"),
     ]
 
-    def __init__(self, controller: LocalController) -> None:
+    def __init__(self, controller: Controller) -> None:
         super().__init__()
         self.controller = controller
 
@@ -102,10 +102,7 @@ class MainScreen(Screen[None]):
     @work(exclusive=True, group="script-watch")
     async def _script_changed(self) -> None:
         """A change to the script file made outside the app is picked up; scenes it affects are marked stale."""
-        check = getattr(self.controller, "reload_if_changed", None)
-        if check is None:
-            return
-        message = await check()
+        message = await self.controller.edits.reload_if_changed()
         if message:
             self._script_reloaded()
             self.notify(message, timeout=10)
@@ -300,7 +297,7 @@ class MainScreen(Screen[None]):
 
     def action_open_folder(self) -> None:
         """Open the clips folder on a desktop; over SSH, say where it is."""
-        self.notify(self.controller.open_folder(), timeout=10)
+        self.notify(self.controller.view.open_folder(), timeout=10)
 
     def action_preview_final(self) -> None:
         preview_film(self, self.controller, "press e")

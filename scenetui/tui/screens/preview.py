@@ -24,7 +24,7 @@ from scenetui.tui.graphics import ENCODERS, Graphics, over_ssh
 from scenetui.tui.widgets.video import FRAMES, GraphicFrame, Scrub, ScrubBar, VideoView
 
 if TYPE_CHECKING:
-    from scenetui.control.local import LocalController
+    from scenetui.control.protocol import Controller
     from scenetui.control.playback import Shown
 
 MIN_COLS, MIN_ROWS = 20, 6  # below this a frame is not a picture
@@ -49,7 +49,7 @@ class PreviewScreen(Screen[None]):
         Binding("escape,q", "back", "Back"),
     ]
 
-    def __init__(self, controller: LocalController, index: int | None) -> None:
+    def __init__(self, controller: Controller, index: int | None) -> None:
         super().__init__()
         self.controller, self.index = controller, index
         self.clock: PlaybackClock | None = None
@@ -92,11 +92,11 @@ class PreviewScreen(Screen[None]):
         grid.add_column()
         if self.index is None:
             grid.add_row("Final film", Text(str(self.clip or "not assembled yet")))
-            facts = self.controller.clip_facts(None)
+            facts = self.controller.view.clip_facts(None)
         else:
             scene = self.controller.loaded.script.scenes[self.index]
             grid.add_row("Scene", Text(f"{self.index}  {scene.title}"))
-            facts = self.controller.clip_facts(self.index)
+            facts = self.controller.view.clip_facts(self.index)
         for key, value in facts.items():
             grid.add_row(key, Text(value))
         self.query_one("#preview-facts", Static).update(grid)
@@ -111,7 +111,7 @@ class PreviewScreen(Screen[None]):
         if self.clip is None and self.index is not None:
             view.say("fetching the clip…")
             try:
-                self.fetched = await self.controller.fetch_clip(self.index)
+                self.fetched = await self.controller.view.fetch_clip(self.index)
             except UserError as exc:
                 self.say(exc.line(), "red")
                 return
@@ -120,7 +120,7 @@ class PreviewScreen(Screen[None]):
             view.say("no clip")
             return
         try:
-            player = await self.controller.open_player(clip)
+            player = await self.controller.view.open_player(clip)
         except UserError as exc:
             view.say("cannot be played", "red")
             self.say(exc.line(), "red")
@@ -230,7 +230,7 @@ class PreviewScreen(Screen[None]):
         clip = self.clip
         if clip is None:
             return
-        plan = self.controller.play_plan(clip, in_terminal=in_terminal)
+        plan = self.controller.view.play_plan(clip, in_terminal=in_terminal)
         if plan.command is None:
             self.say(plan.how, "yellow")
             return
@@ -249,7 +249,7 @@ class PreviewScreen(Screen[None]):
     def action_keep(self) -> None:
         if self.clip is None:
             return
-        default = self.controller.default_export_path(self.index)
+        default = self.controller.view.default_export_path(self.index)
 
         async def chosen(path: str | None) -> None:
             if path is None:
@@ -293,7 +293,7 @@ class PreviewScreen(Screen[None]):
 
 
 
-def preview_film(screen: Screen[None], controller: LocalController, how_to_assemble: str) -> None:
+def preview_film(screen: Screen[None], controller: Controller, how_to_assemble: str) -> None:
     """Open the final film's preview, or say how to assemble it first."""
     if controller.clip_path(None) is None:
         screen.notify(f"the final film is not assembled yet — {how_to_assemble}", severity="warning")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -12,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from scenetui.control.local import LocalController
+from scenetui.control.protocol import Controller
 from scenetui.errors import UserError
 
 
@@ -21,7 +19,7 @@ class StatsScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,q,S", "dismiss", "Close")]
 
-    def __init__(self, controller: LocalController) -> None:
+    def __init__(self, controller: Controller) -> None:
         super().__init__()
         self.controller = controller
 
@@ -35,13 +33,8 @@ class StatsScreen(ModalScreen[None]):
 
     @work(exclusive=True, group="stats")
     async def load(self) -> None:
-        from scenetui.ops.stats import collect
-        from scenetui.ops.stats_view import render_text
-
-        width = max(40, self.size.width - 8)
         try:
-            stats = await asyncio.to_thread(collect, self.controller.workspace.journal_path, None)
-            text = await asyncio.to_thread(render_text, stats, width=width, plots=True)
+            text = await self.controller.stats_text(max(40, self.size.width - 8))
         except UserError as exc:
             text = f"{exc.message}\n{exc.hint or ''}"
         self.query_one("#stats-body", Static).update(Text(text))  # plain text: nothing in it is markup

@@ -20,7 +20,7 @@ from scenetui.tui.graphics import ENCODERS, Graphics
 from scenetui.tui.widgets.video import FRAMES, GraphicFrame
 
 if TYPE_CHECKING:
-    from scenetui.control.local import LocalController
+    from scenetui.control.protocol import Controller
 
 THUMB_W, THUMB_H = 28, 8
 PICTURE_DELAY = 0.12  # seconds the selection must rest before keyframe pictures are drawn
@@ -31,7 +31,7 @@ class SceneDetails(VerticalScroll):
 
     can_focus = False
 
-    def __init__(self, controller: LocalController, **kwargs: object) -> None:
+    def __init__(self, controller: Controller, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.controller = controller
         self.index: int | None = None
@@ -97,7 +97,7 @@ class SceneDetails(VerticalScroll):
         # pane laid out for thumbnails never drawn (a load cut short) — the likely cause of a snapshot whose
         # scrollbar said the pane was shorter. It costs one layout per resting selection, not per key.
         for which in ("start", "end"):
-            picture = await self.controller.keyframe_picture(index, which, width, height)
+            picture = await self.controller.view.keyframe_picture(index, which, width, height)
             if self.index == index:
                 caption = Text(f"\n{which} keyframe", style="dim")
                 self.query_one(f"#thumb-{which}", Static).update(Group(picture, caption))
@@ -108,7 +108,7 @@ class SceneDetails(VerticalScroll):
         """Both keyframes through the terminal's protocol, encoded off the UI thread as the preview's frames are."""
         encode = ENCODERS[self.graphics]
         for which in ("start", "end"):
-            still = await self.controller.keyframe_still(index, which)
+            still = await self.controller.view.keyframe_still(index, which)
             graphic = None if isinstance(still, Text) else await asyncio.to_thread(encode, still, cols, rows, False)
             if self.index != index:
                 return
@@ -123,7 +123,7 @@ class SceneDetails(VerticalScroll):
             frame.show(data, (width, height))
             caption.update(Text(f"{which} keyframe", style="dim"))
 
-def script_summary(controller: LocalController) -> Table:
+def script_summary(controller: Controller) -> Table:
     script = controller.loaded.script
     grid = Table.grid(padding=(0, 1))
     grid.add_column(style="bold")
@@ -142,7 +142,7 @@ def script_summary(controller: LocalController) -> Table:
     return grid
 
 
-def scene_text(controller: LocalController, index: int) -> Table:
+def scene_text(controller: Controller, index: int) -> Table:
     script = controller.loaded.script
     scene = script.scenes[index]
     s = controller.board.scenes[index]
@@ -172,7 +172,7 @@ def scene_text(controller: LocalController, index: int) -> Table:
     return grid
 
 
-def video_text(controller: LocalController, index: int) -> Table | Text:
+def video_text(controller: Controller, index: int) -> Table | Text:
     s = controller.board.scenes[index]
     if s.status != DONE:
         return Text("")

@@ -1,0 +1,79 @@
+"""The one thing the screens know of a controller: what they may read and the commands they may send. `open`
+(LocalController) and `watch` (WatchController) are peers behind it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from scenetui.control.editing import Editing
+from scenetui.control.keyframing import Keyframing
+from scenetui.control.state import Listener
+from scenetui.control.viewing import Viewing
+from scenetui.domain.board import Board
+from scenetui.engine.costs import SpendEstimate
+from scenetui.script.file import LoadedScript
+from scenetui.storage.workspace import Workspace
+
+
+class Controller(Protocol):
+    """A script in a workspace for the app: its board and script to draw, and actions that answer in a sentence."""
+
+    mode: str  # "open" renders here; "watch" follows a render elsewhere
+    view: Viewing  # pictures, frames, players, facts
+    edits: Editing  # a scene's words through the editor, the script reloaded when it changes
+    keyframes: Keyframing  # cards, pictures, clip frames, Photon
+
+    @property
+    def board(self) -> Board: ...
+
+    @property
+    def loaded(self) -> LoadedScript: ...
+
+    @property
+    def workspace(self) -> Workspace: ...
+
+    @property
+    def script_id(self) -> str: ...
+
+    @property
+    def paid(self) -> bool: ...
+
+    @property
+    def running(self) -> bool: ...
+
+    @property
+    def running_here(self) -> bool: ...
+
+    def subscribe(self, listener: Listener) -> None: ...
+
+    def clip_path(self, index: int | None) -> Path | None: ...
+
+    def missing_keyframes(self) -> dict[int, list[str]]: ...
+
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    def abandon(self) -> None: ...
+
+    def estimate(self, indices: list[int] | None, *, force: bool = False) -> SpendEstimate: ...
+
+    async def cost_text(self, estimate: SpendEstimate) -> str: ...
+
+    async def generate(self, indices: list[int] | None, *, force: bool = False) -> str: ...
+
+    async def render_in_background(self, indices: list[int] | None, *, force: bool = False) -> str: ...
+
+    async def cancel(self, index: int | None = None, *, delete_remote: bool = False) -> str: ...
+
+    async def delete_clip(self, index: int) -> str: ...
+
+    async def keep_clip(self, index: int, dest: Path | None) -> str: ...
+
+    async def assemble(self, transition: str = "cut", music: str | None = None, quality: str | None = None,
+                       music_volume: float = -6.0) -> str: ...
+
+    async def export_final(self, dest: Path | None) -> str: ...
+
+    async def stats_text(self, width: int) -> str: ...
