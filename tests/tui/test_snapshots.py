@@ -156,10 +156,11 @@ def test_preview_screen(snap_compare, story: Path, tmp_path: Path, fixed_clock: 
     async def before(pilot: Pilot) -> None:
         mid_render(pilot)
         c = pilot.app.controller
-        monkeypatch.setattr(c, "open_player", open_player)
+        monkeypatch.setattr(c.view, "open_player", open_player)
         stand_in = tmp_path / "0.mp4"  # exists, so the player does not report the clip gone; never decoded
         stand_in.write_bytes(b"")
         monkeypatch.setattr(c, "clip_path", lambda index: stand_in)
+        monkeypatch.setattr(c.state, "clip_path", lambda index: stand_in)
         await pilot.pause(0.2)
         await pilot.press("p")
         await settle(pilot)
