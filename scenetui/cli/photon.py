@@ -52,8 +52,7 @@ async def luma_keyframes(args: argparse.Namespace, path: Path, script: AIScript,
     try:
         plan = await session.plan(jobs)
         if plan.to_pay:
-            plan.cap_cents = cap
-            await confirmer(args, refuse_over_cap=True)(plan.estimate())
+            await confirmer(args, refuse_over_cap=True)(plan.estimate(cap))
         pictures = await session.run(plan, made, force=args.force)
     finally:
         await session.aclose()

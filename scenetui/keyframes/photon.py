@@ -33,19 +33,18 @@ class PhotonPlan:
     made: list[dict[str, object]] = field(default_factory=list)
 
     model: str = ""
-    cap_cents: int | None = None
 
     @property
     def cents(self) -> int:
         return self.price_cents * len(self.to_pay)
 
-    def estimate(self) -> SpendEstimate:
-        """The plan in the one estimate type every paid action is confirmed with."""
+    def estimate(self, cap_cents: int | None = None) -> SpendEstimate:
+        """The plan in the one estimate type every paid action is confirmed with (with the run's cap, if any)."""
         from scenetui.engine.costs import SpendEstimate
 
         return SpendEstimate(len(self.to_pay), self.price_cents, item="picture", model=self.model,
                              scenes=sorted({j.index for j in self.to_pay}), balance_cents=self.balance_cents,
-                             cap_cents=self.cap_cents, reused=len(self.reused))
+                             cap_cents=cap_cents, reused=len(self.reused))
 
 
 class PhotonSession:
