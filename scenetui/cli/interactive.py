@@ -132,5 +132,9 @@ def serve_cmd(args: argparse.Namespace) -> int:
     url = f"http://{shown_host}:{args.port}/" + (f"?token={token}" if token else "")
     who = "this machine only" if is_loopback(args.host) and not token else "anyone with the token"
     print(f"serving {'open' if args.open else 'watch'} {target} on {url}  ({who}; Ctrl-C stops)", file=sys.stderr)
-    GuardedServer(shlex.join(parts), host=args.host, port=args.port, token=token).serve()
+    if args.token:
+        print("note: --token is visible to other users of this machine (ps); SCENETUI_SERVE_TOKEN is not",
+              file=sys.stderr)
+    GuardedServer(shlex.join(parts), host=args.host, port=args.port, token=token,
+                  max_visitors=args.max_visitors).serve()
     return EXIT_OK

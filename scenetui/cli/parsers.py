@@ -43,6 +43,14 @@ def script_arg(text: str) -> object:
 SCRIPT_HELP = "a script file (JSON/TOML), or firestore:SCRIPT_ID for the document scripts/SCRIPT_ID in Firebase"
 
 
+def positive_int(text: str) -> int:
+    """A count of at least one (argparse turns the ValueError into a one-line usage error)."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a count of at least 1")
+    return value
+
+
 def firebase_args(p: argparse.ArgumentParser, *, storage: bool = True) -> None:
     fb = p.add_argument_group("firebase (credential: GOOGLE_APPLICATION_CREDENTIALS; project: GOOGLE_CLOUD_PROJECT; "
                               "emulators: FIRESTORE_EMULATOR_HOST + STORAGE_EMULATOR_HOST)")
@@ -215,8 +223,10 @@ def _interactive_parsers(sub: argparse._SubParsersAction) -> None:  # type: igno
                     help="address to listen on (default 127.0.0.1: this machine only; any other address needs a token)")
     se.add_argument("--token", metavar="TOKEN",
                     help="the token a browser must bring (default: SCENETUI_SERVE_TOKEN, else a new one, printed); "
-                         "needed whenever --host is not loopback")
+                         "needed whenever --host is not loopback. Prefer the variable: a flag shows in `ps`")
     se.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    se.add_argument("--max-visitors", type=positive_int, default=4, metavar="N",
+                    help="browsers watching at once (each runs an app process; default 4)")
 
 
 def _operator_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
