@@ -69,15 +69,36 @@ class HumanFormatter(logging.Formatter):
         return self.redact(line)
 
 
+def _writable_log(log_path: Path) -> Path:
+    """`log_path` opened once (private, no links followed); in a workspace this user may only read (someone else's,
+    which `watch` is for), a log of this user's own under $XDG_STATE_HOME instead of a crash."""
+    import errno
+    import hashlib
+    import os
+
+    from scenetui.safeopen import open_own, own_folder
+
+    try:
+        own_folder(log_path.parent)
+        os.close(open_own(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND))  # created private; never widened
+        return log_path
+    except OSError as exc:
+        if exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise
+    state = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
+    tag = hashlib.sha256(str(log_path.resolve()).encode()).hexdigest()[:12]
+    mine = state / "scenetui" / "logs" / f"{log_path.parent.parent.name or 'workspace'}-{tag}.log"
+    own_folder(mine.parent)
+    os.close(open_own(mine, os.O_WRONLY | os.O_CREAT | os.O_APPEND))
+    return mine
+
+
 def setup_logging(log_path: Path, level: str = "INFO", secrets: list[str] | None = None, *, verbose: bool = False) -> None:
     """Send scenetui's logs to `log_path` (rotated, private to the user); with `verbose`, debug lines to stderr too."""
-    import os
     import sys
     from logging.handlers import RotatingFileHandler
 
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)  # created private; never widened
-    os.close(fd)
+    log_path = _writable_log(log_path)
     redact = Redactor(secrets)
     handler = RotatingFileHandler(log_path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8")
     handler.setFormatter(JsonFormatter(redact))

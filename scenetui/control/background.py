@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from scenetui.build import BuildOptions
+from scenetui.safeopen import open_own, own_folder
 from scenetui.storage.workspace import Workspace
 
 
@@ -41,10 +42,11 @@ def render_command(script: Path | object, workspace: Workspace, opts: BuildOptio
 
 def spawn_render(cmd: list[str], workspace: Workspace) -> tuple[int, Path]:
     """Start the render in a new session (no terminal, survives SIGHUP); its output goes to a log file."""
-    logs = workspace.root / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
+    logs = own_folder(workspace.root / "logs")
     out = logs / f"render-{time.strftime('%Y%m%d-%H%M%S')}.jsonl"
-    with open(out, "ab") as sink, open(os.devnull, "rb") as nothing:
+    # Private like every log here (the render's lines carry prompts), and never through a planted link.
+    with os.fdopen(open_own(out, os.O_WRONLY | os.O_CREAT | os.O_APPEND), "ab") as sink, \
+            open(os.devnull, "rb") as nothing:
         proc = subprocess.Popen(cmd, stdin=nothing, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True,
                                 close_fds=True)
     return proc.pid, out

@@ -20,6 +20,7 @@ from typing import Any
 from scenetui.crashpoints import step
 from scenetui.domain.events import Event
 from scenetui.errors import DiskFull, UserError
+from scenetui.safeopen import open_own, own_folder, refuse_link
 
 SCHEMA_VERSION = 1
 
@@ -89,16 +90,27 @@ class Journal:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.RLock()
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # prompts and ids: the user's alone
+        # Another user's workspace (what `watch` and `status` are for) is read, never "repaired".
+        self.read_only = path.is_file() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+        if not self.read_only:
+            own_folder(path.parent)  # prompts and ids: the user's alone
+        for part in ("", "-wal", "-shm", "-journal"):  # sqlite follows links; a planted one must not take our rows
+            refuse_link(path.with_name(path.name + part))
         if path.exists() and not path.is_file():
             raise JournalError(f"journal {path} is not a file", hint="move it aside and run again; clips in the workspace are kept")
         try:
-            if not path.exists():
-                os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))  # created private; sqlite keeps the mode
-            self._db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+            if self.read_only:
+                self._db = connect_read_only(path)
+            else:
+                if not path.exists():
+                    os.close(open_own(path, os.O_WRONLY | os.O_CREAT))  # created private; sqlite keeps the mode
+                self._db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
             self._db.row_factory = sqlite3.Row
             self._db.execute("PRAGMA busy_timeout=30000")
             self._check_version()  # before WAL and the schema: a journal we cannot read is left exactly as it is
+            if self.read_only:
+                self._db.execute("SELECT 1 FROM runs LIMIT 1")
+                return
             self._db.execute("PRAGMA journal_mode=WAL")
             # FULL: an attempt row must survive a crash right after the money-spending request.
             self._db.execute("PRAGMA synchronous=FULL")
@@ -108,10 +120,7 @@ class Journal:
                 if db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() is None:
                     db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
         except sqlite3.DatabaseError as exc:
-            raise JournalError(
-                f"journal {path} is unreadable ({exc})",
-                hint="move it aside and run again; clips in the workspace are kept",
-            ) from exc
+            raise opening_error(path, exc) from exc
 
     def _check_version(self) -> None:
         has_meta = self._db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
@@ -139,6 +148,9 @@ class Journal:
                         self._db.execute("ROLLBACK")
                     raise
             except sqlite3.OperationalError as exc:
+                if self.read_only or "readonly" in str(exc):
+                    raise JournalError(f"the journal {self.path} is read-only for you",
+                                       hint="ask the workspace's owner, or run where you can write") from exc
                 if "full" in str(exc):
                     raise DiskFull(f"disk full while writing the journal {self.path.name}",
                                    hint="free space in the workspace and run again; finished clips are kept") from exc
@@ -286,6 +298,39 @@ class Journal:
                     (time.time(), *[r["id"] for r in rows]),
                 )
         return [Command(r["id"], r["script_id"], r["scene_index"], r["verb"], json.loads(r["args"] or "{}"), r["ts"]) for r in rows]
+
+
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """A reader's connection; `immutable` only when sqlite cannot even make its shared-memory file beside it."""
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30, isolation_level=None,
+                             check_same_thread=False)
+        db.execute("SELECT 1 FROM sqlite_master LIMIT 1")
+        return db
+    except sqlite3.OperationalError:
+        return sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, isolation_level=None,
+                               check_same_thread=False)
+
+
+def opening_error(path: Path, exc: sqlite3.DatabaseError) -> UserError:
+    """What went wrong opening the journal. "Move it aside" throws away what stops paying twice, so it is said only
+    when sqlite's own check finds the file damaged."""
+    if "full" in str(exc):
+        return DiskFull(f"disk full while opening the journal {path.name}",
+                        hint="free space in the workspace and run again; finished clips are kept")
+    try:
+        probe = connect_read_only(path)
+        try:
+            healthy = str(probe.execute("PRAGMA quick_check").fetchone()[0]) == "ok"
+        finally:
+            probe.close()
+    except sqlite3.DatabaseError:
+        healthy = False
+    if healthy:
+        return JournalError(f"journal {path} could not be opened ({exc}); the file itself is intact",
+                            hint="check the workspace's permissions and free space, then run again")
+    return JournalError(f"journal {path} is unreadable ({exc})",
+                        hint="move it aside and run again; clips in the workspace are kept")
 
 
 def _attempt(r: sqlite3.Row) -> Attempt:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 from pathlib import Path
 from types import TracebackType
 
 from scenetui.errors import UserError
+from scenetui.safeopen import open_own, own_folder
 
 
 class RenderLock:
@@ -18,8 +20,15 @@ class RenderLock:
         self._fd: int | None = None
 
     def __enter__(self) -> RenderLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            own_folder(self.path.parent)
+            fd = open_own(self.path, os.O_RDWR | os.O_CREAT, 0o644)  # a planted link is refused, never truncated
+        except OSError as exc:
+            if exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+                raise
+            raise UserError(f"cannot write in the workspace {self.path.parent.parent} ({exc.strerror})",
+                            hint="render in a workspace you can write (--workspace DIR); `scenetui watch` can "
+                                 "follow this one") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -36,12 +45,19 @@ class RenderLock:
 
     @staticmethod
     def held(path: Path) -> bool:
-        """Whether some process (this one included, through another handle) holds the lock right now."""
+        """Whether some process (this one included, through another handle) holds the lock right now; read-only,
+        so it also answers in a workspace this user cannot write."""
         try:
-            with RenderLock(path):
-                return False
-        except UserError:
+            fd = open_own(path, os.O_RDONLY)
+        except FileNotFoundError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)  # conflicts with a render's exclusive lock only
+        except BlockingIOError:
             return True
+        finally:
+            os.close(fd)
+        return False
 
     def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
         if self._fd is not None:

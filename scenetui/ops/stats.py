@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from scenetui.engine.journal import connect_read_only, opening_error
 from scenetui.errors import UserError
 
 
@@ -77,11 +78,11 @@ def _open_read_only(path: Path) -> sqlite3.Connection:
     if not path.is_file():
         raise UserError(f"no journal at {path}", hint="stats come from a workspace a render has used; pass it (or the script)")
     try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        db = connect_read_only(path)
         db.execute("SELECT 1 FROM runs LIMIT 1")
         return db
     except sqlite3.DatabaseError as exc:
-        raise UserError(f"journal {path} is unreadable ({exc})", hint="move it aside; clips in the workspace are kept") from None
+        raise opening_error(path, exc) from None
 
 
 def collect(journal_path: Path, script_id: str | None = None) -> Stats:
