@@ -71,7 +71,8 @@ def open_cmd(args: argparse.Namespace, *, autostart: bool = False) -> int:
     if autostart and app.controller is not None:
         app.autostart = True
     app.graphics = _graphics()
-    code = app.run()
+    app.run()
+    code = app.return_code or EXIT_OK  # 1 when the app ended on an error Textual caught (its traceback shown)
     if app.lifeline is not None:
         app.lifeline.finished()
     if app.controller is None:
@@ -105,10 +106,11 @@ def watch_cmd(args: argparse.Namespace) -> int:
     _need_terminal()
     app = build_app(script, workspace, build_options(args), "watch")
     app.graphics = _graphics()
-    code = app.run()
+    app.run()
+    code = app.return_code or EXIT_OK  # 1 when the app ended on an error Textual caught
     if app.lifeline is not None:
         app.lifeline.finished()
-    return EXIT_USAGE if app.controller is None else (code or EXIT_OK)
+    return EXIT_USAGE if app.controller is None else code
 
 
 def serve_cmd(args: argparse.Namespace) -> int:

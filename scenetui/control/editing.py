@@ -86,10 +86,15 @@ class Editing:
         if not outcome.ok:
             self.drafts[index] = text
             return outcome
-        self.drafts.pop(index, None)
         if not outcome.changes:
+            self.drafts.pop(index, None)
             return outcome
-        await self._write_scene(index, outcome.changes)
+        try:
+            await self._write_scene(index, outcome.changes)
+        except UserError:
+            self.drafts[index] = text  # nothing was written: the next edit starts from this text
+            raise
+        self.drafts.pop(index, None)
         newly = await self.reload()
         what = ", ".join(outcome.changes)
         self.state.say(f"scene {index}: saved {what}" + (" — its clip is stale now (kept until regenerated)" if newly else ""))

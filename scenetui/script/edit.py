@@ -50,6 +50,15 @@ def _toml_text(text: str, scenes_changes: dict[int, dict[str, Any]]) -> str:
 
 def set_scene_fields(path: Path, scenes_changes: dict[int, dict[str, Any]]) -> None:
     """Write `scenes_changes` (scene index -> camelCase field -> value) into the script file at `path`."""
-    text = path.read_text(encoding="utf-8")
-    out = _toml_text(text, scenes_changes) if path.suffix.lower() == ".toml" else _json_text(text, scenes_changes)
+    try:
+        text = path.read_text(encoding="utf-8")
+        out = _toml_text(text, scenes_changes) if path.suffix.lower() == ".toml" else _json_text(text, scenes_changes)
+    except FileNotFoundError:
+        raise UserError(f"{path} is gone", hint="your edit is kept as a draft; put the script back and save again") from None
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
+        # Another editor or a sync tool left the file half-written or changed its shape: the edit waits.
+        why = type(exc).__name__ if isinstance(exc, (KeyError, IndexError)) else str(exc).splitlines()[0][:120]
+        raise UserError(f"{path.name} is not a script scenetui can change right now ({why})",
+                        hint="your edit is kept as a draft; fix the file (or wait for the other editor) and save "
+                             "again") from None
     write_text_atomic(path, out, mode=path.stat().st_mode & 0o7777)

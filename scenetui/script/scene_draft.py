@@ -29,11 +29,27 @@ class EditOutcome:
         return not any(p.severity == "error" for p in self.problems)
 
 
+def _escape(ch: str, multiline: bool) -> str:
+    if ch == "\\":
+        return "\\\\"
+    if ch == "\t" or (ch == "\n" and multiline):
+        return ch
+    if ch == "\n":
+        return "\\n"
+    if ord(ch) < 0x20 or ord(ch) == 0x7F:  # TOML allows no other control character in a string, even multi-line
+        return f"\\u{ord(ch):04x}"
+    return ch
+
+
 def _toml_string(value: str) -> str:
-    if "\n" in value:
-        body = value.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-        return f'"""\n{body}"""' if not body.endswith('"') else f'"""\n{body}\n"""'
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t") + '"'
+    """`value` as a TOML string that reads back exactly (an untouched draft must change nothing)."""
+    if "\n" not in value:
+        return '"' + "".join('\\"' if ch == '"' else _escape(ch, False) for ch in value) + '"'
+    out = []
+    for i, ch in enumerate(value):
+        # A quote is escaped only where it could close the string: before another quote, or last.
+        out.append('\\"' if ch == '"' and (i == len(value) - 1 or value[i + 1] == '"') else _escape(ch, True))
+    return '"""\n' + "".join(out) + '"""'
 
 
 def draft_text(script: AIScript, index: int) -> str:

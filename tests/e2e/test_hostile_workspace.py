@@ -109,3 +109,13 @@ def test_a_read_only_workspace_is_read_not_repaired(tmp_path: Path) -> None:
     assert render.returncode != 0 and "Traceback" not in render.stderr and "please report" not in render.stderr
     assert "move it aside" not in render.stderr, render.stderr
     assert {p: p.read_bytes() for p in ws.rglob("*") if p.is_file()} == before
+
+
+def test_a_background_render_log_is_private(tmp_path: Path) -> None:
+    from scenetui.control.background import spawn_render
+    from scenetui.storage.workspace import Workspace
+
+    pid, out = spawn_render([sys.executable, "-c", "print('a prompt')"], Workspace(tmp_path / "ws"))
+    os.waitpid(pid, 0)
+    assert out.read_text().strip() == "a prompt"
+    assert out.stat().st_mode & 0o777 == 0o600

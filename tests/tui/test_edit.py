@@ -28,6 +28,12 @@ if action == "garbage":
     text = "visualDescription = [unclosed\\n"
 elif action == "unknown-field":
     text += "\\nvideoUrl = \\"https://elsewhere\\"\\n"
+elif action == "bad-utf8":
+    open(path, "wb").write(text.replace('visualDescription = "', 'visualDescription = "caf\\xe9 ').encode("latin-1"))
+    sys.exit(0)
+elif action.startswith("break-script:"):  # another editor or a sync tool spoils the script file meanwhile
+    open(os.environ["EDIT_SCRIPT"], "w").write(action.split(":", 1)[1])
+    text = re.sub(r'visualDescription = .*', 'visualDescription = "my new words"', text)
 else:
     text = re.sub(r'visualDescription = .*', 'visualDescription = "' + action + '"', text)
 open(path, "w", encoding="utf-8").write(text)
@@ -172,3 +178,34 @@ async def test_a_keyframe_replaced_under_the_same_name_makes_its_scenes_stale(tm
         assert str(await app.controller.view.keyframe_picture(1, "start", 20, 6)) == str(old_picture)  # same cells text…
         new_picture = await app.controller.view.keyframe_picture(1, "start", 20, 6)
         assert new_picture.spans != old_picture.spans  # …but the new colours
+
+
+@pytest.mark.parametrize("spoiled", ['{"id": "test", "scen', '{"id": "test", "title": "T"}', '{"scenes": []}'])
+async def test_saving_into_a_script_spoiled_meanwhile_keeps_the_draft(tmp_path: Path, editor,  # noqa: ANN001
+                                                                      monkeypatch: pytest.MonkeyPatch,
+                                                                      spoiled: str) -> None:
+    script, ws = rendered(tmp_path, 1)
+    monkeypatch.setenv("EDIT_SCRIPT", str(script))
+    editor("break-script:" + spoiled)
+    app = make_app(script, ws)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("E")
+        await wait_for(pilot, lambda: 0 in app.controller.edits.drafts, timeout=15, what="the kept draft")
+        assert "my new words" in app.controller.edits.drafts[0]
+        assert "not saved" in notices(app) and "kept as a draft" in notices(app)
+        assert isinstance(app.screen, MainScreen) and app.is_running  # the app (and a render in it) goes on
+    assert script.read_text() == spoiled  # the other editor's file is left as it is
+
+
+async def test_a_draft_that_is_not_utf8_is_not_saved_as_replacement_characters(tmp_path: Path, editor) -> None:  # noqa: ANN001
+    script, ws = rendered(tmp_path, 1)
+    before = script.read_bytes()
+    editor("bad-utf8")
+    app = make_app(script, ws)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("E")
+        await wait_for(pilot, lambda: 0 in app.controller.edits.drafts, timeout=15, what="the kept draft")
+        assert "not UTF-8" in notices(app)
+    assert script.read_bytes() == before

@@ -8,7 +8,8 @@ from scenetui.domain.script import AIScript
 from scenetui.script.scene_draft import draft_text, read_draft
 
 HARD = ['plain', 'with "quotes" and \\backslashes\\', 'two\nlines', 'ends with a quote"', 'tab\there',
-        'unicode — “curly” ✓', '"""triple"""', 'trailing newline\n', '[/bold] [beat] markup-like']
+        'unicode — “curly” ✓', '"""triple"""', 'trailing newline\n', '[/bold] [beat] markup-like',
+        'two lines\nending in a quote"', 'a\n""', 'a\n""""', 'cr\r\nlf', '\n\nleading newlines', 'bell \x07\nnext']
 
 
 def script_with(text: str) -> AIScript:

@@ -55,7 +55,19 @@ async def edit_scene(screen: Screen[None], controller: Controller, index: int) -
                           timeout=8)
             return False
         try:
-            outcome = await controller.edits.save_scene_edit(index, path.read_text(encoding="utf-8", errors="replace"))
+            raw = path.read_bytes()
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as bad:
+                # Saved as U+FFFD it would silently change the words; kept as the draft, the person sees where.
+                controller.edits.drafts[index] = raw.decode("utf-8", errors="replace")
+                screen.notify(f"not saved: the editor wrote bytes that are not UTF-8 (at byte {bad.start}); your "
+                              "text is kept as the next draft", severity="error", timeout=10)
+                return False
+            outcome = await controller.edits.save_scene_edit(index, text)
+        except OSError as exc:
+            screen.notify(f"not saved: cannot read the draft back ({exc.strerror or exc})", severity="error", timeout=10)
+            return False
         except UserError as exc:
             screen.notify(f"not saved: {exc.line()}", severity="error", timeout=10)
             return False
