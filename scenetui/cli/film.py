@@ -94,7 +94,7 @@ async def compress_cmd(args: argparse.Namespace) -> int:
     dest = (args.output or src.with_name(f"{src.stem}-{args.quality}.mp4")).expanduser()
     if dest.resolve() == src.resolve():
         raise UserError("the output would overwrite the input", hint="choose another -o")
-    check_output(dest)
+    dest = check_output(dest)
     fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part.mp4")
     os.close(fd)
     printer = make_printer(json_mode=args.json, labels={})

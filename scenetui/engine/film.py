@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import math
 import os
+import stat
 import shutil
 import tempfile
 import time
@@ -56,8 +57,15 @@ def scene_transitions(ctx: RenderContext, default: Transition) -> list[Transitio
 
 
 def check_output(path: Path) -> Path:
-    """The -o target must be a file name in a folder we can write (checked before any work)."""
+    """The -o target must be a file name in a folder we can write (checked before any work). A link is written
+    through (its target is replaced, the link stays); a device, pipe or socket is refused: the output is written
+    beside it and renamed over it, which would replace `/dev/null` itself for root."""
     path = path.expanduser()
+    if path.is_symlink():
+        path = path.resolve()
+    if path.exists() and not path.is_dir() and not stat.S_ISREG(path.stat().st_mode):
+        raise UserError(f"{path} is not a regular file (a device, pipe or socket)",
+                        hint="give a file name, e.g. -o film.mp4; nothing was written")
     if path.is_dir():
         raise UserError(f"{path} is a folder", hint="give a file name, e.g. -o film.mp4")
     if not path.parent.is_dir():

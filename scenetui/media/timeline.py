@@ -6,6 +6,9 @@ clip i+1 begins T before clip i ends (clip i's last T seconds are its handle), a
 
 from __future__ import annotations
 
+import os
+import tempfile
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,13 +32,19 @@ def _timecode(frames: int, fps: int) -> str:
     return f"{h:02d}:{m:02d}:{s:02d}:{f:02d}"
 
 
+def _one_line(text: object) -> str:
+    """`text` with every character that ends a line anywhere (\\n, \\r, U+2028, U+2029, U+0085 …) or controls the
+    terminal made a space: a scene title must not close its EDL event and write another."""
+    return "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in str(text))
+
+
 def _overlaps(clips: list[TimelineClip], transitions: list[Transition], fps: int) -> list[int]:
     return [0 if t.is_cut else round(t.seconds * fps) for t in transitions] + [0]
 
 
 def edl_text(title: str, clips: list[TimelineClip], transitions: list[Transition], fps: int) -> str:
     """CMX 3600: a cut event per clip, and for a transition the outgoing clip's zero-length cut plus a `D` line."""
-    lines = [f"TITLE: {title[:70] or 'scenetui'}", "FCM: NON-DROP FRAME", ""]
+    lines = [f"TITLE: {_one_line(title)[:70] or 'scenetui'}", "FCM: NON-DROP FRAME", ""]
     overlaps = _overlaps(clips, transitions, fps)
     rec = 0
     event = 0
@@ -52,21 +61,33 @@ def edl_text(title: str, clips: list[TimelineClip], transitions: list[Transition
             lines.append(f"{event:03d}  {reel:<8} V     D    {incoming:03d} {tc(0)} {tc(length)} {tc(rec)} {tc(rec + length)}")
         else:
             lines.append(f"{event:03d}  {reel:<8} V     C        {tc(0)} {tc(length)} {tc(rec)} {tc(rec + length)}")
-        lines.append(f"* FROM CLIP NAME: {clip.name}")
-        lines.append(f"* SOURCE FILE: {clip.path}")
+        lines.append(f"* FROM CLIP NAME: {_one_line(clip.name)}")
+        lines.append(f"* SOURCE FILE: {_one_line(clip.path)}")
         lines.append("")
         rec += length
     return "\n".join(lines)
 
 
 def write_timeline(dest: Path, title: str, clips: list[TimelineClip], transitions: list[Transition], fps: int) -> None:
-    """Write `.otio` or `.edl` by the file's suffix."""
+    """Write `.otio` or `.edl` by the file's suffix, whole or not at all (a temp file beside it, renamed)."""
     suffix = dest.suffix.lower()
-    if suffix == ".edl":
-        dest.write_text(edl_text(title, clips, transitions, fps), encoding="utf-8")
-        return
-    if suffix != ".otio":
+    if suffix not in (".edl", ".otio"):
         raise UserError(f"--timeline {dest.name}: unknown timeline format", hint="use a .otio or .edl file name")
+    fd, name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=suffix)
+    tmp = Path(name)
+    try:
+        if suffix == ".edl":
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(edl_text(title, clips, transitions, fps))
+        else:
+            os.close(fd)
+            _write_otio(tmp, title, clips, transitions, fps)
+        os.replace(tmp, dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _write_otio(dest: Path, title: str, clips: list[TimelineClip], transitions: list[Transition], fps: int) -> None:
     import opentimelineio as otio
 
     rate = float(fps)

@@ -217,3 +217,46 @@ def test_timeline_for_an_editor(rendered: tuple[Path, Path], tmp_path: Path) -> 
     assert len(dissolve) == 3 and dissolve[0].split()[4] == "015" and dissolve[0].split()[-2] == "00:00:04:15"
     assert edl.count("* FROM CLIP NAME: scene") == 4
     assert events[-1].split()[-1] == "00:00:18:15"  # the film's length, 18.5 s at 30 fps
+
+
+def _special_files(folder: Path) -> list[Path]:
+    """A pipe always; a character device like /dev/null too when we may make one (root: what render boxes are)."""
+    import os
+    import stat
+
+    fifo = folder / "pipe.mp4"
+    os.mkfifo(fifo)
+    made = [fifo]
+    if os.geteuid() == 0:
+        node = folder / "null.mp4"
+        os.mknod(node, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+        made.append(node)
+    return made
+
+
+@pytest.mark.parametrize("command", ["compress", "export"])
+def test_an_output_that_is_a_device_or_pipe_is_refused_and_stays(rendered: tuple[Path, Path], tmp_path: Path,
+                                                                  command: str) -> None:
+    import stat
+
+    script, ws = rendered
+    clip = ws / "videos" / "scripts" / "test" / "scenes" / "0.mp4"
+    for target in _special_files(tmp_path):
+        kind = stat.S_IFMT(target.lstat().st_mode)
+        args = [str(clip)] if command == "compress" else [str(script), "--workspace", str(ws)]
+        r = run_cli(command, *args, "-o", str(target), timeout=60)
+        assert r.returncode == 2 and "not a regular file" in r.stderr, r.stderr
+        assert stat.S_IFMT(target.lstat().st_mode) == kind  # still the device or pipe, not a video renamed over it
+
+
+def test_an_output_link_is_written_through(rendered: tuple[Path, Path], tmp_path: Path) -> None:
+    _, ws = rendered
+    clip = ws / "videos" / "scripts" / "test" / "scenes" / "0.mp4"
+    target = tmp_path / "takes" / "latest-real.mp4"
+    target.parent.mkdir()
+    target.write_bytes(b"old")
+    link = tmp_path / "latest.mp4"
+    link.symlink_to(target)
+    r = run_cli("compress", str(clip), "-o", str(link), "--quality", "small")
+    assert r.returncode == 0, r.stderr
+    assert link.is_symlink() and probe(target).duration > 4  # the link kept, its target is the new video
