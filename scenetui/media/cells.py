@@ -11,6 +11,8 @@ from rich.color import Color
 from rich.style import Style
 from rich.text import Text
 
+from scenetui.media.probe import open_media
+
 
 def image_cells(img: Image.Image, width: int, height: int) -> Text:
     """The image fitted (aspect kept) into `width` columns × `height` rows of half blocks."""
@@ -57,7 +59,7 @@ def file_still(path: Path, longest: int = 960) -> Image.Image | Text:
 def video_frames(path: Path, count: int) -> list[tuple[float, Image.Image]]:
     """`count` frames spread evenly through a clip, with their times, decoded in-process (no ffmpeg binary)."""
     frames: list[tuple[float, Image.Image]] = []
-    with av.open(str(path)) as container:
+    with open_media(path) as container:
         stream = container.streams.video[0]
         duration = float(container.duration / av.time_base) if container.duration else 0.0
         targets = [duration * (i + 0.5) / count for i in range(count)] if duration else [0.0]

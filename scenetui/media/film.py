@@ -19,7 +19,7 @@ import av
 
 from scenetui.errors import UserError
 from scenetui.media.ffmpeg import run_ffmpeg
-from scenetui.media.probe import ClipInfo, InvalidClip, probe
+from scenetui.media.probe import ClipInfo, InvalidClip, open_media, probe
 from scenetui.media.profile import KEY_OFFSETS, MAX_TRANSITION, PROFILE_MARK, QUALITY, h264_args, keyframe_times
 
 XFADE = ("fade", "fadeblack", "fadewhite", "fadegrays", "wipeleft", "wiperight", "wipeup", "wipedown", "slideleft",
@@ -102,7 +102,7 @@ class _Clip:
 def edge_frame(path: Path, which: str, dest: Path) -> Path:
     """Save the clip's first or last frame as a PNG (bridges start and end on them)."""
     picked = None
-    with av.open(str(path)) as c:
+    with open_media(path) as c:
         for frame in c.decode(c.streams.video[0]):
             picked = frame
             if which == "first":
@@ -120,7 +120,7 @@ def music_problem(path: Path) -> str | None:
     if not path.is_file():
         return f"music file not found: {path}"
     try:
-        with av.open(str(path)) as c:
+        with open_media(path) as c:
             if not c.streams.audio:
                 return f"{path.name} has no audio"
             stream = c.streams.audio[0]

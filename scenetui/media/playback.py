@@ -21,8 +21,13 @@ from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
 
+from scenetui.media.probe import open_media
+
 CellLines = list[list[Segment]]
 _FAR_AHEAD = 2.0  # seconds: beyond this, seeking is cheaper than decoding through
+# Packets one frame may read: a seek lands on the keyframe before the moment, so a long GOP needs many; millions of
+# empty packets (a hostile index) must not hold the decoder, and a close, for minutes.
+PACKET_BUDGET = 4096
 
 
 @dataclass(frozen=True)
@@ -94,15 +99,16 @@ def rgb_cells(rgb: np.ndarray) -> CellLines:
 
 
 class ClipPlayer:
-    """Random access to a clip's frames as cells, from one worker thread at a time; `close` may come from another
-    thread (the screen going away mid-frame) and waits for the frame in progress — freeing the decoder under it
-    would crash the process."""
+    """Random access to a clip's frames as cells, from one worker thread at a time. `close` may come from another
+    thread (the screen going away mid-frame) and never waits: freeing the decoder under a frame in progress would
+    crash the process, so the frame's own thread frees it when that frame stops (promptly: decoding checks for a
+    close between packets and reads at most a bounded number of packets per frame)."""
 
     def __init__(self, path: Path) -> None:
         try:
-            self._container = av.open(str(path))
+            self._container = open_media(path)
             self._stream = self._container.streams.video[0]
-        except (av.FFmpegError, OSError, IndexError) as exc:
+        except (av.FFmpegError, OSError, IndexError, ValueError) as exc:
             raise PlaybackError(f"cannot open {path.name} ({exc})") from exc
         self._stream.thread_type = "AUTO"
         self.path = path
@@ -117,11 +123,13 @@ class ClipPlayer:
             self.duration = 0.0
         self._start = float(self._stream.start_time * self._tb) if self._stream.start_time else 0.0
         self._frames: Iterator[av.VideoFrame] | None = None
+        self._budget = 0  # packets still allowed before the frame asked for must be found
         self._current: av.VideoFrame | None = None
         self._ahead: av.VideoFrame | None = None  # decoded past the asked moment, kept for the next call
         self.decoded = 0
         self._lock = threading.Lock()
         self._closed = False
+        self._released = False
 
     @property
     def frame_time(self) -> float:
@@ -133,8 +141,19 @@ class ClipPlayer:
     def _seek(self, t: float) -> None:
         target = int((t + self._start) / self._tb)
         self._container.seek(max(0, target), stream=self._stream, backward=True, any_frame=False)
-        self._frames = self._container.decode(self._stream)
+        self._frames = self._decode()
         self._current = self._ahead = None
+
+    def _decode(self) -> Iterator[av.VideoFrame]:
+        """Frames from the stream's packets, stopping at a close or when this frame's packet budget runs out (a
+        clip of millions of empty packets must not hold the decoder for minutes)."""
+        for packet in self._container.demux(self._stream):
+            if self._closed:
+                raise PlaybackError(f"{self.path.name} is closed")
+            self._budget -= 1
+            if self._budget < 0:
+                raise PlaybackError(f"{self.path.name}: too many packets without a frame (a damaged clip)")
+            yield from packet.decode()
 
     def _next(self) -> av.VideoFrame | None:
         if self._ahead is not None:
@@ -151,6 +170,8 @@ class ClipPlayer:
     def frame_at(self, t: float) -> av.VideoFrame:
         """The frame on screen at `t` seconds: the last one starting at or before it."""
         t = min(max(0.0, t), max(0.0, self.duration))
+        # Seeking lands on the keyframe before `t`: up to a GOP plus the far-ahead window of packets, with room.
+        self._budget = PACKET_BUDGET + min(int(self.rate * (_FAR_AHEAD + 60)), 16_000)
         try:
             now = self._time(self._current) if self._current is not None else None
             if self._frames is None or now is None or t < now - 1e-6 or t > now + _FAR_AHEAD:
@@ -171,10 +192,14 @@ class ClipPlayer:
 
     def show(self, t: float, cols: int, rows: int, picture: bool = False) -> Shown:
         """The frame at `t` scaled (by libswscale) to fit `cols`×`rows` cells; with `picture`, the frame itself too."""
-        with self._lock:
-            if self._closed:
-                raise PlaybackError(f"{self.path.name} is closed")
-            return self._show(t, cols, rows, picture)
+        try:
+            with self._lock:
+                if self._closed:
+                    raise PlaybackError(f"{self.path.name} is closed")
+                return self._show(t, cols, rows, picture)
+        finally:
+            if self._closed:  # closed while this frame was made: freed here, by the thread that used it
+                self._release_if_free()
 
     def _show(self, t: float, cols: int, rows: int, picture: bool) -> Shown:
         frame = self.frame_at(t)
@@ -188,9 +213,22 @@ class ClipPlayer:
         return Shown(ft, int(round(ft * self.rate)), rgb_cells(rgb), w, h, still)
 
     def close(self) -> None:
-        with self._lock:
-            if self._closed:
-                return
-            self._closed = True
-            self._frames = self._current = self._ahead = None
-            self._container.close()
+        """Stop the player. Returns at once; a frame in progress ends at its next packet and frees the decoder."""
+        self._closed = True
+        self._release_if_free()
+
+    def _release_if_free(self) -> None:
+        # Both close() and the frame's thread try this after the flag is set: whichever finds the lock free frees.
+        if not self._released and self._lock.acquire(blocking=False):
+            try:
+                self._release()
+            finally:
+                self._lock.release()
+
+    def _release(self) -> None:
+        """Free the decoder; only with the lock held."""
+        if self._released:
+            return
+        self._released = True
+        self._frames = self._current = self._ahead = None
+        self._container.close()

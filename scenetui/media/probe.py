@@ -7,6 +7,12 @@ from fractions import Fraction
 from pathlib import Path
 
 import av
+import av.container
+
+from scenetui.media.sampletables import ImplausibleClip, check_sample_tables
+
+MAX_W, MAX_H = 7680, 4320
+MAX_PIXELS = MAX_W * MAX_H
 
 
 @dataclass(frozen=True)
@@ -39,12 +45,26 @@ class InvalidClip(Exception):
     """A clip that does not open, decode, or match what was asked."""
 
 
+def open_media(path: Path) -> av.container.InputContainer:
+    """av.open for reading, after the file's sample tables were found plausible for its size (libavformat would build
+    an index of whatever size they claim) and with no picture larger than 8K; ImplausibleClip (a ValueError)
+    otherwise."""
+    check_sample_tables(path)
+    container = av.open(str(path))
+    for stream in container.streams.video:
+        w, h = stream.codec_context.width, stream.codec_context.height
+        if w * h > MAX_PIXELS:  # one decoded frame of 16000x16000 is gigabytes in the player
+            container.close()
+            raise ImplausibleClip(f"its picture is {w}x{h}, larger than 8K ({MAX_W}x{MAX_H})")
+    return container
+
+
 def probe(path: Path, *, decode: bool = False, headers_only: bool = False) -> ClipInfo:
     """Read a clip's facts; decode=True decodes every frame (damage anywhere is found), headers_only=True
     reads just the container header (frames is then the header's count, duration the container's)."""
     try:
         size = path.stat().st_size
-        with av.open(str(path)) as container:
+        with open_media(path) as container:
             if not container.streams.video:
                 raise InvalidClip(f"{path.name}: no video stream")
             stream = container.streams.video[0]
