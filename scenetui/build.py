@@ -14,7 +14,7 @@ from scenetui.engine.costs import Budget, PriceTable
 from scenetui.engine.journal import Journal
 from scenetui.engine.ports import VideoBackend
 from scenetui.errors import UserError
-from scenetui.logsetup import setup_logging
+from scenetui.logsetup import remember_secrets, setup_logging
 from scenetui.script.file import LoadedScript, is_url
 from scenetui.script.ref import ScriptRef
 from scenetui.script.sources import load_ref
@@ -61,6 +61,7 @@ def check_backend_config(opts: BuildOptions, settings: Settings) -> None:
         raise UserError(f"unknown backend {opts.backend!r}", hint=f"choose one of: {', '.join(BACKENDS)}")
     if opts.backend == "luma":
         resolve_luma_key(settings)
+        remember_secrets(settings.secrets())  # a key from luma_api_key_command is a secret from here on
         _check_base_url(opts.luma_base_url or settings.luma_base_url)
     if opts.backend == "luma" and (settings.luma_api_key is None or not settings.luma_api_key.get_secret_value().strip()):
         raise UserError("LUMAAI_API_KEY is not set", hint=f"create a key at {LUMA_KEYS_URL} and export LUMAAI_API_KEY=…")

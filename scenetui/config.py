@@ -87,11 +87,27 @@ def load_settings() -> Settings:
     if problem:
         raise UserError(problem[0], hint=problem[1])
     try:
-        return Settings()
+        settings = Settings()
     except Exception as exc:
         first = str(exc).splitlines()
         raise UserError(f"bad configuration: {' '.join(first[:3])}",
                         hint=f"check SCENETUI_* variables and {path}") from None
+    if settings.luma_api_key is not None:
+        settings.luma_api_key = SecretStr(checked_key(settings.luma_api_key.get_secret_value(),
+                                                      f"LUMAAI_API_KEY (or luma_api_key in {path})"))
+    return settings
+
+
+def checked_key(key: str, where: str) -> str:
+    """The key without surrounding whitespace (a pasted newline or CR); refused, without showing any of it, when a
+    line break, control or non-ASCII character is inside: sent in a header it would fail, or leak into an error."""
+    from scenetui.errors import UserError
+
+    key = key.strip()
+    if key and not (key.isascii() and key.isprintable()):
+        raise UserError(f"the Luma API key in {where} has a line break, control or non-ASCII character inside",
+                        hint="copy the key again from the Luma dashboard; nothing was sent")
+    return key
 
 
 SECRET_KEYS = ("luma_api_key",)
@@ -136,4 +152,4 @@ def resolve_luma_key(settings: Settings) -> None:
     if run.returncode != 0 or not key:
         raise UserError(f"luma_api_key_command printed no key (exit {run.returncode})",
                         hint="run the command yourself to see why") from None
-    settings.luma_api_key = SecretStr(key)
+    settings.luma_api_key = SecretStr(checked_key(key, "the output of luma_api_key_command"))

@@ -15,14 +15,23 @@ _PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]
 _REDACTED = "«redacted»"
 
 
+_KNOWN: set[str] = set()  # every secret this process has learnt (a key from a command comes late)
+
+
+def remember_secrets(values: list[str]) -> None:
+    """Secrets every Redactor in this process hides from now on, wherever they were learnt."""
+    _KNOWN.update(v for v in values if len(v) >= 4)
+
+
 class Redactor:
     """Replaces every known secret value and any Bearer token in text."""
 
     def __init__(self, secrets: list[str] | None = None) -> None:
         self.secrets = [s for s in (secrets or []) if len(s) >= 4]
+        remember_secrets(self.secrets)
 
     def __call__(self, text: str) -> str:
-        for s in self.secrets:
+        for s in sorted(_KNOWN | set(self.secrets), key=len, reverse=True):
             text = text.replace(s, _REDACTED)
         text = _PRIVATE_KEY.sub(_REDACTED, text)
         text = _SIGNATURE.sub(r"\1" + _REDACTED, text)
@@ -69,6 +78,19 @@ class HumanFormatter(logging.Formatter):
         return self.redact(line)
 
 
+def own_log_folder() -> Path:
+    """This user's own log folder, for what has no workspace (or one this user cannot write)."""
+    import os
+
+    state = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
+    return state / "scenetui" / "logs"
+
+
+def logging_is_set_up() -> bool:
+    """Whether scenetui's records go to a file (otherwise Python would print them, unredacted, to stderr)."""
+    return bool(logging.getLogger("scenetui").handlers)
+
+
 def _writable_log(log_path: Path) -> Path:
     """`log_path` opened once (private, no links followed); in a workspace this user may only read (someone else's,
     which `watch` is for), a log of this user's own under $XDG_STATE_HOME instead of a crash."""
@@ -85,9 +107,8 @@ def _writable_log(log_path: Path) -> Path:
     except OSError as exc:
         if exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
             raise
-    state = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
     tag = hashlib.sha256(str(log_path.resolve()).encode()).hexdigest()[:12]
-    mine = state / "scenetui" / "logs" / f"{log_path.parent.parent.name or 'workspace'}-{tag}.log"
+    mine = own_log_folder() / f"{log_path.parent.parent.name or 'workspace'}-{tag}.log"
     own_folder(mine.parent)
     os.close(open_own(mine, os.O_WRONLY | os.O_CREAT | os.O_APPEND))
     return mine

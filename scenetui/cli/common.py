@@ -24,13 +24,17 @@ MAX_RETRIES = 10
 def settings() -> Settings:
     """The effective settings (pydantic-settings is imported only by the commands that need them)."""
     from scenetui.config import load_settings
+    from scenetui.logsetup import remember_secrets
 
-    return load_settings()
+    loaded = load_settings()
+    remember_secrets(loaded.secrets())  # the last-resort handler redacts a key from the config file too
+    return loaded
 
 
 def run_async(coro: Coroutine[Any, Any, int]) -> int:
     """Run the coroutine; SIGINT, SIGTERM and SIGHUP cancel it cleanly (exit 130), a second one forces the exit."""
     import asyncio
+    import os
     import signal
 
     async def runner() -> int:
@@ -46,7 +50,11 @@ def run_async(coro: Coroutine[Any, Any, int]) -> int:
                 print("\nStopping… finished clips are kept (Ctrl-C again to force)", file=sys.stderr)
                 task.cancel()
             else:
-                raise SystemExit(EXIT_INTERRUPTED)
+                # Forced: a worker thread stuck in a read (a pipe, a hung mount) would keep SystemExit waiting for
+                # it at exit. The journal is safe against kill -9, so this is safe too.
+                print("forced to stop", file=sys.stderr, flush=True)
+                sys.stdout.flush()
+                os._exit(EXIT_INTERRUPTED)
 
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             loop.add_signal_handler(sig, stop)

@@ -18,6 +18,7 @@ from scenetui.engine.film import check_output
 from scenetui.engine.lock import RenderLock
 from scenetui.errors import EXIT_OK, UserError
 from scenetui.headless.printer import make_printer
+from scenetui.media.ffmpeg import FFmpegError
 from scenetui.script.sources import load_ref
 
 
@@ -87,6 +88,8 @@ async def compress_cmd(args: argparse.Namespace) -> int:
     from scenetui.media.probe import InvalidClip, probe
 
     src = args.file.expanduser()
+    if src.exists() and not src.is_file():
+        raise UserError(f"{src} is not a regular file (a folder, pipe or device)", hint="give a video file")
     try:
         await asyncio.to_thread(probe, src, headers_only=True)
     except InvalidClip as exc:
@@ -99,7 +102,12 @@ async def compress_cmd(args: argparse.Namespace) -> int:
     os.close(fd)
     printer = make_printer(json_mode=args.json, labels={})
     try:
-        await compress(src, Path(tmp), args.quality, on_progress=lambda f: printer(AssemblyProgress(round(f, 4))))
+        try:
+            await compress(src, Path(tmp), args.quality, on_progress=lambda f: printer(AssemblyProgress(round(f, 4))))
+        except FFmpegError as exc:  # PyAV read its headers, ffmpeg could not decode it
+            tail = " ".join(exc.tail.split())[-160:]
+            raise UserError(f"{src.name} could not be re-encoded: it is damaged ({tail})",
+                            hint=f"nothing was written to {dest}") from None
         os.replace(tmp, dest)
     finally:
         Path(tmp).unlink(missing_ok=True)

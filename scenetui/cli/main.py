@@ -69,12 +69,27 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     except Exception as exc:  # last resort: the details go to the log, the user gets one line
-        import logging
+        return _unexpected(exc)
 
-        from scenetui.logsetup import Redactor
 
-        logging.getLogger("scenetui").exception("unexpected error")
-        redact = Redactor([v for v in (os.environ.get("LUMAAI_API_KEY"),) if v])
-        print(redact(f"scenetui: error: unexpected {type(exc).__name__}: {exc} — details are in the workspace log "
-                     "(logs/scenetui.log); please report it"), file=sys.stderr)
-        return EXIT_FAILED
+def _unexpected(exc: Exception) -> int:
+    """One redacted line for the person; the traceback to the workspace log, or this user's own log when the
+    command has no workspace (never to stderr, where Python's fallback would print it unredacted)."""
+    import logging
+
+    from scenetui.logsetup import Redactor, logging_is_set_up, own_log_folder, setup_logging
+
+    where = "the workspace log (logs/scenetui.log)"
+    redact = Redactor([v for v in (os.environ.get("LUMAAI_API_KEY"),) if v])  # and every secret learnt so far
+    if not logging_is_set_up():
+        try:
+            setup_logging(own_log_folder() / "scenetui.log")
+            where = str(own_log_folder() / "scenetui.log")
+        except (OSError, UserError):
+            logging.getLogger("scenetui").addHandler(logging.NullHandler())
+            where = "no log (none could be written)"
+    logging.getLogger("scenetui").exception("unexpected error")
+    text = " ".join(str(exc).split())[:300]
+    print(redact(f"scenetui: error: unexpected {type(exc).__name__}: {text} — details are in {where}; please "
+                 "report it"), file=sys.stderr)
+    return EXIT_FAILED

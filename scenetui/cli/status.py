@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any
 
 from scenetui.build import make_store, resolve_workspace
@@ -17,6 +18,7 @@ from scenetui.engine.journal import Journal
 from scenetui.engine.lock import RenderLock
 from scenetui.errors import EXIT_OK, UserError
 from scenetui.headless.text import clean
+from scenetui.media.probe import film_clip_problem
 from scenetui.script.sources import load_ref
 
 
@@ -49,6 +51,11 @@ def status(args: argparse.Namespace) -> int:
             "error": entry.get("error") or (last.failure_reason if last else None),
             "metadata": entry.get("videoMetadata"),
         }
+        if row["status"] == "completed" and st.clip and Path(st.clip).is_file():
+            # A clip cut short on disk (a failed copy, a full disk, a tamperer) is not a scene done.
+            problem = film_clip_problem(Path(st.clip), seconds=script.video.seconds)
+            if problem is not None:
+                row["status"], row["error"] = "damaged", f"{problem} — render it again with --force"
         if remote is not None:
             copy = remote.get(i)
             row["storage"] = {"object": copy.uri, "size": copy.size, "md5": copy.md5} if copy else None
@@ -64,7 +71,8 @@ def status(args: argparse.Namespace) -> int:
         return EXIT_OK
     print(clean(f"{script.id} — {script.title}  (workspace {workspace.root})"))
     for r in rows:
-        extra = f"  {r['clip']}" if r["clip"] else (f"  — {r['error']}" if r["error"] else "")
+        extra = f"  — {r['error']}" if r["status"] == "damaged" else (
+            f"  {r['clip']}" if r["clip"] else (f"  — {r['error']}" if r["error"] else ""))
         gen = f"  gen {r['remoteId']}" if r["remoteId"] else ""
         print(clean(f"  [{r['index']:>3}] {r['status']:<13} {r['title'][:30]:<30} attempts {r['attempts']}{gen}{extra}"))
         if remote is not None:

@@ -9,6 +9,7 @@ import stat
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,8 +18,9 @@ from scenetui.domain.events import AssemblyFinished, AssemblyProgress, AssemblyS
 from scenetui.engine.context import RenderContext
 from scenetui.errors import UserError
 from scenetui.media.assemble import assemble
+from scenetui.media.ffmpeg import FFmpegError
 from scenetui.media.film import FilmReport, Music, Transition, make_film, music_problem, parse_transition
-from scenetui.media.probe import InvalidClip, probe, validate_clip
+from scenetui.media.probe import InvalidClip, film_clip_problem, probe
 from scenetui.media.timeline import TimelineClip, write_timeline
 
 
@@ -84,11 +86,10 @@ async def gather_clips(ctx: RenderContext) -> list[Path]:
         which = ",".join(map(str, missing))
         raise UserError(f"scene(s) {which} have no clip yet", hint=f"render them: scenetui render {name} --scenes {which}")
     for i, path in enumerate(clips):
-        try:
-            await asyncio.to_thread(validate_clip, path, seconds=script.video.seconds, tolerance=10.0, decode=False)
-        except InvalidClip as exc:
-            raise UserError(f"scene {i}'s clip is damaged ({exc})",
-                            hint=f"make it again: scenetui render {name} --scenes {i} --force") from None
+        problem = await asyncio.to_thread(film_clip_problem, path, seconds=script.video.seconds)
+        if problem is not None:
+            raise UserError(f"scene {i}'s clip is damaged ({problem})",
+                            hint=f"make it again: scenetui render {name} --scenes {i} --force")
     return clips
 
 
@@ -148,7 +149,8 @@ async def export_film(ctx: RenderContext, options: ExportOptions,
     output, timeline = check_export_options(options)
     transitions = scene_transitions(ctx, options.transition)
     await ctx.store.prepare(script.id)
-    clips, joins, names = _sequence(ctx, await gather_clips(ctx), transitions, bridges or {})
+    scene_files = await gather_clips(ctx)
+    clips, joins, names = _sequence(ctx, scene_files, transitions, bridges or {})
     staged = ctx.store.staging_path(script.id, "film")
     work = staged.parent / f"film-work-{os.getpid()}"
     started = time.monotonic()
@@ -156,32 +158,56 @@ async def export_film(ctx: RenderContext, options: ExportOptions,
     ctx.bus.emit(AssemblyStarted(len(clips), "concat" if plain else "transitions"))
     report_progress = lambda f: ctx.bus.emit(AssemblyProgress(round(f, 4)))  # noqa: E731
     try:
-        if plain:
-            plan = await assemble(clips, staged, on_progress=report_progress, clip_seconds=script.video.seconds)
-            report = FilmReport(duration=plan.duration, method=plan.method, transitions=list(joins),
-                                frames=[c.frames for c in plan.clips])
-        else:
-            report = await make_film(clips, joins, staged, work, size=script.video.size, fps=script.video.fps,
-                                     music=options.music, quality=options.quality, cache=film_cache(ctx),
-                                     on_progress=report_progress)
-        for note in report.notes:
-            ctx.bus.emit(LogLine("warning", note))
-        info = await asyncio.to_thread(probe, staged)
-        meta = VideoMetadata(duration=info.duration, resolution=info.resolution, size=info.size_bytes, fps=info.fps,
-                             codec=info.codec, backend="export")
-        if output is not None:
-            await asyncio.to_thread(_copy_replacing, staged, output)
-        if timeline is not None:
-            entries = [TimelineClip(name, clip, frames) for name, clip, frames in zip(names, clips, report.frames)]
-            await asyncio.to_thread(write_timeline, timeline, script.title or script.id, entries, report.transitions,
-                                    round(script.video.fps))
-        await ctx.store.save_final(script.id, staged, meta)
-        final = str(ctx.store.final_path(script.id))
-        ctx.bus.emit(AssemblyFinished(str(output or final), info.duration, report.method, round(time.monotonic() - started, 3)))
-        return str(output or final), report
+        return await _export(ctx, options, output, timeline, clips, joins, names, staged, work, plain, started,
+                             report_progress)
+    except FFmpegError as exc:
+        raise await _damaged(ctx, scene_files, exc) from None
     finally:
         staged.unlink(missing_ok=True)
         shutil.rmtree(work, ignore_errors=True)
+
+
+async def _damaged(ctx: RenderContext, clips: list[Path], exc: FFmpegError) -> UserError:
+    """ffmpeg refused what PyAV's headers accepted: name the scene whose clip does not decode, if one does not."""
+    name = ctx.loaded.name
+    for i, clip in enumerate(clips):
+        try:
+            await asyncio.to_thread(probe, clip, decode=True)
+        except InvalidClip as bad:
+            return UserError(f"scene {i}'s clip is damaged ({bad})",
+                             hint=f"make it again: scenetui render {name} --scenes {i} --force")
+    tail = " ".join(exc.tail.split())[-200:]
+    return UserError(f"ffmpeg could not make the film ({tail})",
+                     hint="the previous film is kept; run with --verbose and see logs/scenetui.log")
+
+
+async def _export(ctx: RenderContext, options: ExportOptions, output: Path | None, timeline: Path | None,
+                  clips: list[Path], joins: list[Transition], names: list[str], staged: Path, work: Path, plain: bool,
+                  started: float, report_progress: Callable[[float], None]) -> tuple[str, FilmReport]:
+    script = ctx.loaded.script
+    if plain:
+        plan = await assemble(clips, staged, on_progress=report_progress, clip_seconds=script.video.seconds)
+        report = FilmReport(duration=plan.duration, method=plan.method, transitions=list(joins),
+                            frames=[c.frames for c in plan.clips])
+    else:
+        report = await make_film(clips, joins, staged, work, size=script.video.size, fps=script.video.fps,
+                                 music=options.music, quality=options.quality, cache=film_cache(ctx),
+                                 on_progress=report_progress)
+    for note in report.notes:
+        ctx.bus.emit(LogLine("warning", note))
+    info = await asyncio.to_thread(probe, staged)
+    meta = VideoMetadata(duration=info.duration, resolution=info.resolution, size=info.size_bytes, fps=info.fps,
+                         codec=info.codec, backend="export")
+    if output is not None:
+        await asyncio.to_thread(_copy_replacing, staged, output)
+    if timeline is not None:
+        entries = [TimelineClip(name, clip, frames) for name, clip, frames in zip(names, clips, report.frames)]
+        await asyncio.to_thread(write_timeline, timeline, script.title or script.id, entries, report.transitions,
+                                round(script.video.fps))
+    await ctx.store.save_final(script.id, staged, meta)
+    final = str(ctx.store.final_path(script.id))
+    ctx.bus.emit(AssemblyFinished(str(output or final), info.duration, report.method, round(time.monotonic() - started, 3)))
+    return str(output or final), report
 
 
 def _copy_replacing(src: Path, dest: Path) -> None:

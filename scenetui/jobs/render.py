@@ -8,6 +8,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from scenetui.backends.luma.errors import LumaRateLimited, LumaRejected, LumaUnavailable
 from scenetui.build import BuildOptions, build_context
 from scenetui.config import Settings
 from scenetui.domain.events import Event
@@ -15,6 +16,7 @@ from scenetui.engine.context import RenderContext
 from scenetui.engine.costs import LedgerLine, SpendEstimate, ledger
 from scenetui.engine.lock import RenderLock
 from scenetui.engine.render import RenderOptions, RenderPlan, RenderSummary, plan_render, render
+from scenetui.errors import UserError
 from scenetui.script.file import LoadedScript
 from scenetui.script.ref import ScriptRef
 from scenetui.storage.workspace import Workspace
@@ -48,7 +50,11 @@ async def spend_estimate(ctx: RenderContext, plan: RenderPlan) -> SpendEstimate:
     """What this render would pay for, with the account's balance when the backend can tell it."""
     v = ctx.loaded.script.video
     client = getattr(ctx.backend, "client", None)
-    balance = (await client.credits()).credit_balance if client is not None else None
+    try:
+        balance = (await client.credits()).credit_balance if client is not None else None
+    except (LumaUnavailable, LumaRateLimited, LumaRejected) as exc:  # before any spend: a sentence, nothing paid
+        raise UserError(f"cannot read the Luma account before rendering ({exc})",
+                        hint="check the network (or --luma-base-url) and run again; nothing was paid") from None
     return SpendEstimate(len(plan.new_generations), ctx.prices.price(v.model, v.resolution, v.duration),
                          model=f"{v.model} {v.resolution} {v.duration}", scenes=plan.todo, resuming=plan.resuming,
                          balance_cents=balance, cap_cents=ctx.budget.cap)

@@ -29,6 +29,7 @@ class ClipInfo:
     pix_fmt: str
     size_bytes: int
     has_audio: bool
+    indexed_frames: int = 0  # what the container's index claims (0: it does not say)
 
     @property
     def resolution(self) -> str:
@@ -87,6 +88,7 @@ def probe(path: Path, *, decode: bool = False, headers_only: bool = False) -> Cl
                             last_pts_time = max(last_pts_time, float(packet.pts * packet.time_base))
             fps = float(rate) if rate else 0.0
             duration = last_pts_time + (1.0 / fps if fps else 0.0)
+            indexed = int(stream.frames or 0)
             return ClipInfo(
                 path=path,
                 duration=round(duration, 3),
@@ -98,9 +100,12 @@ def probe(path: Path, *, decode: bool = False, headers_only: bool = False) -> Cl
                 pix_fmt=stream.codec_context.pix_fmt or "",
                 size_bytes=size,
                 has_audio=bool(container.streams.audio),
+                indexed_frames=indexed,
             )
     except InvalidClip:
         raise
+    except ImplausibleClip as exc:
+        raise InvalidClip(f"{path.name}: {exc}") from None
     except (av.FFmpegError, OSError, ValueError) as exc:
         raise InvalidClip(f"{path.name}: cannot be read as video ({exc})") from exc
 
@@ -117,3 +122,18 @@ def validate_clip(
     if size and (info.width, info.height) != size:
         raise InvalidClip(f"{path.name}: is {info.resolution}, expected {size[0]}x{size[1]}")
     return info
+
+
+def film_clip_problem(path: Path, *, seconds: float) -> str | None:
+    """Why a stored clip cannot be a scene of the film (truncated, a single frame, under a quarter of the length
+    asked), or None. Longer is fine (a scene rendered at 9 s for a 5 s script is whole), and so is a clip a person
+    cut shorter on purpose; every clip a render stores was checked to within half a second."""
+    try:
+        info = probe(path)
+    except InvalidClip as exc:
+        return str(exc)
+    if info.indexed_frames and info.frames < info.indexed_frames:
+        return f"{path.name}: truncated ({info.frames} of its {info.indexed_frames} frames are in the file)"
+    if info.frames < 2 or info.duration < seconds / 4:
+        return f"{path.name}: lasts {info.duration:.2f}s ({info.frames} frames), expected about {seconds:g}s"
+    return None

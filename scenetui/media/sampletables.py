@@ -7,6 +7,8 @@ the file, so the claims are checked against the file's size first — box header
 
 from __future__ import annotations
 
+import os
+import stat
 import struct
 from array import array
 from pathlib import Path
@@ -26,7 +28,13 @@ class ImplausibleClip(ValueError):
 def check_sample_tables(path: Path) -> None:
     """Raise ImplausibleClip when an MP4/MOV's sample tables claim more samples (or sample bytes) than the file
     holds; files that are not ISO media are left to the decoder."""
-    with open(path, "rb") as fh:
+    # Not open(): on a FIFO that blocks until someone writes, in a thread no Ctrl-C can end.
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise ImplausibleClip("it is not a regular file (a pipe, device or socket)")
+    os.set_blocking(fd, True)
+    with os.fdopen(fd, "rb") as fh:
         size = fh.seek(0, 2)
         fh.seek(0)
         head = fh.read(8)

@@ -29,7 +29,7 @@ def parse_script_ref(text: str) -> ScriptRef:
     """`firestore:ID` names a Firestore script; anything else is a path to a script file."""
     if text.startswith(FIRESTORE_PREFIX):
         script_id = text[len(FIRESTORE_PREFIX):]
-        if not _ID.match(script_id):
+        if not _ID.fullmatch(script_id):
             raise UserError(f"{text!r} is not a Firestore script id", hint="ids are 1-64 letters, digits, '-' or '_'")
         return FirestoreRef(script_id)
     return Path(text)

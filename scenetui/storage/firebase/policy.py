@@ -30,7 +30,7 @@ def _owner(metadata: dict[str, str], user_id: str) -> None:
 
 def check_video_upload(name: str, content_type: str, size: int, metadata: dict[str, str], user_id: str) -> None:
     """What storage.rules require of a clip or film; a violation is refused here instead of by the server."""
-    if not VIDEO_NAME.match(name):
+    if not VIDEO_NAME.fullmatch(name):
         raise UserError(f"refusing to upload {name!r}: clips are videos/scripts/ID/scenes/N.mp4 or …/final.mp4")
     if content_type != "video/mp4":
         raise UserError(f"refusing to upload {name}: content type {content_type!r} is not video/mp4")
@@ -41,7 +41,7 @@ def check_video_upload(name: str, content_type: str, size: int, metadata: dict[s
 
 def check_keyframe_upload(name: str, content_type: str, size: int, metadata: dict[str, str], user_id: str) -> None:
     """What storage.rules require of a hosted keyframe."""
-    m = KEYFRAME_NAME.match(name)
+    m = KEYFRAME_NAME.fullmatch(name)
     if not m or KEYFRAME_TYPES[m.group(1)] != content_type:
         raise UserError(f"refusing to upload {name!r}: keyframes are keyframes/UID/SHA256.png|jpg as image/png|image/jpeg")
     if size > MAX_KEYFRAME_BYTES:
