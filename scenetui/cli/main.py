@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import sys
+from typing import TYPE_CHECKING
 
-from scenetui.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, UserError
-from scenetui.cli.parsers import build_parser, with_implicit_open
+from scenetui.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UserError
+
+if TYPE_CHECKING:
+    import argparse
 
 
 def _interactive_demo(args: argparse.Namespace) -> bool:
@@ -54,8 +55,17 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The `scenetui` command: parse, dispatch, and turn every error into one line and an exit code."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    if words == ["--version"]:  # scripts ask this often; it needs no grammar (argparse is a third of start-up)
+        from scenetui import __version__
+
+        print(f"scenetui {__version__}")
+        return EXIT_OK
+    from scenetui.cli.parsers import build_parser, with_implicit_open
+
     parser = build_parser()
-    args = parser.parse_args(with_implicit_open(list(sys.argv[1:] if argv is None else argv)))
+    args = parser.parse_args(with_implicit_open(words))
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
@@ -63,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
         return _dispatch(args)
     except UserError as exc:
         if getattr(args, "json", False):
+            import json
+
             print(json.dumps({"type": "error", "message": exc.line(), "exitCode": exc.exit_code}))
         print(f"scenetui: error: {exc.line()}", file=sys.stderr)
         return exc.exit_code

@@ -76,7 +76,7 @@ def test_an_index_claiming_millions_of_samples_is_refused_up_front(lying_clip: P
     code = ("import sys; from pathlib import Path; from scenetui.media.probe import probe, InvalidClip\n"
             "try:\n    probe(Path(sys.argv[1]), headers_only=True)\nexcept InvalidClip:\n    print('refused')")
     peak, out = child_peak_mb(code, str(lying_clip))
-    assert out.strip() == "refused" and peak < 400, (peak, out)  # it took 3.5 GB before
+    assert out.strip() == "refused" and peak < 1000, (peak, out)  # it took 3.5 GB before (av alone is ~400 MB)
 
 
 def test_honest_clips_pass_the_table_check(tmp_path: Path) -> None:
