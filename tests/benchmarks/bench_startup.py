@@ -24,7 +24,6 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
 
 
 def cost(cmd: list[str], *, cwd: Path, env: dict[str, str]) -> float:
@@ -38,9 +37,21 @@ def cost(cmd: list[str], *, cwd: Path, env: dict[str, str]) -> float:
 
 
 def small_script(folder: Path) -> Path:
-    from tests.conftest import write_script
+    """Two scenes with small real keyframes (written here: the benchmark runs without the test extras)."""
+    import json
 
-    return write_script(folder, 2)
+    from PIL import Image
+
+    (folder / "kf").mkdir(parents=True)
+    scenes = []
+    for i in range(2):
+        for end, colour in (("a", (200, 40, 40)), ("b", (40, 40, 200))):
+            Image.new("RGB", (640, 360), colour).save(folder / "kf" / f"{i}-{end}.png")
+        scenes.append({"title": f"Scene {i}", "description": f"things happen {i}", "visualDescription": f"a view {i}",
+                       "startKeyframe": f"kf/{i}-a.png", "endKeyframe": f"kf/{i}-b.png", "camera": "push_in"})
+    path = folder / "bench.json"
+    path.write_text(json.dumps({"id": "bench", "title": "Bench", "style": "flat", "scenes": scenes}))
+    return path
 
 
 def installed_script() -> str | None:
