@@ -16,6 +16,7 @@ class WireModel(BaseModel):
         populate_by_name=True,
         extra="allow",
         validate_assignment=True,
+        defer_build=True,  # a model's validator is built when first used: `validate` uses only the script's
     )
 
     def to_wire(self) -> dict[str, Any]:
