@@ -11,6 +11,7 @@ import os
 import stat
 import struct
 from array import array
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -52,7 +53,8 @@ def check_sample_tables(path: Path) -> None:
             raise ImplausibleClip(f"its tables claim {claimed:,} samples in {size:,} bytes")
 
 
-def _top_boxes(fh: BinaryIO, size: int):  # noqa: ANN202 (a generator of (kind, payload start, payload length))
+def _top_boxes(fh: BinaryIO, size: int) -> Iterator[tuple[bytes, int, int]]:
+    """(kind, payload start, payload length) of each top-level box, read from headers only."""
     at = 0
     while at + 8 <= size:
         fh.seek(at)
@@ -69,7 +71,8 @@ def _top_boxes(fh: BinaryIO, size: int):  # noqa: ANN202 (a generator of (kind, 
         at += box
 
 
-def _children(data: bytes, start: int, end: int):  # noqa: ANN202
+def _children(data: bytes, start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
+    """(kind, payload start, box end) of each box inside data[start:end]."""
     at = start
     while at + 8 <= end:
         box, kind = struct.unpack_from(">I4s", data, at)
