@@ -27,11 +27,10 @@ class Redactor:
     """Replaces every known secret value and any Bearer token in text."""
 
     def __init__(self, secrets: list[str] | None = None) -> None:
-        self.secrets = [s for s in (secrets or []) if len(s) >= 4]
-        remember_secrets(self.secrets)
+        remember_secrets(secrets or [])
 
     def __call__(self, text: str) -> str:
-        for s in sorted(_KNOWN | set(self.secrets), key=len, reverse=True):
+        for s in sorted(_KNOWN, key=len, reverse=True):  # the longest first: one secret may contain another
             text = text.replace(s, _REDACTED)
         text = _PRIVATE_KEY.sub(_REDACTED, text)
         text = _SIGNATURE.sub(r"\1" + _REDACTED, text)
@@ -94,18 +93,17 @@ def logging_is_set_up() -> bool:
 def _writable_log(log_path: Path) -> Path:
     """`log_path` opened once (private, no links followed); in a workspace this user may only read (someone else's,
     which `watch` is for), a log of this user's own under $XDG_STATE_HOME instead of a crash."""
-    import errno
     import hashlib
     import os
 
-    from scenetui.safeopen import open_own, own_folder
+    from scenetui.safeopen import not_writable, open_own, own_folder
 
     try:
         own_folder(log_path.parent)
         os.close(open_own(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND))  # created private; never widened
         return log_path
     except OSError as exc:
-        if exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+        if not not_writable(exc):
             raise
     tag = hashlib.sha256(str(log_path.resolve()).encode()).hexdigest()[:12]
     mine = own_log_folder() / f"{log_path.parent.parent.name or 'workspace'}-{tag}.log"

@@ -15,6 +15,14 @@ from pathlib import Path
 
 from scenetui.errors import UserError
 
+_NOT_WRITABLE = (errno.EACCES, errno.EPERM, errno.EROFS)
+
+
+def not_writable(exc: OSError) -> bool:
+    """Whether `exc` says this user may not write there (permissions, a read-only mount), not that something broke."""
+    return exc.errno in _NOT_WRITABLE
+
+
 _HINT = "scenetui does not write through links or into special files in its workspace; remove it and run again"
 
 

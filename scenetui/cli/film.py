@@ -88,8 +88,6 @@ async def compress_cmd(args: argparse.Namespace) -> int:
     from scenetui.media.probe import InvalidClip, probe
 
     src = args.file.expanduser()
-    if src.exists() and not src.is_file():
-        raise UserError(f"{src} is not a regular file (a folder, pipe or device)", hint="give a video file")
     try:
         await asyncio.to_thread(probe, src, headers_only=True)
     except InvalidClip as exc:
@@ -105,8 +103,7 @@ async def compress_cmd(args: argparse.Namespace) -> int:
         try:
             await compress(src, Path(tmp), args.quality, on_progress=lambda f: printer(AssemblyProgress(round(f, 4))))
         except FFmpegError as exc:  # PyAV read its headers, ffmpeg could not decode it
-            tail = " ".join(exc.tail.split())[-160:]
-            raise UserError(f"{src.name} could not be re-encoded: it is damaged ({tail})",
+            raise UserError(f"{src.name} could not be re-encoded: it is damaged ({exc.summary(160)})",
                             hint=f"nothing was written to {dest}") from None
         os.replace(tmp, dest)
     finally:

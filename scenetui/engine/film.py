@@ -9,7 +9,6 @@ import stat
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,8 +87,7 @@ async def gather_clips(ctx: RenderContext) -> list[Path]:
     for i, path in enumerate(clips):
         problem = await asyncio.to_thread(film_clip_problem, path, seconds=script.video.seconds)
         if problem is not None:
-            raise UserError(f"scene {i}'s clip is damaged ({problem})",
-                            hint=f"make it again: scenetui render {name} --scenes {i} --force")
+            raise _damaged_scene(ctx, i, problem)
     return clips
 
 
@@ -158,8 +156,29 @@ async def export_film(ctx: RenderContext, options: ExportOptions,
     ctx.bus.emit(AssemblyStarted(len(clips), "concat" if plain else "transitions"))
     report_progress = lambda f: ctx.bus.emit(AssemblyProgress(round(f, 4)))  # noqa: E731
     try:
-        return await _export(ctx, options, output, timeline, clips, joins, names, staged, work, plain, started,
-                             report_progress)
+        if plain:
+            plan = await assemble(clips, staged, on_progress=report_progress, clip_seconds=script.video.seconds)
+            report = FilmReport(duration=plan.duration, method=plan.method, transitions=list(joins),
+                                frames=[c.frames for c in plan.clips])
+        else:
+            report = await make_film(clips, joins, staged, work, size=script.video.size, fps=script.video.fps,
+                                     music=options.music, quality=options.quality, cache=film_cache(ctx),
+                                     on_progress=report_progress)
+        for note in report.notes:
+            ctx.bus.emit(LogLine("warning", note))
+        info = await asyncio.to_thread(probe, staged)
+        meta = VideoMetadata(duration=info.duration, resolution=info.resolution, size=info.size_bytes, fps=info.fps,
+                             codec=info.codec, backend="export")
+        if output is not None:
+            await asyncio.to_thread(_copy_replacing, staged, output)
+        if timeline is not None:
+            entries = [TimelineClip(name, clip, frames) for name, clip, frames in zip(names, clips, report.frames)]
+            await asyncio.to_thread(write_timeline, timeline, script.title or script.id, entries, report.transitions,
+                                    round(script.video.fps))
+        await ctx.store.save_final(script.id, staged, meta)
+        final = str(ctx.store.final_path(script.id))
+        ctx.bus.emit(AssemblyFinished(str(output or final), info.duration, report.method, round(time.monotonic() - started, 3)))
+        return str(output or final), report
     except FFmpegError as exc:
         raise await _damaged(ctx, scene_files, exc) from None
     finally:
@@ -167,47 +186,21 @@ async def export_film(ctx: RenderContext, options: ExportOptions,
         shutil.rmtree(work, ignore_errors=True)
 
 
+def _damaged_scene(ctx: RenderContext, index: int, why: object) -> UserError:
+    """Scene `index`'s clip is damaged, with the command that remakes it."""
+    return UserError(f"scene {index}'s clip is damaged ({why})",
+                     hint=f"make it again: scenetui render {ctx.loaded.name} --scenes {index} --force")
+
+
 async def _damaged(ctx: RenderContext, clips: list[Path], exc: FFmpegError) -> UserError:
     """ffmpeg refused what PyAV's headers accepted: name the scene whose clip does not decode, if one does not."""
-    name = ctx.loaded.name
     for i, clip in enumerate(clips):
         try:
             await asyncio.to_thread(probe, clip, decode=True)
         except InvalidClip as bad:
-            return UserError(f"scene {i}'s clip is damaged ({bad})",
-                             hint=f"make it again: scenetui render {name} --scenes {i} --force")
-    tail = " ".join(exc.tail.split())[-200:]
-    return UserError(f"ffmpeg could not make the film ({tail})",
+            return _damaged_scene(ctx, i, bad)
+    return UserError(f"ffmpeg could not make the film ({exc.summary(200)})",
                      hint="the previous film is kept; run with --verbose and see logs/scenetui.log")
-
-
-async def _export(ctx: RenderContext, options: ExportOptions, output: Path | None, timeline: Path | None,
-                  clips: list[Path], joins: list[Transition], names: list[str], staged: Path, work: Path, plain: bool,
-                  started: float, report_progress: Callable[[float], None]) -> tuple[str, FilmReport]:
-    script = ctx.loaded.script
-    if plain:
-        plan = await assemble(clips, staged, on_progress=report_progress, clip_seconds=script.video.seconds)
-        report = FilmReport(duration=plan.duration, method=plan.method, transitions=list(joins),
-                            frames=[c.frames for c in plan.clips])
-    else:
-        report = await make_film(clips, joins, staged, work, size=script.video.size, fps=script.video.fps,
-                                 music=options.music, quality=options.quality, cache=film_cache(ctx),
-                                 on_progress=report_progress)
-    for note in report.notes:
-        ctx.bus.emit(LogLine("warning", note))
-    info = await asyncio.to_thread(probe, staged)
-    meta = VideoMetadata(duration=info.duration, resolution=info.resolution, size=info.size_bytes, fps=info.fps,
-                         codec=info.codec, backend="export")
-    if output is not None:
-        await asyncio.to_thread(_copy_replacing, staged, output)
-    if timeline is not None:
-        entries = [TimelineClip(name, clip, frames) for name, clip, frames in zip(names, clips, report.frames)]
-        await asyncio.to_thread(write_timeline, timeline, script.title or script.id, entries, report.transitions,
-                                round(script.video.fps))
-    await ctx.store.save_final(script.id, staged, meta)
-    final = str(ctx.store.final_path(script.id))
-    ctx.bus.emit(AssemblyFinished(str(output or final), info.duration, report.method, round(time.monotonic() - started, 3)))
-    return str(output or final), report
 
 
 def _copy_replacing(src: Path, dest: Path) -> None:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import errno
 import fcntl
 import os
 from pathlib import Path
 from types import TracebackType
 
 from scenetui.errors import UserError
-from scenetui.safeopen import open_own, own_folder
+from scenetui.safeopen import not_writable, open_own, own_folder
 
 
 class RenderLock:
@@ -24,7 +23,7 @@ class RenderLock:
             own_folder(self.path.parent)
             fd = open_own(self.path, os.O_RDWR | os.O_CREAT, 0o644)  # a planted link is refused, never truncated
         except OSError as exc:
-            if exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+            if not not_writable(exc):
                 raise
             raise UserError(f"cannot write in the workspace {self.path.parent.parent} ({exc.strerror})",
                             hint="render in a workspace you can write (--workspace DIR); `scenetui watch` can "

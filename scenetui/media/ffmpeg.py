@@ -58,6 +58,10 @@ class FFmpegError(Exception):
         self.returncode = returncode
         self.tail = tail
 
+    def summary(self, limit: int) -> str:
+        """The end of ffmpeg's log on one line, at most `limit` characters, for a sentence."""
+        return " ".join(self.tail.split())[-limit:]
+
 
 async def run_ffmpeg(
     args: Sequence[str],

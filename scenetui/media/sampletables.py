@@ -33,7 +33,7 @@ def check_sample_tables(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
-        raise ImplausibleClip("it is not a regular file (a pipe, device or socket)")
+        raise ImplausibleClip("it is not a regular file (a folder, pipe, device or socket)")
     os.set_blocking(fd, True)
     with os.fdopen(fd, "rb") as fh:
         size = fh.seek(0, 2)
@@ -53,20 +53,32 @@ def check_sample_tables(path: Path) -> None:
             raise ImplausibleClip(f"its tables claim {claimed:,} samples in {size:,} bytes")
 
 
+def _header(buf: bytes, at: int, stop: int, to_end: int) -> tuple[bytes, int, int] | None:
+    """The box header at buf[at:stop]: (kind, header length, box length; `to_end` when it says "to the end"), or
+    None when no whole header is there or it is nonsense."""
+    if at + 8 > stop:
+        return None
+    box, kind = struct.unpack_from(">I4s", buf, at)
+    skip = 8
+    if box == 1:
+        if at + 16 > stop:
+            return None
+        box, skip = struct.unpack_from(">Q", buf, at + 8)[0], 16
+    elif box == 0:
+        box = to_end
+    return (kind, skip, box) if box >= skip else None
+
+
 def _top_boxes(fh: BinaryIO, size: int) -> Iterator[tuple[bytes, int, int]]:
     """(kind, payload start, payload length) of each top-level box, read from headers only."""
     at = 0
     while at + 8 <= size:
         fh.seek(at)
-        header = fh.read(16)
-        box, kind = struct.unpack(">I4s", header[:8])
-        skip = 8
-        if box == 1 and len(header) == 16:
-            box, skip = struct.unpack(">Q", header[8:16])[0], 16
-        elif box == 0:
-            box = size - at
-        if box < skip:
+        head = fh.read(16)
+        found = _header(head, 0, len(head), size - at)
+        if found is None:
             return
+        kind, skip, box = found
         yield kind, at + skip, min(box, size - at) - skip
         at += box
 
@@ -74,15 +86,11 @@ def _top_boxes(fh: BinaryIO, size: int) -> Iterator[tuple[bytes, int, int]]:
 def _children(data: bytes, start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
     """(kind, payload start, box end) of each box inside data[start:end]."""
     at = start
-    while at + 8 <= end:
-        box, kind = struct.unpack_from(">I4s", data, at)
-        skip = 8
-        if box == 1 and at + 16 <= end:
-            box, skip = struct.unpack_from(">Q", data, at + 8)[0], 16
-        elif box == 0:
-            box = end - at
-        if box < skip or at + box > end:
+    while True:
+        found = _header(data, at, end, end - at)
+        if found is None or at + found[2] > end:
             return
+        kind, skip, box = found
         yield kind, at + skip, at + box
         at += box
 
@@ -110,9 +118,9 @@ def _samples(data: bytes, file_size: int) -> int:
                                               f"{(stop - body - 12) // 4:,}")
                     sizes = array("I", data[body + 12:body + 12 + 4 * count])
                     sizes.byteswap()  # big-endian on disk
-                    if sum(sizes) > file_size:
-                        raise ImplausibleClip(f"its samples add up to {sum(sizes):,} bytes in a "
-                                              f"{file_size:,}-byte file")
+                    held = sum(sizes)
+                    if held > file_size:
+                        raise ImplausibleClip(f"its samples add up to {held:,} bytes in a {file_size:,}-byte file")
                 total += count
             elif kind == b"trun" and stop - body >= 8:
                 flags = int.from_bytes(data[body + 1:body + 4], "big")
