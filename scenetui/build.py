@@ -24,6 +24,7 @@ from scenetui.storage.workspace import Workspace
 BACKENDS = ("animatic", "luma")
 STORAGES = ("local", "firebase")
 LUMA_KEYS_URL = "https://lumalabs.ai/dream-machine/api/keys"
+AGENTS_KEYS_URL = "https://lumalabs.ai/api/keys"
 
 
 @dataclass
@@ -55,10 +56,26 @@ def resolve_workspace(script_path: ScriptRef | None, explicit: Path | None, sett
     return Workspace(root)
 
 
-def check_backend_config(opts: BuildOptions, settings: Settings) -> None:
-    """Configuration problems that must stop us before anything is written."""
+def api_for(loaded: LoadedScript, opts: BuildOptions) -> str:
+    """Which Luma API renders this script with these options (--model wins over the script's)."""
+    from scenetui.domain.script import api_of
+
+    return api_of(opts.video.get("model") or loaded.script.video.model)
+
+
+def check_backend_config(opts: BuildOptions, settings: Settings, api: str = "dream-machine") -> None:
+    """Configuration problems that must stop us before anything is written; `api` is the one the script's model
+    is served by (domain.script.api_of)."""
     if opts.backend not in (*BACKENDS, "none"):
         raise UserError(f"unknown backend {opts.backend!r}", hint=f"choose one of: {', '.join(BACKENDS)}")
+    if opts.backend == "luma" and api == "agents":
+        remember_secrets(settings.secrets())
+        _check_base_url(opts.luma_base_url or settings.luma_agents_base_url)
+        key = settings.luma_agents_api_key
+        if key is None or not key.get_secret_value():
+            raise UserError("LUMA_AGENTS_API_KEY is not set (ray-3.2 is served by Luma's current API)",
+                            hint=f"create a key at {AGENTS_KEYS_URL} and export LUMA_AGENTS_API_KEY=…")
+        return
     if opts.backend == "luma":
         resolve_luma_key(settings)
         remember_secrets(settings.secrets())  # a key from luma_api_key_command is a secret from here on
@@ -80,17 +97,26 @@ def _check_base_url(url: str) -> None:
         host, parsed = None, None
     if parsed is None or not host or not (parsed.scheme == "https" or (parsed.scheme == "http" and host in LOOPBACK_HOSTS)):
         raise UserError(f"the Luma API URL must be an https:// URL (got {url[:80]!r})",
-                        hint="fix --luma-base-url or LUMAAI_BASE_URL, or unset them for Luma's own")
+                        hint="fix --luma-base-url (or LUMAAI_BASE_URL / LUMA_AGENTS_BASE_URL), or unset them for Luma's own")
 
 
-def luma_client(opts: BuildOptions, settings: Settings, *, read_retries: int | None = None):  # noqa: ANN202
-    """The Luma HTTP client as configured (imported lazily: the offline default never loads it)."""
+def luma_client(opts: BuildOptions, settings: Settings, *, read_retries: int | None = None,
+                api: str = "dream-machine"):  # noqa: ANN202
+    """The HTTP client of the Luma API serving `api` as configured (imported lazily: the offline default never
+    loads it)."""
+    check_backend_config(opts, settings, api)
+    retries = settings.luma_read_retries if read_retries is None else read_retries
+    if api == "agents":
+        from scenetui.backends.luma_agents.client import AgentsClient
+
+        assert settings.luma_agents_api_key is not None
+        return AgentsClient(settings.luma_agents_api_key, opts.luma_base_url or settings.luma_agents_base_url,
+                            timeout=settings.luma_timeout, read_retries=retries, backoff=settings.luma_backoff)
     from scenetui.backends.luma.client import LumaClient
 
-    check_backend_config(opts, settings)
     assert settings.luma_api_key is not None
     return LumaClient(settings.luma_api_key, opts.luma_base_url or settings.luma_base_url, timeout=settings.luma_timeout,
-                      read_retries=settings.luma_read_retries if read_retries is None else read_retries, backoff=settings.luma_backoff)
+                      read_retries=retries, backoff=settings.luma_backoff)
 
 
 def uses_firebase(loaded: LoadedScript, opts: BuildOptions) -> bool:
@@ -150,6 +176,16 @@ def make_backend(opts: BuildOptions, settings: Settings, loaded: LoadedScript, j
             raise UserError(f"the animatic backend needs local keyframe files, got a URL ({urls[0]})",
                             hint="download the keyframes next to the script and use relative paths")
         return AnimaticBackend()
+    if opts.backend == "luma" and loaded.script.video.api == "agents":
+        from scenetui.backends.luma_agents.backend import AgentsBackend
+        from scenetui.backends.luma_agents.refs import FileCache, KeyframeRefs
+
+        client = luma_client(opts, settings, api="agents")
+        root = (store or LocalStore(Path.cwd())).root
+        refs = KeyframeRefs(client, FileCache(root / "luma-files.json"), inline_max=settings.luma_inline_max_kb * 1024)
+        return AgentsBackend(client, refs, max_in_flight=settings.luma_max_in_flight,
+                             creates_per_minute=settings.luma_creates_per_minute, poll_timeout=settings.luma_poll_timeout,
+                             history=journal.remote_durations("luma"), max_asset_bytes=settings.luma_max_asset_mb * 2**20)
     if opts.backend == "luma":
         from scenetui.backends.luma.backend import LumaBackend
 
@@ -161,9 +197,16 @@ def make_backend(opts: BuildOptions, settings: Settings, loaded: LoadedScript, j
 
 
 def apply_video_overrides(loaded: LoadedScript, opts: BuildOptions) -> LoadedScript:
-    """The command line's --model/--resolution/--duration/--aspect-ratio win over the script's `video`."""
+    """The command line's --model/--resolution/--duration/--aspect-ratio win over the script's `video`; what the
+    model would refuse is refused here, before anything is written or spent."""
     if opts.video:
-        loaded.script.video = loaded.script.video.model_copy(update=opts.video)
+        from scenetui.domain.script import video_problem
+
+        video = loaded.script.video.model_copy(update=opts.video)
+        problem = video_problem(video, any(s.end_keyframe for s in loaded.script.scenes))
+        if problem:
+            raise UserError(problem, hint="change the --model/--resolution/--duration/--aspect-ratio you gave")
+        loaded.script.video = video
     return loaded
 
 
@@ -172,7 +215,7 @@ def build_context(script_path: ScriptRef, workspace: Workspace, opts: BuildOptio
     """Load and validate the script (unless the caller just did), open the journal, and wire backend, store,
     prices, budget and bus."""
     loaded = apply_video_overrides(loaded or load_ref(script_path, settings, opts.bucket), opts)
-    check_backend_config(opts, settings)
+    check_backend_config(opts, settings, loaded.script.video.api)
     from scenetui.media.ffmpeg import locate_ffmpeg
 
     locate_ffmpeg()  # a bad SCENETUI_FFMPEG is bad input, said before anything is written
@@ -196,9 +239,10 @@ def build_context(script_path: ScriptRef, workspace: Workspace, opts: BuildOptio
     )
 
 
-async def account_balance(opts: BuildOptions, settings: Settings) -> float | None:
-    """The paid backend's balance in US cents, or None when there is none or it cannot be read right now."""
-    if opts.backend != "luma":
+async def account_balance(opts: BuildOptions, settings: Settings, api: str = "dream-machine") -> float | None:
+    """The paid backend's balance in US cents, or None when there is none (Luma's current API reports none) or it
+    cannot be read right now."""
+    if opts.backend != "luma" or api == "agents":
         return None
     from scenetui.backends.luma.errors import LumaError
 

@@ -32,6 +32,16 @@ class Settings(BaseSettings):
         default="https://api.lumalabs.ai/dream-machine/v1",
         validation_alias=AliasChoices("LUMAAI_BASE_URL", "luma_base_url"),
     )
+    # Luma's current API (ray-3.2): its own key and address, the variables Luma's SDK reads (LUMA_BASE_URL too).
+    luma_agents_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("LUMA_AGENTS_API_KEY", "luma_agents_api_key"))
+    luma_agents_base_url: str = Field(
+        default="https://agents.lumalabs.ai/v1",
+        validation_alias=AliasChoices("LUMA_AGENTS_BASE_URL", "LUMA_BASE_URL", "luma_agents_base_url"),
+    )
+    # A keyframe at least this big, or one several scenes share, is uploaded once through the Files API and reused by
+    # its content hash; smaller ones ride inline in the create.
+    luma_inline_max_kb: int = Field(default=1024, ge=0, le=10240)
 
     luma_timeout: float = Field(default=30.0, gt=0)
     luma_max_in_flight: int = Field(default=10, ge=1, le=100)
@@ -75,7 +85,7 @@ class Settings(BaseSettings):
 
     def secrets(self) -> list[str]:
         """Values that must never appear in logs, screens or the journal."""
-        return [s.get_secret_value() for s in (self.luma_api_key,) if s and s.get_secret_value()]
+        return [s.get_secret_value() for s in (self.luma_api_key, self.luma_agents_api_key) if s and s.get_secret_value()]
 
 
 def load_settings() -> Settings:
@@ -95,6 +105,9 @@ def load_settings() -> Settings:
     if settings.luma_api_key is not None:
         settings.luma_api_key = SecretStr(checked_key(settings.luma_api_key.get_secret_value(),
                                                       f"LUMAAI_API_KEY (or luma_api_key in {path})"))
+    if settings.luma_agents_api_key is not None:
+        settings.luma_agents_api_key = SecretStr(checked_key(settings.luma_agents_api_key.get_secret_value(),
+                                                             f"LUMA_AGENTS_API_KEY (or luma_agents_api_key in {path})"))
     return settings
 
 
@@ -110,7 +123,7 @@ def checked_key(key: str, where: str) -> str:
     return key
 
 
-SECRET_KEYS = ("luma_api_key",)
+SECRET_KEYS = ("luma_api_key", "luma_agents_api_key")
 
 
 def config_file_problem(path: Path) -> tuple[str, str] | None:

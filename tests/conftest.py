@@ -106,3 +106,25 @@ def luma_args(fake, *extra: str) -> list[str]:
 def luma_env(**extra: str) -> dict[str, str]:
     # Clips are prepared for transitions on arrival only where a test asks for it (it costs seconds of CPU per clip).
     return {"LUMAAI_API_KEY": LUMA_KEY, "SCENETUI_LUMA_BACKOFF": "0.2", "SCENETUI_PREPARE_FOR_FILM": "0", **extra}
+
+
+AGENTS_KEY = "luma-agents-test-key-1a2b3c4d5e"
+
+
+@pytest.fixture
+def fake_agents(asset_cache: Path):
+    """A running fake of Luma's current API (Ray 3.2) on 127.0.0.1."""
+    from tests.fakes.luma_agents_server import FakeLumaAgents
+
+    with FakeLumaAgents(api_key=AGENTS_KEY, asset_cache=asset_cache, queued_s=0.2, processing_s=0.8) as fake:
+        yield fake
+    assert not fake.contract_errors, fake.contract_errors  # every answer and request fitted the SDK's types
+
+
+def agents_args(fake, *extra: str) -> list[str]:
+    """Ray 3.2 with nothing hosted: no --keyframe-base-url."""
+    return ["--backend", "luma", "--model", "ray-3.2", "--luma-base-url", fake.base_url, "--yes", *extra]
+
+
+def agents_env(**extra: str) -> dict[str, str]:
+    return {"LUMA_AGENTS_API_KEY": AGENTS_KEY, "SCENETUI_LUMA_BACKOFF": "0.2", "SCENETUI_PREPARE_FOR_FILM": "0", **extra}

@@ -60,6 +60,7 @@ class AnimaticBackend:
 
     name = "animatic"
     paid = False
+    finds_lost_creates = True
 
     async def prepare(self, jobs: list[GenerationJob]) -> None:
         """Nothing to check beyond what script validation did."""

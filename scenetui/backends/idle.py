@@ -13,6 +13,7 @@ class IdleBackend:
 
     name = "none"
     paid = False
+    finds_lost_creates = True
 
     async def prepare(self, jobs: list[GenerationJob]) -> None:
         return None

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scenetui.build import BuildOptions, check_backend_config, resolve_workspace
+from scenetui.build import BuildOptions, api_for, check_backend_config, resolve_workspace
 from scenetui.cli.common import build_options, settings as _settings
 from scenetui.errors import EXIT_OK, EXIT_USAGE, ScriptInvalid, UserError
 from scenetui.logsetup import setup_logging
@@ -53,7 +53,7 @@ def build_app(script: ScriptRef, workspace: Workspace, opts: BuildOptions | None
     except ScriptInvalid as exc:
         return SceneApp(None, problems=[str(p) for p in exc.problems], script_name=str(script))
     if mode == "open":
-        check_backend_config(opts, settings)
+        check_backend_config(opts, settings, api_for(loaded, opts))
     setup_logging(workspace.log_path, settings.log_level, settings.secrets())
     cls = LocalController if mode == "open" else WatchController
     controller = cls(script, workspace, opts, settings, concurrency=concurrency, loaded=loaded)

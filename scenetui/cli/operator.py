@@ -15,7 +15,8 @@ def doctor_cmd(args: argparse.Namespace) -> int:
     from scenetui.ops.doctor import DoctorOptions, run_checks
 
     opts = DoctorOptions(workspace=(args.workspace or Path("scenetui-workspace")).expanduser(), backend=args.backend,
-                         storage=args.storage or "local", luma_base_url=args.luma_base_url, bucket=args.bucket)
+                         storage=args.storage or "local", luma_base_url=args.luma_base_url, bucket=args.bucket,
+                         model=args.model)
     checks = run_checks(opts)
     ok = all(c.ok for c in checks if c.needed)
     if args.json:

@@ -82,17 +82,20 @@ def _common_render_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workspace", type=Path, metavar="DIR",
                    help="where clips, the journal and logs live (default: scenetui-workspace beside the script)")
     p.add_argument("--backend", default="animatic", choices=["animatic", "luma"],
-                   help="video generator: animatic (offline, free; default) or luma (Ray 2, paid; needs LUMAAI_API_KEY)")
+                   help="video generator: animatic (offline, free; default) or luma (paid: ray-3.2 needs LUMA_AGENTS_API_KEY, "
+                        "ray-2 LUMAAI_API_KEY)")
     p.add_argument("--concurrency", type=int, metavar="N",
                    help="scenes worked on at once (default 2; luma: 20, while at most 10 generations are in flight at Luma)")
     p.add_argument("--json", action="store_true", help="print one JSON object per event and a final summary on stdout")
     p.add_argument("--verbose", "-v", action="store_true", help="also print debug lines on stderr (the log always has them)")
     p.add_argument("--no-assemble", action="store_true", help="render clips only; do not assemble final.mp4")
     video = p.add_argument_group("video settings (override the script's `video`)")
-    video.add_argument("--model", choices=["ray-2", "ray-flash-2"])
-    video.add_argument("--resolution", choices=["540p", "720p", "1080p", "4k"])
-    video.add_argument("--duration", choices=["5s", "9s"])
-    video.add_argument("--aspect-ratio", choices=["1:1", "16:9", "9:16", "4:3", "3:4", "21:9", "9:21"])
+    video.add_argument("--model", choices=["ray-3.2", "ray-2", "ray-flash-2"],
+                       help="ray-3.2 (Luma's current API, LUMA_AGENTS_API_KEY) or ray-2 / ray-flash-2 (Dream Machine API)")
+    video.add_argument("--resolution", choices=["360p", "540p", "720p", "1080p", "4k"],
+                       help="360p is ray-3.2's draft tier; 4k is ray-2's")
+    video.add_argument("--duration", choices=["5s", "9s", "10s"], help="ray-3.2: 5s or 10s; ray-2: 5s or 9s")
+    video.add_argument("--aspect-ratio", choices=["1:1", "16:9", "9:16", "4:3", "3:4", "21:9", "9:21", "3:2", "2:3"])
     luma_money_args(p)
     firebase_args(p)
 
@@ -129,6 +132,9 @@ def build_parser() -> argparse.ArgumentParser:
     ren.add_argument("--continuity", action="store_true",
                      help="luma: start each scene from the previous scene's generation instead of its own start keyframe "
                           "(smoother joins, same price; scenes then render one after another)")
+    ren.add_argument("--resubmit", metavar="LIST",
+                     help="ray-3.2: pay again for these scenes' creates whose answer was lost (status 'in doubt': "
+                          "check your Luma usage page first — Luma's current API cannot look them up)")
     _common_render_args(ren)
 
     st = sub.add_parser("status", help="show each scene's state from the workspace",
@@ -238,6 +244,9 @@ def _operator_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     doc.add_argument("--workspace", type=Path, metavar="DIR", help="the workspace to check (default: ./scenetui-workspace)")
     doc.add_argument("--backend", default="animatic", choices=["animatic", "luma"], help="check what this backend needs")
     doc.add_argument("--luma-base-url", metavar="URL", help="API base URL (default: LUMAAI_BASE_URL or Luma's)")
+    doc.add_argument("--model", choices=["ray-3.2", "ray-2", "ray-flash-2"],
+                     help="check the Luma API serving this model (ray-3.2: Luma's current API and LUMA_AGENTS_API_KEY; "
+                          "default: ray-2's, and ray-3.2's too when its key is set)")
     doc.add_argument("--json", action="store_true", help='print {"ok": bool, "checks": [{"name", "ok", "detail", "fix"}]}')
     firebase_args(doc)
 

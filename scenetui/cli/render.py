@@ -39,7 +39,8 @@ async def render_script(script: ScriptRef, workspace_arg: Path | None, args: arg
     # Scene N starts from scene N-1's generation, so scenes go one after the other.
     options = RenderOptions(scenes=scenes, concurrency=1 if continuity else concurrency, force=force,
                             assemble=not getattr(args, "no_assemble", False))
-    request = RenderRequest(script, workspace, opts, options, continuity=continuity, loaded=loaded)
+    resubmit = set(parse_scenes(args.resubmit, len(loaded.script.scenes))) if getattr(args, "resubmit", None) else set()
+    request = RenderRequest(script, workspace, opts, options, continuity=continuity, loaded=loaded, resubmit=resubmit)
     printer = make_printer(json_mode=args.json, labels={i: s.label(i) for i, s in enumerate(loaded.script.scenes)})
     try:
         result = await run_render(request, settings, confirm=confirmer(args), listeners=(printer,))

@@ -11,7 +11,7 @@ from scenetui.build import make_store, resolve_workspace
 from scenetui.cli.common import build_options, print_ledger, settings as _settings
 from scenetui.cli.selection import parse_scenes
 from scenetui.control.snapshot import board_from_disk
-from scenetui.domain.board import CANCELLED, DONE, FAILED, PAID
+from scenetui.domain.board import CANCELLED, DONE, DOUBT, FAILED, PAID
 from scenetui.domain.units import human_size
 from scenetui.engine.costs import ledger, total_spent
 from scenetui.engine.journal import Journal
@@ -23,7 +23,7 @@ from scenetui.script.sources import load_ref
 
 
 # The board's words for a scene, as `status --json` has always spelled them (the app's videoStatus names).
-WIRE_STATUS = {DONE: "completed", PAID: "paid, pending", FAILED: "failed", CANCELLED: "cancelled"}
+WIRE_STATUS = {DONE: "completed", PAID: "paid, pending", FAILED: "failed", CANCELLED: "cancelled", DOUBT: "in doubt"}
 
 
 def status(args: argparse.Namespace) -> int:

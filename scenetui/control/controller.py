@@ -151,12 +151,15 @@ class ScriptController:
         v = self.loaded.script.video
         price = self.state.prices.price(v.model, v.resolution, v.duration) if self.paid else 0
         return SpendEstimate(len(todo), price, model=f"{v.model} {v.resolution} {v.duration}", scenes=todo,
-                             cap_cents=self.opts.max_spend_cents, paid=self.paid)
+                             cap_cents=self.opts.max_spend_cents, paid=self.paid,
+                             notes=self.state.prices.notes(v.model, v.resolution, v.duration) if self.paid else [],
+                             balance_offered=v.api != "agents")
 
     async def cost_text(self, estimate: SpendEstimate) -> str:
         """The estimate in words, with the account balance when a paid backend can tell it."""
         if estimate.paid:
-            estimate = dataclasses.replace(estimate, balance_cents=await account_balance(self.opts, self.state.settings))
+            estimate = dataclasses.replace(estimate, balance_cents=await account_balance(
+                self.opts, self.state.settings, self.loaded.script.video.api))
         return estimate.sentence()
 
     # actions ------------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from scenetui.domain.prompt import inputs_changed
-from scenetui.domain.board import CANCELLED, DONE, FAILED, PAID, Board
+from scenetui.domain.board import CANCELLED, DONE, DOUBT, FAILED, PAID, Board
 from scenetui.engine.costs import ledger, total_spent
 from scenetui.engine.journal import Journal
 from scenetui.script.fingerprints import scene_inputs
@@ -47,6 +47,8 @@ def board_from_disk(loaded: LoadedScript, store: LocalStore, journal: Journal | 
             st.created = (meta.get("timestamp") or "")[:16].replace("T", " ") or None
             st.remote_id = meta.get("remoteId") or st.remote_id
             st.inputs = meta.get("inputs")
+        elif attempt and attempt.state == "intent" and not attempt.remote_id and attempt.failure_reason:
+            st.status, st.error = DOUBT, attempt.failure_reason  # a lost answer this API cannot look up
         elif attempt and attempt.state in ("intent", "created"):
             st.status = PAID  # a generation is out there; the next render picks it up without paying again
         elif attempt and attempt.state in ("failed", "cancelled", "lost"):

@@ -13,6 +13,7 @@ from scenetui.domain.events import (
 
 ACTIVE = "active"
 DONE, FAILED, CANCELLED, PENDING, PAID = "done", "failed", "cancelled", "pending", "paid, pending"
+DOUBT = "in doubt"  # a create may have been accepted (its answer was lost) and the API cannot be asked
 ASSEMBLY = -1  # the key `apply` returns when the film's assembly changed
 
 
@@ -21,7 +22,7 @@ class SceneState:
     """One scene as the screen shows it."""
 
     index: int
-    status: str = PENDING  # pending | queued | active | done | failed | cancelled | paid, pending
+    status: str = PENDING  # pending | queued | active | done | failed | cancelled | paid, pending | in doubt
     stage: str = ""
     message: str = ""
     fraction: float | None = None
@@ -132,7 +133,7 @@ class Board:
                 self.expected_seconds = e.elapsed if self.expected_seconds is None else 0.8 * self.expected_seconds + 0.2 * e.elapsed
                 self.say(f"Scene {e.scene_index} done in {e.elapsed:.1f}s")
             case SceneFailed() if s:
-                s.status, s.stage, s.error, s.hint = FAILED, "failed", e.error, e.hint or None
+                s.status, s.stage, s.error, s.hint = (DOUBT if e.in_doubt else FAILED), "failed", e.error, e.hint or None
                 s.elapsed = e.elapsed or s.running_for(e.ts)
                 self.say(f"Scene {e.scene_index} failed: {e.error}")
             case SceneCancelled() if s:

@@ -80,6 +80,7 @@ class SceneFailed(Event):
     hint: str = ""
     retryable: bool = False
     elapsed: float = 0.0
+    in_doubt: bool = False  # the create may have been accepted and cannot be looked up: waits for the person
 
 
 @dataclass(frozen=True)

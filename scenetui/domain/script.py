@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from scenetui.domain.text import strip_controls
 
@@ -13,12 +13,13 @@ from scenetui.domain.video import VideoMetadata, VideoStatus
 
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 
-Model = Literal["ray-2", "ray-flash-2"]
-Resolution = Literal["540p", "720p", "1080p", "4k"]
-Duration = Literal["5s", "9s"]
-AspectRatio = Literal["1:1", "16:9", "9:16", "4:3", "3:4", "21:9", "9:21"]
+# ray-2 and ray-flash-2 are served by Luma's Dream Machine API; ray-3.2 by its current (Agents) API.
+Model = Literal["ray-2", "ray-flash-2", "ray-3.2"]
+Resolution = Literal["360p", "540p", "720p", "1080p", "4k"]
+Duration = Literal["5s", "9s", "10s"]
+AspectRatio = Literal["1:1", "16:9", "9:16", "4:3", "3:4", "21:9", "9:21", "3:2", "2:3"]
 
-_SHORT_SIDE = {"540p": 540, "720p": 720, "1080p": 1080, "4k": 2160}
+_SHORT_SIDE = {"360p": 360, "540p": 540, "720p": 720, "1080p": 1080, "4k": 2160}
 
 
 class Character(WireModel):
@@ -42,6 +43,11 @@ class VideoSettings(WireModel):
     fps: int = Field(default=30, ge=1, le=60)
 
     @property
+    def api(self) -> str:
+        """Which of Luma's APIs serves the model: "agents" (ray-3.2) or "dream-machine" (ray-2, ray-flash-2)."""
+        return api_of(self.model)
+
+    @property
     def seconds(self) -> float:
         """Clip length in seconds."""
         return float(self.duration.rstrip("s"))
@@ -54,6 +60,34 @@ class VideoSettings(WireModel):
         if a >= b:
             return _even(short * a / b), short
         return short, _even(short * b / a)
+
+
+def api_of(model: str) -> str:
+    """"agents" for the models of Luma's current API, "dream-machine" for its legacy one."""
+    return "agents" if model in AGENTS_MODELS else "dream-machine"
+
+
+AGENTS_MODELS = frozenset({"ray-3.2"})
+# What each API takes (Luma's docs, ../shared/luma-api.md): a combination outside these is refused before any spend.
+_OFFERS: dict[str, dict[str, tuple[str, ...]]] = {
+    "dream-machine": {"resolution": ("540p", "720p", "1080p", "4k"), "duration": ("5s", "9s"),
+                      "aspect ratio": ("1:1", "16:9", "9:16", "4:3", "3:4", "21:9", "9:21")},
+    "agents": {"resolution": ("360p", "540p", "720p", "1080p"), "duration": ("5s", "10s"),
+               "aspect ratio": ("21:9", "16:9", "4:3", "3:2", "1:1", "3:4", "2:3", "9:16")},
+}
+
+
+def video_problem(video: VideoSettings, has_end_keyframe: bool) -> str | None:
+    """Why Luma would refuse these settings for this script, in one sentence, or None."""
+    offers = _OFFERS[video.api]
+    for what, value in (("resolution", video.resolution), ("duration", video.duration), ("aspect ratio", video.aspect_ratio)):
+        if value not in offers[what]:
+            return f"{video.model} has no {what} {value} (it offers {', '.join(offers[what])})"
+    if video.loop and has_end_keyframe:
+        return f"video.loop cannot be used with an end keyframe ({video.model} refuses it); set video.loop to false"
+    if video.loop and video.duration == "10s":
+        return f"video.loop cannot be used with a 10s duration ({video.model} refuses it); use 5s or set video.loop to false"
+    return None
 
 
 def _even(value: float) -> int:
@@ -109,6 +143,13 @@ class AIScript(WireModel):
             raise ValueError(f"scene(s) {', '.join(map(str, missing))} have no keyframe; give startKeyframe and/or "
                              "endKeyframe, or draw them with `scenetui keyframes SCRIPT`")
         return scenes
+
+    @model_validator(mode="after")
+    def _luma_takes_the_settings(self) -> AIScript:
+        problem = video_problem(self.video, any(s.end_keyframe for s in self.scenes))
+        if problem:
+            raise ValueError(problem)
+        return self
 
     def character(self, name: str) -> Character | None:
         """The character called `name`, if the script defines one."""

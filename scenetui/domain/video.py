@@ -31,6 +31,7 @@ class VideoMetadata(WireModel):
     fps: float | None = None
     codec: str | None = None
     backend: str | None = None
+    model: str | None = None  # the generator's model (ray-3.2, ray-2…) for a paid clip
     remote_id: str | None = None
     inputs: str | None = None  # domain.prompt.inputs_digest of the scene it was made from
 

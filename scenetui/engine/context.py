@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from scenetui.engine.bus import EventBus
 from scenetui.engine.costs import Budget, PriceTable
+from scenetui.engine import journal as J
 from scenetui.engine.journal import Journal
 from scenetui.engine.ports import ClipStore, VideoBackend
 from scenetui.script.file import LoadedScript
@@ -26,6 +27,14 @@ class RenderContext:
     delete_on_cancel: set[int] = field(default_factory=set)
     prepare_for_film: bool = True  # normalise downloaded clips to the film's profile as they arrive
     continuity: bool = False  # each scene starts from the previous scene's generation (paid backends; in order)
+    resubmit: set[int] = field(default_factory=set)  # scenes whose unconfirmed create the person chose to pay again
+
+    def in_doubt(self, index: int) -> J.Attempt | None:
+        """The scene's open create that may have been accepted and cannot be looked up, or None."""
+        if not self.backend.paid or self.backend.finds_lost_creates:
+            return None
+        attempt = self.journal.open_attempt(self.script_id, index)
+        return attempt if attempt is not None and attempt.state == J.INTENT and attempt.remote_id is None else None
 
     @property
     def script_id(self) -> str:

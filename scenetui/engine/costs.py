@@ -20,7 +20,15 @@ DEFAULT_PRICES: dict[str, int] = {
     "ray-2/540p/9s": 90, "ray-2/720p/9s": 180, "ray-2/1080p/9s": 405, "ray-2/4k/9s": 900,
     "ray-flash-2/540p/5s": 17, "ray-flash-2/720p/5s": 34, "ray-flash-2/1080p/5s": 75, "ray-flash-2/4k/5s": 170,
     "ray-flash-2/540p/9s": 31, "ray-flash-2/720p/9s": 61, "ray-flash-2/1080p/9s": 135, "ray-flash-2/4k/9s": 305,
+    # Ray 3.2 on Luma's current API, SDR, pay as you go (360p is the draft tier); 10 s 360p is not published, so it
+    # is priced as twice the 5 s one rounded up, like the published 10 s prices (x3).
+    "ray-3.2/360p/5s": 6, "ray-3.2/540p/5s": 15, "ray-3.2/720p/5s": 30, "ray-3.2/1080p/5s": 120,
+    "ray-3.2/360p/10s": 18, "ray-3.2/540p/10s": 45, "ray-3.2/720p/10s": 90, "ray-3.2/1080p/10s": 360,
 }
+# When the prices above were last checked against Luma's (two third-party copies of its table agreed).
+PRICES_CHECKED = "2026-07"
+# The model a person would choose today, offered beside an estimate for an older one.
+CURRENT_MODEL = "ray-3.2"
 
 
 @dataclass(frozen=True)
@@ -45,10 +53,22 @@ class PriceTable:
         return cls(prices)
 
     def price(self, model: str, resolution: str, duration: str) -> int:
-        key = f"{model}/{resolution}/{duration}"
-        if key not in self.prices:
-            raise UserError(f"no price known for {key}", hint="add it to a --price-table file")
-        return self.prices[key]
+        """The table's price; a combination missing from it is priced at the dearest known rate (never under)."""
+        return self.prices.get(f"{model}/{resolution}/{duration}", max(self.prices.values()))
+
+    def known(self, model: str, resolution: str, duration: str) -> bool:
+        return f"{model}/{resolution}/{duration}" in self.prices
+
+    def notes(self, model: str, resolution: str, duration: str) -> list[str]:
+        """What an estimate for these settings should also say: a guessed price, and the current model's price."""
+        notes = []
+        if not self.known(model, resolution, duration):
+            notes.append(f"no price is known for {model} {resolution} {duration}: priced at the dearest known rate, "
+                         f"{usd(self.price(model, resolution, duration))} (add it with --price-table)")
+        if model != CURRENT_MODEL and self.known(CURRENT_MODEL, resolution, duration):
+            notes.append(f"the same on {CURRENT_MODEL} would be {usd(self.price(CURRENT_MODEL, resolution, duration))} "
+                         f"a clip (prices checked {PRICES_CHECKED})")
+        return notes
 
 
 class BudgetExceeded(UserError):
@@ -99,7 +119,7 @@ def ledger(attempts: list[Attempt]) -> list[LedgerLine]:
     """One line per paid generation (an attempt that reached Luma)."""
     lines = []
     for a in attempts:
-        if a.remote_id is None and a.state not in ("intent",):
+        if a.remote_id is None and a.state not in ("intent", "unconfirmed"):  # these may have been paid
             continue
         model = (a.request or {}).get("model")
         lines.append(LedgerLine(a.scene_index, a.remote_id, model, a.cost_cents, a.state, a.refunded))
@@ -124,6 +144,9 @@ class SpendEstimate:
     cap_cents: int | None = None
     paid: bool = True
     reused: int = 0  # pictures already paid for and kept
+    notes: list[str] = field(default_factory=list)  # a guessed price, what the current model would cost
+    in_doubt: list[int] = field(default_factory=list)  # creates that may have been accepted: not sent again
+    balance_offered: bool = True  # Luma's current API has no balance to read
 
     @property
     def cents(self) -> int:
@@ -150,11 +173,13 @@ class SpendEstimate:
             return text
         if self.reused:
             text += f" {self.reused} already paid for are reused."
+        notes = "".join(f" Note: {n}." for n in self.notes)
         if self.balance_cents is None:
-            return text + " (The Luma balance could not be read.)"
+            return text + (" (The Luma balance could not be read.)" if self.balance_offered
+                           else " (Luma's current API does not report a balance.)") + notes
         warn = " — below the estimate" if self.below_balance else ""
         cap = f" This run's cap: {usd(self.cap_cents)}." if self.cap_cents is not None else ""
-        return f"{text} Luma balance: {usd(self.balance_cents)}{warn}.{cap}"
+        return f"{text} Luma balance: {usd(self.balance_cents)}{warn}.{cap}{notes}"
 
     def lines(self) -> list[str]:
         """The estimate as the command line prints it."""
@@ -164,6 +189,10 @@ class SpendEstimate:
             out.append(f"Resuming {len(self.resuming)} generation(s) already paid for: no new charge")
         if self.reused:
             out.append(f"Reusing {self.reused} {self.item}(s) already paid for: no new charge")
+        if self.in_doubt:
+            out.append(f"Not sending again: scene(s) {', '.join(map(str, self.in_doubt))} may already have been accepted "
+                       "(check your Luma usage page; `render --resubmit N` pays for one again)")
+        out.extend(f"Note: {n}" for n in self.notes)
         if self.balance_cents is not None:
             out.append(f"Luma balance: {usd(self.balance_cents)}")
         if self.cap_cents is not None:
@@ -175,7 +204,7 @@ class SpendEstimate:
                                   "estimateCents": self.cents, "balanceCents": self.balance_cents,
                                   "capCents": self.cap_cents}
         if self.item == "generation":
-            out.update(newGenerations=self.count, resuming=self.resuming)
+            out.update(newGenerations=self.count, resuming=self.resuming, inDoubt=self.in_doubt, notes=self.notes)
         else:
             out.update(pictures=self.count, reused=self.reused)
         return out

@@ -46,6 +46,9 @@ CREATE TABLE IF NOT EXISTS commands (
 # Attempt states. "intent" is written before a paid request leaves, so a crash right after the POST is visible.
 INTENT, CREATED, COMPLETED, FAILED, CANCELLED, LOST = "intent", "created", "completed", "failed", "cancelled", "lost"
 OPEN_STATES = (INTENT, CREATED)
+# A create that may have been accepted, which the person chose to pay for again (`render --resubmit N`): closed,
+# kept in the ledger as possibly paid.
+UNCONFIRMED = "unconfirmed"
 
 
 @dataclass(frozen=True)

@@ -135,7 +135,7 @@ async def _run_scene(ctx: RenderContext, index: int) -> SceneOutcome:
                 return await _fail(ctx, index, retry.error, retry.hint, True, started)
             ctx.bus.emit(LogLine("warning", f"scene {index}: {retry.error} — trying again ({tries}/{ctx.retries})"))
         except _Failed as failed:
-            return await _fail(ctx, index, failed.error, failed.hint, failed.retryable, started)
+            return await _fail(ctx, index, failed.error, failed.hint, failed.retryable, started, failed.in_doubt)
 
 
 class _Retry(Exception):
@@ -144,12 +144,40 @@ class _Retry(Exception):
 
 
 class _Failed(Exception):
-    def __init__(self, error: str, hint: str, retryable: bool) -> None:
-        self.error, self.hint, self.retryable = error, hint, retryable
+    def __init__(self, error: str, hint: str, retryable: bool, in_doubt: bool = False) -> None:
+        self.error, self.hint, self.retryable, self.in_doubt = error, hint, retryable, in_doubt
+
+
+def doubt_text(attempt: J.Attempt) -> str:
+    """What is known of a create whose answer was lost, in one sentence."""
+    request_id = (attempt.request or {}).get("request_id")
+    return ("the create may have been accepted by Luma" + (f" (request id {request_id})" if request_id else "")
+            + " and this API cannot look it up")
+
+
+def _settle_doubt(ctx: RenderContext, index: int) -> None:
+    """An unconfirmed create is never sent again on its own: the person checks their Luma usage page and says
+    `--resubmit` for the scene (then it is closed as unconfirmed, still in the ledger, and a new create is made)."""
+    attempt = ctx.in_doubt(index)
+    if attempt is None:
+        return
+    if index in ctx.resubmit:
+        ctx.resubmit.discard(index)
+        ctx.journal.update_attempt(attempt.id, state=J.UNCONFIRMED,
+                                   failure_reason=doubt_text(attempt) + "; sent again at the person's word")
+        ctx.bus.emit(LogLine("warning", f"scene {index}: paying again for a create that may have been accepted"))
+        return
+    ctx.journal.update_attempt(attempt.id, failure_reason=doubt_text(attempt))
+    raise _Failed(doubt_text(attempt), resubmit_hint(index), False, in_doubt=True)
+
+
+def resubmit_hint(index: int) -> str:
+    return f"check your Luma usage page for it; to pay for the scene again: render --resubmit {index}"
 
 
 async def _attempt(ctx: RenderContext, index: int, started: float) -> SceneOutcome:
     script = ctx.loaded.script
+    _settle_doubt(ctx, index)
     previous = ctx.journal.open_attempt(ctx.script_id, index) if ctx.backend.paid else None
     if previous is not None:
         attempt_id = previous.id
@@ -169,6 +197,7 @@ async def _attempt(ctx: RenderContext, index: int, started: float) -> SceneOutco
         remote_id = result.remote_id or session.remote_id
         meta = VideoMetadata(duration=info.duration, resolution=info.resolution, size=info.size_bytes, fps=info.fps,
                              codec=info.codec, backend=ctx.backend.name, remote_id=remote_id,
+                             model=script.video.model if ctx.backend.paid else None,
                              inputs=await asyncio.to_thread(scene_inputs, ctx.loaded, index))
         video = await ctx.store.save_clip(ctx.script_id, index, staged, meta, progress=_threadsafe_progress(session))
         ctx.journal.update_attempt(attempt_id, state=J.COMPLETED, failure_reason=None)
@@ -190,6 +219,8 @@ async def _attempt(ctx: RenderContext, index: int, started: float) -> SceneOutco
         ctx.journal.update_attempt(attempt_id, failure_reason=str(exc), **({} if paid_open else {"state": J.FAILED}))
         if exc.retryable and not exc.keep_open:
             raise _Retry(str(exc), exc.hint) from exc
+        if paid_open and session.remote_id is None and not ctx.backend.finds_lost_creates:
+            raise _Failed(str(exc), resubmit_hint(index), False, in_doubt=True) from exc
         raise _Failed(str(exc), exc.hint, exc.retryable) from exc
     except InvalidClip as exc:
         # A paid clip that does not validate stays open: a rerun downloads it again instead of paying again.
@@ -250,8 +281,9 @@ async def _cancelled(ctx: RenderContext, index: int, attempt_id: int, session: S
     await _quietly(ctx.store.mark_scene(ctx.script_id, index, VideoStatus.NOT_STARTED.value))
 
 
-async def _fail(ctx: RenderContext, index: int, error: str, hint: str, retryable: bool, started: float) -> SceneOutcome:
-    ctx.bus.emit(SceneFailed(index, error, hint, retryable, round(time.monotonic() - started, 3)))
+async def _fail(ctx: RenderContext, index: int, error: str, hint: str, retryable: bool, started: float,
+                in_doubt: bool = False) -> SceneOutcome:
+    ctx.bus.emit(SceneFailed(index, error, hint, retryable, round(time.monotonic() - started, 3), in_doubt=in_doubt))
     await _quietly(ctx.store.mark_scene(ctx.script_id, index, VideoStatus.FAILED.value, error))
     return SceneOutcome(index, "failed", error=error)
 

@@ -66,6 +66,9 @@ class VideoBackend(Protocol):
 
     name: str
     paid: bool
+    # Whether a create whose answer was lost can be looked up at the server (Ray 2 lists generations; Luma's
+    # current API cannot): when not, such a scene waits for the person (`--resubmit`) instead of paying again.
+    finds_lost_creates: bool
 
     async def prepare(self, jobs: list[GenerationJob]) -> None:
         """Checks before anything is spent (keyframes reachable, settings supported); raise UserError to stop."""

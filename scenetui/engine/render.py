@@ -67,10 +67,11 @@ class RenderPlan:
     todo: list[int]
     done: dict[int, Path]
     resuming: list[int]
+    in_doubt: list[int] = field(default_factory=list)  # may have been accepted; not sent again unless resubmitted
 
     @property
     def new_generations(self) -> list[int]:
-        return [i for i in self.todo if i not in self.resuming]
+        return [i for i in self.todo if i not in self.resuming and i not in self.in_doubt]
 
 
 async def plan_render(ctx: RenderContext, options: RenderOptions) -> RenderPlan:
@@ -85,8 +86,11 @@ async def plan_render(ctx: RenderContext, options: RenderOptions) -> RenderPlan:
             done[i] = clip
         else:
             todo.append(i)
-    resuming = [i for i in todo if ctx.backend.paid and ctx.journal.open_attempt(script.id, i) is not None]
-    return RenderPlan(todo, done, resuming)
+    doubt = [i for i in todo if ctx.in_doubt(i) is not None]
+    resubmitted = [i for i in doubt if i in ctx.resubmit]
+    resuming = [i for i in todo if ctx.backend.paid and ctx.journal.open_attempt(script.id, i) is not None
+                and i not in doubt]
+    return RenderPlan(todo, done, resuming, [i for i in doubt if i not in resubmitted])
 
 
 async def render(ctx: RenderContext, options: RenderOptions, plan: RenderPlan | None = None) -> RenderSummary:

@@ -34,6 +34,7 @@ class RenderRequest:
     options: RenderOptions = field(default_factory=RenderOptions)
     continuity: bool = False  # scene N starts from scene N-1's generation (Luma only; one scene at a time)
     loaded: LoadedScript | None = None  # already loaded and checked by the caller: not loaded twice
+    resubmit: set[int] = field(default_factory=set)  # scenes in doubt the person chose to pay for again
 
 
 @dataclass
@@ -49,15 +50,17 @@ class RenderResult:
 async def spend_estimate(ctx: RenderContext, plan: RenderPlan) -> SpendEstimate:
     """What this render would pay for, with the account's balance when the backend can tell it."""
     v = ctx.loaded.script.video
-    client = getattr(ctx.backend, "client", None)
+    balance_of = getattr(ctx.backend, "balance_cents", None)  # a paid backend whose API reports a balance
     try:
-        balance = (await client.credits()).credit_balance if client is not None else None
+        balance = await balance_of() if balance_of is not None else None
     except (LumaUnavailable, LumaRateLimited, LumaRejected) as exc:  # before any spend: a sentence, nothing paid
         raise UserError(f"cannot read the Luma account before rendering ({exc})",
                         hint="check the network (or --luma-base-url) and run again; nothing was paid") from None
     return SpendEstimate(len(plan.new_generations), ctx.prices.price(v.model, v.resolution, v.duration),
                          model=f"{v.model} {v.resolution} {v.duration}", scenes=plan.todo, resuming=plan.resuming,
-                         balance_cents=balance, cap_cents=ctx.budget.cap)
+                         balance_cents=balance, cap_cents=ctx.budget.cap, in_doubt=plan.in_doubt,
+                         notes=ctx.prices.notes(v.model, v.resolution, v.duration),
+                         balance_offered=v.api != "agents")
 
 
 async def run_render(request: RenderRequest, settings: Settings, *, confirm: Confirm | None = None,
@@ -69,6 +72,7 @@ async def run_render(request: RenderRequest, settings: Settings, *, confirm: Con
     ctx = context or await asyncio.to_thread(build_context, request.script, request.workspace, request.build,
                                              settings, request.loaded)
     ctx.continuity = request.continuity
+    ctx.resubmit = set(request.resubmit)
     try:
         with RenderLock(request.workspace.lock_path(ctx.script_id)):
             request.workspace.remember_script(ctx.script_id, request.script)

@@ -44,6 +44,7 @@ class DoctorOptions:
     storage: str = "local"
     luma_base_url: str | None = None
     bucket: str | None = None
+    model: str | None = None  # None: the Dream Machine API, and the current one too when its key is set
 
 
 def _guard(name: str, work: Callable[[], Check], *, needed: bool = True) -> Check:
@@ -158,6 +159,31 @@ def check_luma(opts: DoctorOptions) -> Check:
         raise
 
 
+def check_luma_agents(opts: DoctorOptions) -> Check:
+    """Luma's current API (ray-3.2): reachable and the key accepted, by reading one page of files — nothing spent."""
+    from scenetui.backends.luma.errors import LumaError
+    from scenetui.build import BuildOptions, luma_client
+    from scenetui.config import load_settings
+
+    client = luma_client(BuildOptions(backend="luma", luma_base_url=opts.luma_base_url), load_settings(),
+                         read_retries=1, api="agents")
+
+    async def probe() -> str:
+        try:
+            await client.ping()
+            return f"{client.base_url} answers; the key is accepted (ray-3.2; this API reports no balance)"
+        finally:
+            await client.aclose()
+
+    try:
+        return Check("luma-3.2", True, asyncio.run(probe()))
+    except LumaError as exc:
+        if isinstance(exc, UserError):
+            raise
+        return Check("luma-3.2", False, f"{client.base_url}: {exc}",
+                     "check the network, --luma-base-url (or LUMA_AGENTS_BASE_URL) and LUMA_AGENTS_API_KEY")
+
+
 def check_firebase(opts: DoctorOptions) -> Check:
     from scenetui.config import load_settings
     from scenetui.storage.firebase.connection import connect, firebase_config
@@ -198,8 +224,11 @@ def run_checks(opts: DoctorOptions) -> list[Check]:
         _guard("workspace", lambda: check_workspace(opts.workspace)),
         _guard("journal", lambda: check_journal(opts.workspace)),
     ]
-    if luma or os.environ.get("LUMAAI_API_KEY"):
+    current = opts.model == "ray-3.2"
+    if (luma and not current) or (opts.model is None and os.environ.get("LUMAAI_API_KEY")):
         checks.append(_guard("luma", lambda: check_luma(opts), needed=luma))
+    if (luma and current) or (opts.model is None and os.environ.get("LUMA_AGENTS_API_KEY")):
+        checks.append(_guard("luma-3.2", lambda: check_luma_agents(opts), needed=luma and current))
     if firebase:
         checks.append(_guard("firebase", lambda: check_firebase(opts), needed=opts.storage == "firebase"))
     return checks

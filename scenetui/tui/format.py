@@ -10,6 +10,7 @@ from scenetui.domain.board import (
     ACTIVE,
     CANCELLED,
     DONE,
+    DOUBT,
     FAILED,
     PAID,
     PENDING,
@@ -20,7 +21,8 @@ from scenetui.domain.units import human_size as size
 from scenetui.domain.units import usd
 
 GLYPHS = {PENDING: ("·", "dim"), "queued": ("○", "cyan"), ACTIVE: ("◐", "yellow"), DONE: ("●", "green"),
-          FAILED: ("✗", "red"), CANCELLED: ("⊘", "magenta"), PAID: ("$", "yellow")}
+          FAILED: ("✗", "red"), CANCELLED: ("⊘", "magenta"), PAID: ("$", "yellow"),
+          DOUBT: ("?", "yellow")}
 BAR_WIDTH = 10
 
 
@@ -77,6 +79,8 @@ def scene_detail(s: SceneState, expected: float | None, now: float | None = None
         return "waiting for a slot"
     if s.status == PAID:
         return "paid, waiting to be picked up"
+    if s.status == DOUBT:
+        return f"in doubt: {s.error}" if s.error else "in doubt: the create may have been accepted"
     if s.status == CANCELLED:
         return s.stage or "cancelled"
     return ""

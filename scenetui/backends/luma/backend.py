@@ -30,6 +30,7 @@ class LumaBackend:
 
     name = "luma"
     paid = True
+    finds_lost_creates = True  # by listing generations
 
     def __init__(self, client: LumaClient, host: KeyframeHost, *, max_in_flight: int = 10, creates_per_minute: int = 20,
                  poll_timeout: float = 1800.0, rate_limit_patience: float = 600.0, history: list[float] | None = None,
@@ -218,6 +219,10 @@ class LumaBackend:
                                            hint="run again; it will be downloaded, not paid again", keep_open=True) from exc
                 dest.unlink(missing_ok=True)
                 generation = await self.client.get(generation.id)  # a fresh asset URL
+
+    async def balance_cents(self) -> float:
+        """The account's credit balance in US cents."""
+        return (await self.client.credits()).credit_balance
 
     async def cancel_remote(self, remote_id: str) -> None:
         await self.client.delete(remote_id)

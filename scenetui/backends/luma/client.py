@@ -39,18 +39,20 @@ def parse(model: type[M], response: httpx.Response, what: str) -> M:
         raise LumaUnavailable(f"{what}: Luma's answer was {kind}", status=response.status_code) from exc
 
 
-def _detail(response: httpx.Response) -> str | None:
+def error_detail(response: httpx.Response) -> str | None:
     try:
         body = response.json()
     except ValueError:
         return response.text[:200] or None
-    detail = body.get("detail") if isinstance(body, dict) else None
+    detail = (body.get("detail") or body.get("error") or body.get("message")) if isinstance(body, dict) else None
+    if isinstance(detail, dict):  # {"error": {"code", "message"}}
+        detail = detail.get("message") or detail.get("code")
     if isinstance(detail, list):  # validation errors: [{loc, msg}]
         return "; ".join(f"{'.'.join(map(str, d.get('loc', [])))}: {d.get('msg')}" for d in detail if isinstance(d, dict))
     return str(detail) if detail is not None else None
 
 
-def _retry_after(response: httpx.Response) -> float | None:
+def retry_after(response: httpx.Response) -> float | None:
     value = response.headers.get("retry-after")
     try:
         return max(0.0, float(value)) if value is not None else None
@@ -62,11 +64,11 @@ def raise_for(response: httpx.Response, what: str) -> None:
     """Turn a non-2xx answer into the error class that says what may be done next."""
     if response.is_success:
         return
-    status, detail = response.status_code, _detail(response)
+    status, detail = response.status_code, error_detail(response)
     if status in (401, 403):
         raise LumaAuthError(detail)
     if status == 429:
-        raise LumaRateLimited(f"{what}: rate limited", retry_after=_retry_after(response), detail=detail)
+        raise LumaRateLimited(f"{what}: rate limited", retry_after=retry_after(response), detail=detail)
     if status == 404:
         raise LumaNotFound(f"{what}: not found", status=status, detail=detail)
     if status >= 500:
@@ -87,10 +89,11 @@ class _WaitRetryAfter(wait_base):
         return random.uniform(0, min(self.cap, self.base * 2 ** (retry_state.attempt_number - 1)))
 
 
-class LumaClient:
-    """Authenticated calls to the API; the key lives in headers only and is never formatted into text."""
+class ApiClient:
+    """Authenticated JSON calls to one of Luma's APIs; the key lives in headers only and is never formatted into
+    text. Reads are retried on transient errors; a create is sent exactly once (`_once`)."""
 
-    def __init__(self, api_key: SecretStr, base_url: str = DEFAULT_BASE_URL, *, timeout: float = 30.0,
+    def __init__(self, api_key: SecretStr, base_url: str, *, timeout: float = 30.0,
                  read_retries: int = 5, backoff: float = 1.0, backoff_cap: float = 20.0,
                  transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.base_url = base_url.rstrip("/")
@@ -130,8 +133,11 @@ class LumaClient:
             raise LumaUnavailable(f"{what}: timed out") from exc
         except httpx.TransportError as exc:
             raise LumaUnavailable(f"{what}: connection failed ({type(exc).__name__})") from exc
-        raise_for(response, what)
+        self._raise_for(response, what)
         return response
+
+    def _raise_for(self, response: httpx.Response, what: str) -> None:
+        raise_for(response, what)
 
     async def _read(self, method: str, path: str, what: str, **kw: Any) -> httpx.Response:
         """A call that is safe to repeat: retried on 5xx, timeouts, resets and 429."""
@@ -149,7 +155,13 @@ class LumaClient:
                 return response if model is None else parse(model, response, what)
         raise AssertionError("unreachable")
 
-    # calls ----------------------------------------------------------------------------------------------
+
+class LumaClient(ApiClient):
+    """Luma's Dream Machine API (ray-2, ray-flash-2, Photon)."""
+
+    def __init__(self, api_key: SecretStr, base_url: str = DEFAULT_BASE_URL, **kw: Any) -> None:
+        super().__init__(api_key, base_url, **kw)
+
     async def create_video(self, request: dict[str, Any]) -> Generation:
         """POST /generations/video exactly once; the caller owns every retry decision."""
         response = await self._once("POST", "generations/video", "create", json=request)
@@ -179,4 +191,4 @@ class LumaClient:
         await self._read("GET", "ping", "ping")
 
 
-__all__ = ["LumaClient", "LumaError", "DEFAULT_BASE_URL"]
+__all__ = ["ApiClient", "LumaClient", "LumaError", "DEFAULT_BASE_URL"]

@@ -19,10 +19,11 @@ class LumaAuthError(LumaError, UserError):
 
     exit_code = 2
 
-    def __init__(self, detail: str | None = None) -> None:
+    def __init__(self, detail: str | None = None, *, variable: str = "LUMAAI_API_KEY",
+                 keys_url: str = "https://lumalabs.ai/dream-machine/api/keys") -> None:
         LumaError.__init__(self, "Luma refused the API key", status=401, detail=detail)
-        UserError.__init__(self, f"Luma refused the API key ({detail or 'unauthorised'})",
-                           hint="set LUMAAI_API_KEY to a key from https://lumalabs.ai/dream-machine/api/keys")
+        UserError.__init__(self, f"Luma refused the API key in {variable} ({detail or 'unauthorised'})",
+                           hint=f"set {variable} to a key from {keys_url}")
 
 
 class LumaRejected(LumaError):
