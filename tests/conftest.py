@@ -116,7 +116,7 @@ def fake_agents(asset_cache: Path):
     """A running fake of Luma's current API (Ray 3.2) on 127.0.0.1."""
     from tests.fakes.luma_agents_server import FakeLumaAgents
 
-    with FakeLumaAgents(api_key=AGENTS_KEY, asset_cache=asset_cache, queued_s=0.2, processing_s=0.8) as fake:
+    with FakeLumaAgents(api_key=AGENTS_KEY, asset_cache=asset_cache, queued_s=0.1, processing_s=0.4) as fake:
         yield fake
     assert not fake.contract_errors, fake.contract_errors  # every answer and request fitted the SDK's types
 

@@ -153,7 +153,9 @@ def test_a_ray_3_2_render_killed_at_every_durable_step(tmp_path: Path, asset_cac
     assert Counter(steps)["luma create: answered, id not yet written"] == SCENES
     killed_at: Counter[str] = Counter()
     doubted = duplicates = 0
-    for n, target in enumerate(_targets(steps)):
+    # The suite's form leaves the journal-commit spread to the Ray 2 proof above (the engine's commits are the same).
+    targets = [t for t in _targets(steps) if FULL or not t.startswith("journal#")]
+    for n, target in enumerate(targets):
         ws = tmp_path / f"ws{n}"
         with FakeLumaAgents(**fake_args) as fake:
             crash = _run([*render, "--workspace", str(ws), *agents_args(fake)], {**agents_env(), "SCENETUI_CRASH_AT": target})

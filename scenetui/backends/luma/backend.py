@@ -6,17 +6,18 @@ import asyncio
 import random
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from aiolimiter import AsyncLimiter
 
 from scenetui.backends.luma.client import LumaClient
-from scenetui.backends.luma.download import DEFAULT_MAX_BYTES, DownloadFailed, download
-from scenetui.backends.luma.errors import LumaNotFound, LumaRateLimited, LumaRejected, LumaUnavailable
+from scenetui.backends.luma.download import DEFAULT_MAX_BYTES
+from scenetui.backends.luma.errors import LumaRateLimited, LumaRejected, LumaUnavailable
 from scenetui.backends.luma.failures import explain_failure, explain_rejection
 from scenetui.backends.luma.keyframes import KeyframeHost, check_public
-from scenetui.backends.luma.models import KNOWN_STATES, Generation, image_keyframe
-from scenetui.backends.luma.poll import FinishWindows, next_delay
+from scenetui.backends.luma.models import Generation, image_keyframe
+from scenetui.backends.luma.poll import FinishWindows
+from scenetui.backends.luma.waiting import fetch_clip, wait_done
 from scenetui.backends.luma.reconcile import find_existing, redact_request
 from scenetui.crashpoints import step
 from scenetui.domain.prompt import camera_concept
@@ -162,63 +163,18 @@ class LumaBackend:
         ) from last
 
     async def _wait(self, gen_id: str, session: GenerationSession, *, fresh: bool = True) -> Generation:
-        """Poll until done; `fresh` generations (created just now) teach the schedule when clips finish."""
-        started = time.monotonic()
-        window = self.windows.typical() if fresh else None
-        expected = window[1] if window else None
-        state = None
-        still_running_at = 0.0
-        while True:
-            elapsed = time.monotonic() - started
-            try:
-                generation = await self.client.get(gen_id)
-            except LumaNotFound as exc:
-                raise GenerationFailed(f"generation {gen_id} no longer exists at Luma (deleted?)",
-                                       hint="render the scene again", retryable=False) from exc
-            except (LumaUnavailable, LumaRateLimited):
-                generation = None
-            if generation is not None:
-                if generation.state != state:
-                    state = generation.state
-                    if state in KNOWN_STATES:
-                        session.stage(state, _STAGE_TEXT.get(state, ""))
-                    else:  # a state the contract does not name: keep polling, up to the poll timeout
-                        session.stage("waiting", f"Luma reports state {state[:40]!r}; still waiting")
-                if state == "completed":
-                    if fresh:
-                        self.windows.add(still_running_at, elapsed)
-                    session.finished_remotely(elapsed)
-                    return generation
-                if state == "failed":
-                    await session.refunded()
-                    why = explain_failure(generation.failure_reason)
-                    raise GenerationFailed(why.message, hint=why.hint, retryable=why.retryable)
-                still_running_at = elapsed
-                session.progress(min(0.95, elapsed / expected) if expected else None)
-            if elapsed > self.poll_timeout:
-                raise GenerationFailed(f"generation {gen_id} still not finished after {elapsed / 60:.0f} min",
-                                       hint="run the same command later; it will be picked up, not paid again",
-                                       keep_open=True)
-            await asyncio.sleep(next_delay(time.monotonic() - started, window))
+        async def failed(generation: Generation) -> NoReturn:
+            await session.refunded()  # Luma refunds failed generations
+            why = explain_failure(generation.failure_reason)
+            raise GenerationFailed(why.message, hint=why.hint, retryable=why.retryable)
+
+        return await wait_done(self.client.get, gen_id, session, windows=self.windows, poll_timeout=self.poll_timeout,
+                               fresh=fresh, stages=_STAGES, failed=failed)
 
     async def _download(self, generation: Generation, dest: Path, session: GenerationSession) -> None:
-        for attempt in range(2):
-            url = generation.assets.video if generation.assets else None
-            if not url:
-                raise GenerationFailed(f"generation {generation.id} finished without a video",
-                                       hint="run again; the download will be retried", keep_open=True)
-            session.stage("downloading", "fetching the clip")
-            try:
-                await download(url, dest, api_base=self.client.base_url, max_bytes=self.max_asset_bytes,
-                               on_bytes=lambda done, total: session.progress(
-                                   done / total if total else None, done_bytes=done, total_bytes=total))
-                return
-            except DownloadFailed as exc:
-                if attempt == 1:
-                    raise GenerationFailed(f"the clip could not be downloaded ({exc})",
-                                           hint="run again; it will be downloaded, not paid again", keep_open=True) from exc
-                dest.unlink(missing_ok=True)
-                generation = await self.client.get(generation.id)  # a fresh asset URL
+        await fetch_clip(generation, lambda g: g.assets.video if g.assets else None,
+                         lambda: self.client.get(generation.id), dest, session,
+                         api_base=self.client.base_url, max_bytes=self.max_asset_bytes)
 
     async def balance_cents(self) -> float:
         """The account's credit balance in US cents."""
@@ -231,4 +187,5 @@ class LumaBackend:
         await self.client.aclose()
 
 
-_STAGE_TEXT = {"queued": "waiting for a Luma slot", "dreaming": "Luma is generating"}
+_STAGES = {"queued": ("queued", "waiting for a Luma slot"), "dreaming": ("dreaming", "Luma is generating"),
+           "completed": ("completed", ""), "failed": ("failed", "")}

@@ -9,20 +9,20 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import random
-import time
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from aiolimiter import AsyncLimiter
 
-from scenetui.backends.luma.download import DEFAULT_MAX_BYTES, DownloadFailed, download
+from scenetui.backends.luma.download import DEFAULT_MAX_BYTES
 from scenetui.backends.luma.errors import LumaNotFound, LumaRateLimited, LumaRejected, LumaUnavailable
 from scenetui.backends.luma.keyframes import redact_url
-from scenetui.backends.luma.poll import FinishWindows, next_delay
+from scenetui.backends.luma.poll import FinishWindows
+from scenetui.backends.luma.waiting import fetch_clip, wait_done
 from scenetui.backends.luma_agents.client import AgentsClient
 from scenetui.backends.luma_agents.failures import explain_code, explain_refusal
-from scenetui.backends.luma_agents.models import KNOWN_STATES, Generation
+from scenetui.backends.luma_agents.models import Generation
 from scenetui.backends.luma_agents.refs import KeyframeRefs
 from scenetui.crashpoints import step
 from scenetui.engine.pipeline import GenerationFailed
@@ -131,62 +131,17 @@ class AgentsBackend:
             return generation.id
 
     async def _wait(self, gen_id: str, session: GenerationSession, *, fresh: bool = True) -> Generation:
-        """Poll until done; `fresh` generations (created just now) teach the schedule when clips finish."""
-        started = time.monotonic()
-        window = self.windows.typical() if fresh else None
-        expected = window[1] if window else None
-        state, still_running_at = None, 0.0
-        while True:
-            elapsed = time.monotonic() - started
-            try:
-                generation: Generation | None = await self.client.get(gen_id)
-            except LumaNotFound as exc:
-                raise GenerationFailed(f"generation {gen_id} is not known to Luma", hint="render the scene again",
-                                       retryable=False) from exc
-            except (LumaUnavailable, LumaRateLimited):
-                generation = None
-            if generation is not None:
-                if generation.state != state:
-                    state = generation.state
-                    if state in KNOWN_STATES:  # processing is shown as the same stage as Ray 2's dreaming
-                        session.stage(*_STAGES.get(state, (state, "")))
-                    else:  # a state the contract does not name: keep polling, up to the poll timeout
-                        session.stage("waiting", f"Luma reports state {state[:40]!r}; still waiting")
-                if state == "completed":
-                    if fresh:
-                        self.windows.add(still_running_at, elapsed)
-                    session.finished_remotely(elapsed)
-                    return generation
-                if state == "failed":
-                    why = explain_code(generation.failure_code, generation.failure_reason)
-                    raise GenerationFailed(why.message, hint=why.hint, retryable=why.retryable)
-                still_running_at = elapsed
-                session.progress(min(0.95, elapsed / expected) if expected else None)
-            if elapsed > self.poll_timeout:
-                raise GenerationFailed(f"generation {gen_id} still not finished after {elapsed / 60:.0f} min",
-                                       hint="run the same command later; it will be picked up, not paid again",
-                                       keep_open=True)
-            await asyncio.sleep(next_delay(time.monotonic() - started, window))
+        async def failed(generation: Generation) -> NoReturn:  # no refund is documented here: the ledger keeps it
+            why = explain_code(generation.failure_code, generation.failure_reason)
+            raise GenerationFailed(why.message, hint=why.hint, retryable=why.retryable)
+
+        return await wait_done(self.client.get, gen_id, session, windows=self.windows, poll_timeout=self.poll_timeout,
+                               fresh=fresh, stages=_STAGES, failed=failed)
 
     async def _download(self, generation: Generation, dest: Path, session: GenerationSession) -> None:
         """At once: output addresses expire after an hour; a fresh poll mints a new one when a download must resume."""
-        for attempt in range(2):
-            url = generation.video_url()
-            if not url:
-                raise GenerationFailed(f"generation {generation.id} finished without a video",
-                                       hint="run again; the download will be retried", keep_open=True)
-            session.stage("downloading", "fetching the clip")
-            try:
-                await download(url, dest, api_base=self.client.base_url, max_bytes=self.max_asset_bytes,
-                               on_bytes=lambda done, total: session.progress(
-                                   done / total if total else None, done_bytes=done, total_bytes=total))
-                return
-            except DownloadFailed as exc:
-                if attempt == 1:
-                    raise GenerationFailed(f"the clip could not be downloaded ({exc})",
-                                           hint="run again; it will be downloaded, not paid again", keep_open=True) from exc
-                dest.unlink(missing_ok=True)
-                generation = await self.client.get(generation.id)
+        await fetch_clip(generation, Generation.video_url, lambda: self.client.get(generation.id), dest, session,
+                         api_base=self.client.base_url, max_bytes=self.max_asset_bytes)
 
     async def cancel_remote(self, remote_id: str) -> None:
         """This API cannot delete a generation: it finishes at Luma and is picked up by the next run."""
@@ -196,7 +151,9 @@ class AgentsBackend:
         await self.client.aclose()
 
 
-_STAGES = {"queued": ("queued", "waiting for a Luma slot"), "processing": ("dreaming", "Luma is generating")}
+# processing is shown as the same stage as Ray 2's dreaming
+_STAGES = {"queued": ("queued", "waiting for a Luma slot"), "processing": ("dreaming", "Luma is generating"),
+           "completed": ("completed", ""), "failed": ("failed", "")}
 
 
 def journal_record(body: dict[str, Any], request_id: str) -> dict[str, Any]:

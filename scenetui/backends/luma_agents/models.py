@@ -5,10 +5,6 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-KNOWN_STATES: frozenset[str] = frozenset({"queued", "processing", "completed", "failed"})
-FILE_STATES: frozenset[str] = frozenset({"pending", "ready", "failed", "deleted"})
-
-
 class _Open(BaseModel):
     model_config = ConfigDict(extra="allow")
 
@@ -22,7 +18,8 @@ class Generation(_Open):
     """A generation: its state, its failure (a code and a sentence), and its outputs once completed."""
 
     id: str
-    # Any string, not KNOWN_STATES: a state the contract does not name yet is shown and polled on, not a crash.
+    # Any string: a state the contract does not name yet (queued, processing, completed, failed) is shown and
+    # polled on, not a crash.
     state: str
     model: str | None = None
     type: str | None = None
