@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-from tests.fakes.luma_server import FakeLuma, _Handler as _DreamHandler
+from tests.fakes.luma_server import FakeLuma, FaultCounters, _Handler as _DreamHandler
 from tests.fakes import luma_agents_contract as contract
 
 RATIOS = {"21:9", "16:9", "4:3", "3:2", "1:1", "3:4", "2:3", "9:16"}
@@ -41,8 +41,8 @@ def _now() -> str:
 
 
 @dataclass
-class AgentsFaults:
-    """Counters are consumed one per matching request; set them between or during a test."""
+class AgentsFaults(FaultCounters):
+    """The current API's faults."""
 
     create_5xx_before: int = 0  # 500, nothing stored
     create_5xx_after: int = 0  # stored and charged, then 500 (ambiguous)
@@ -54,13 +54,6 @@ class AgentsFaults:
     fail_codes: list[str] = field(default_factory=list)  # the next generations fail with these codes
     expired_output: int = 0  # the next output URLs handed out are already expired (403 on download)
     ingest_fail: int = 0  # the next uploaded files fail ingest (moderation)
-
-    def take(self, name: str) -> bool:
-        value = getattr(self, name)
-        if value > 0:
-            setattr(self, name, value - 1)
-            return True
-        return False
 
 
 @dataclass

@@ -34,9 +34,20 @@ FAILURE_REASONS = ("Failed to read user input frames", "Frame moderation failed"
                    "Contains blacklisted words", "Job failed", "Error dispatching job")
 
 
-@dataclass
-class Faults:
+class FaultCounters:
     """Counters are consumed one per matching request; set them between or during a test."""
+
+    def take(self, name: str) -> bool:
+        value = getattr(self, name)
+        if value > 0:
+            setattr(self, name, value - 1)
+            return True
+        return False
+
+
+@dataclass
+class Faults(FaultCounters):
+    """The Dream Machine API's faults."""
 
     create_5xx_before: int = 0  # 500, nothing stored
     create_5xx_after: int = 0  # stored and charged, then 500
@@ -59,13 +70,6 @@ class Faults:
     asset_url: str | None = None  # completed generations point their asset here instead ("{url}" = the fake's root)
     asset_redirect: str | None = None  # asset requests are redirected here
     asset_endless: int = 0  # an asset answered with no length and bytes without end
-
-    def take(self, name: str) -> bool:
-        value = getattr(self, name)
-        if value > 0:
-            setattr(self, name, value - 1)
-            return True
-        return False
 
 
 @dataclass
