@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from scenetui.build import resolve_workspace
+from scenetui.build import api_for, resolve_workspace
 from scenetui.cli.common import build_options, confirmer, print_ledger, settings as load_settings
 from scenetui.cli.demo import write_demo_script
 from scenetui.cli.selection import parse_scenes
@@ -34,6 +34,9 @@ async def render_script(script: ScriptRef, workspace_arg: Path | None, args: arg
     continuity = bool(getattr(args, "continuity", False))
     if continuity and opts.backend != "luma":
         raise UserError("--continuity chains Luma generations", hint="use it with --backend luma")
+    if continuity and api_for(loaded, opts) == "agents" and (opts.video.get("duration") or loaded.script.video.duration) == "10s":
+        raise UserError("--continuity cannot be used with 10s ray-3.2 clips (Luma extends 5s clips only)",
+                        hint="use 5s, or render without --continuity")
     for w in loaded.warnings:
         print(f"warning: {w}", file=sys.stderr)
     # Scene N starts from scene N-1's generation, so scenes go one after the other.

@@ -148,12 +148,8 @@ class ScriptController:
         """What generating these scenes (None: all) would make and cost; nothing is asked of Luma yet."""
         chosen = list(range(len(self.board.scenes))) if indices is None else indices
         todo = [i for i in chosen if force or self.board.scenes[i].status != DONE]
-        v = self.loaded.script.video
-        price = self.state.prices.price(v.model, v.resolution, v.duration) if self.paid else 0
-        return SpendEstimate(len(todo), price, model=f"{v.model} {v.resolution} {v.duration}", scenes=todo,
-                             cap_cents=self.opts.max_spend_cents, paid=self.paid,
-                             notes=self.state.prices.notes(v.model, v.resolution, v.duration) if self.paid else [],
-                             balance_offered=v.api != "agents")
+        return SpendEstimate.for_videos(self.state.prices, self.loaded.script.video, len(todo), paid=self.paid,
+                                        scenes=todo, cap_cents=self.opts.max_spend_cents)
 
     async def cost_text(self, estimate: SpendEstimate) -> str:
         """The estimate in words, with the account balance when a paid backend can tell it."""

@@ -29,12 +29,14 @@ class RenderContext:
     continuity: bool = False  # each scene starts from the previous scene's generation (paid backends; in order)
     resubmit: set[int] = field(default_factory=set)  # scenes whose unconfirmed create the person chose to pay again
 
-    def in_doubt(self, index: int) -> J.Attempt | None:
-        """The scene's open create that may have been accepted and cannot be looked up, or None."""
-        if not self.backend.paid or self.backend.finds_lost_creates:
-            return None
-        attempt = self.journal.open_attempt(self.script_id, index)
-        return attempt if attempt is not None and attempt.state == J.INTENT and attempt.remote_id is None else None
+    def open_attempt(self, index: int) -> J.Attempt | None:
+        """The scene's attempt that may still have a paid generation behind it (paid backends only)."""
+        return self.journal.open_attempt(self.script_id, index) if self.backend.paid else None
+
+    def in_doubt(self, attempt: J.Attempt | None) -> bool:
+        """An open create that may have been accepted and that this backend cannot look up."""
+        return (attempt is not None and not self.backend.finds_lost_creates and attempt.state == J.INTENT
+                and attempt.remote_id is None)
 
     @property
     def script_id(self) -> str:

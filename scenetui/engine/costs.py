@@ -7,10 +7,14 @@ import json
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from scenetui.domain.units import usd
 from scenetui.engine.journal import Attempt
 from scenetui.errors import UserError
+
+if TYPE_CHECKING:
+    from scenetui.domain.script import VideoSettings
 
 # USD cents per generation (model, resolution, duration). Luma's published ray-2 720p 5 s price is roughly
 # $0.70-$1.00 and ray-flash-2 about a third; the table errs high so estimates do not surprise. Override with
@@ -147,6 +151,16 @@ class SpendEstimate:
     notes: list[str] = field(default_factory=list)  # a guessed price, what the current model would cost
     in_doubt: list[int] = field(default_factory=list)  # creates that may have been accepted: not sent again
     balance_offered: bool = True  # Luma's current API has no balance to read
+
+    @classmethod
+    def for_videos(cls, prices: PriceTable, video: VideoSettings, count: int, *, paid: bool = True,
+                   **fields: Any) -> SpendEstimate:
+        """`count` new clips with these settings: their price, what to note beside it, whether a balance exists."""
+        v = video
+        return cls(count, prices.price(v.model, v.resolution, v.duration) if paid else 0,
+                   model=f"{v.model} {v.resolution} {v.duration}", paid=paid,
+                   notes=prices.notes(v.model, v.resolution, v.duration) if paid else [],
+                   balance_offered=v.api != "agents", **fields)
 
     @property
     def cents(self) -> int:

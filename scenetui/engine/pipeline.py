@@ -155,18 +155,19 @@ def doubt_text(attempt: J.Attempt) -> str:
             + " and this API cannot look it up")
 
 
-def _settle_doubt(ctx: RenderContext, index: int) -> None:
-    """An unconfirmed create is never sent again on its own: the person checks their Luma usage page and says
-    `--resubmit` for the scene (then it is closed as unconfirmed, still in the ledger, and a new create is made)."""
-    attempt = ctx.in_doubt(index)
-    if attempt is None:
-        return
+def _open_attempt(ctx: RenderContext, index: int) -> J.Attempt | None:
+    """The scene's open attempt to pick up. One in doubt is never sent again on its own: the person checks their
+    Luma usage page and says `--resubmit` for the scene (then it is closed as unconfirmed, still in the ledger,
+    and a new create is made)."""
+    attempt = ctx.open_attempt(index)
+    if attempt is None or not ctx.in_doubt(attempt):
+        return attempt
     if index in ctx.resubmit:
         ctx.resubmit.discard(index)
         ctx.journal.update_attempt(attempt.id, state=J.UNCONFIRMED,
                                    failure_reason=doubt_text(attempt) + "; sent again at the person's word")
         ctx.bus.emit(LogLine("warning", f"scene {index}: paying again for a create that may have been accepted"))
-        return
+        return None
     ctx.journal.update_attempt(attempt.id, failure_reason=doubt_text(attempt))
     raise _Failed(doubt_text(attempt), resubmit_hint(index), False, in_doubt=True)
 
@@ -177,8 +178,7 @@ def resubmit_hint(index: int) -> str:
 
 async def _attempt(ctx: RenderContext, index: int, started: float) -> SceneOutcome:
     script = ctx.loaded.script
-    _settle_doubt(ctx, index)
-    previous = ctx.journal.open_attempt(ctx.script_id, index) if ctx.backend.paid else None
+    previous = _open_attempt(ctx, index)
     if previous is not None:
         attempt_id = previous.id
         ctx.journal.update_attempt(attempt_id, run_id=ctx.bus.run_id)

@@ -86,11 +86,10 @@ async def plan_render(ctx: RenderContext, options: RenderOptions) -> RenderPlan:
             done[i] = clip
         else:
             todo.append(i)
-    doubt = [i for i in todo if ctx.in_doubt(i) is not None]
-    resubmitted = [i for i in doubt if i in ctx.resubmit]
-    resuming = [i for i in todo if ctx.backend.paid and ctx.journal.open_attempt(script.id, i) is not None
-                and i not in doubt]
-    return RenderPlan(todo, done, resuming, [i for i in doubt if i not in resubmitted])
+    open_attempts = {i: ctx.open_attempt(i) for i in todo}
+    doubt = [i for i, a in open_attempts.items() if ctx.in_doubt(a)]
+    resuming = [i for i, a in open_attempts.items() if a is not None and i not in doubt]
+    return RenderPlan(todo, done, resuming, [i for i in doubt if i not in ctx.resubmit])
 
 
 async def render(ctx: RenderContext, options: RenderOptions, plan: RenderPlan | None = None) -> RenderSummary:

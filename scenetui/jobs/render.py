@@ -56,11 +56,9 @@ async def spend_estimate(ctx: RenderContext, plan: RenderPlan) -> SpendEstimate:
     except (LumaUnavailable, LumaRateLimited, LumaRejected) as exc:  # before any spend: a sentence, nothing paid
         raise UserError(f"cannot read the Luma account before rendering ({exc})",
                         hint="check the network (or --luma-base-url) and run again; nothing was paid") from None
-    return SpendEstimate(len(plan.new_generations), ctx.prices.price(v.model, v.resolution, v.duration),
-                         model=f"{v.model} {v.resolution} {v.duration}", scenes=plan.todo, resuming=plan.resuming,
-                         balance_cents=balance, cap_cents=ctx.budget.cap, in_doubt=plan.in_doubt,
-                         notes=ctx.prices.notes(v.model, v.resolution, v.duration),
-                         balance_offered=v.api != "agents")
+    return SpendEstimate.for_videos(ctx.prices, v, len(plan.new_generations), scenes=plan.todo,
+                                    resuming=plan.resuming, balance_cents=balance, cap_cents=ctx.budget.cap,
+                                    in_doubt=plan.in_doubt)
 
 
 async def run_render(request: RenderRequest, settings: Settings, *, confirm: Confirm | None = None,

@@ -209,6 +209,10 @@ def test_continuity_extends_the_previous_generation(tmp_path: Path, fake_agents:
     assert r.returncode == 0, r.stderr
     first, second = fake_agents.creates()
     assert second.body["video"]["start_frame"] == {"generation_id": first.id}
+    # Luma extends 5 s clips only: refused before anything is written, on a fresh workspace too
+    ten = render(script, tmp_path / "ws10", fake_agents, "--continuity", "--duration", "10s")
+    assert ten.returncode == 2 and "--continuity cannot be used with 10s" in ten.stderr
+    assert not (tmp_path / "ws10").exists() and len(fake_agents.creates()) == 2
 
 
 @pytest.mark.parametrize("extra, words", [

@@ -17,7 +17,7 @@ from scenetui.backends.luma.failures import explain_failure, explain_rejection
 from scenetui.backends.luma.keyframes import KeyframeHost, check_public
 from scenetui.backends.luma.models import Generation, image_keyframe
 from scenetui.backends.luma.poll import FinishWindows
-from scenetui.backends.luma.waiting import fetch_clip, wait_done
+from scenetui.backends.luma.waiting import fetch_clip, wait_done, wait_out_rate_limit
 from scenetui.backends.luma.reconcile import find_existing, redact_request
 from scenetui.crashpoints import step
 from scenetui.domain.prompt import camera_concept
@@ -115,12 +115,8 @@ class LumaBackend:
             except LumaRateLimited as exc:
                 await session.not_created()
                 tries += 1
-                delay = exc.retry_after if exc.retry_after is not None else min(60.0, 2.0 * 2 ** min(tries, 5)) * random.uniform(0.5, 1.0)
-                if waited + delay > self.rate_limit_patience:
-                    raise GenerationFailed("Luma kept answering 'too many requests'", hint="run again later", retryable=False) from exc
-                session.stage("waiting", f"Luma rate limit; trying again in {delay:.0f}s")
-                await asyncio.sleep(delay)
-                waited += delay
+                waited = await wait_out_rate_limit(exc, session, tries=tries, waited=waited,
+                                                   patience=self.rate_limit_patience, what="Luma rate limit")
                 continue
             except LumaRejected as exc:
                 await session.not_created()

@@ -4,6 +4,7 @@ schedule until it is done, then download at once (a fresh poll mints a new addre
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -22,6 +23,18 @@ class _Remote(Protocol):
 
 
 G = TypeVar("G", bound=_Remote)
+
+
+async def wait_out_rate_limit(exc: LumaRateLimited, session: GenerationSession, *, tries: int, waited: float,
+                              patience: float, what: str) -> float:
+    """Sleep as long as Luma asks (Retry-After), else a jittered backoff on `tries`, and return the time waited so
+    far; past `patience` the create gives up instead. Nothing was accepted, so the caller sends it again."""
+    delay = exc.retry_after if exc.retry_after is not None else min(60.0, 2.0 * 2 ** min(tries, 5)) * random.uniform(0.5, 1.0)
+    if waited + delay > patience:
+        raise GenerationFailed("Luma kept answering 'too many requests'", hint="run again later", retryable=False) from exc
+    session.stage("waiting", f"{what}; trying again in {delay:.0f}s")
+    await asyncio.sleep(delay)
+    return waited + delay
 
 
 async def wait_done(get: Callable[[str], Awaitable[G]], gen_id: str, session: GenerationSession, *,

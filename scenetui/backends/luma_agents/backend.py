@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import random
 import uuid
 from pathlib import Path
 from typing import Any, NoReturn
@@ -19,7 +18,7 @@ from scenetui.backends.luma.download import DEFAULT_MAX_BYTES
 from scenetui.backends.luma.errors import LumaNotFound, LumaRateLimited, LumaRejected, LumaUnavailable
 from scenetui.backends.luma.keyframes import redact_url
 from scenetui.backends.luma.poll import FinishWindows
-from scenetui.backends.luma.waiting import fetch_clip, wait_done
+from scenetui.backends.luma.waiting import fetch_clip, wait_done, wait_out_rate_limit
 from scenetui.backends.luma_agents.client import AgentsClient
 from scenetui.backends.luma_agents.failures import explain_code, explain_refusal
 from scenetui.backends.luma_agents.models import Generation
@@ -52,9 +51,6 @@ class AgentsBackend:
     # before anything is spent ---------------------------------------------------------------------------
     async def prepare(self, jobs: list[GenerationJob]) -> None:
         """Read, upload and check every keyframe; refuse what this API cannot do — nothing is paid yet."""
-        if any(job.continue_from and job.settings.duration == "10s" for job in jobs):
-            raise UserError("--continuity cannot be used with 10s ray-3.2 clips (Luma extends 5s clips only)",
-                            hint="use 5s, or render without --continuity")
         try:
             await self.client.ping()  # a wrong key is said now (exit 2), not as every scene's failure
         except (LumaUnavailable, LumaRateLimited) as exc:
@@ -108,13 +104,8 @@ class AgentsBackend:
             except LumaRateLimited as exc:  # 429, or 503: nothing was accepted — wait, then send it again
                 await session.not_created()
                 tries += 1
-                delay = exc.retry_after if exc.retry_after is not None else min(60.0, 2.0 * 2 ** min(tries, 5)) * random.uniform(0.5, 1.0)
-                if waited + delay > self.rate_limit_patience:
-                    raise GenerationFailed("Luma kept answering 'too many requests'", hint="run again later",
-                                           retryable=False) from exc
-                session.stage("waiting", f"Luma is busy; trying again in {delay:.0f}s")
-                await asyncio.sleep(delay)
-                waited += delay
+                waited = await wait_out_rate_limit(exc, session, tries=tries, waited=waited,
+                                                   patience=self.rate_limit_patience, what="Luma is busy")
                 continue
             except (LumaRejected, LumaNotFound) as exc:  # refused outright: nothing was accepted
                 await session.not_created()

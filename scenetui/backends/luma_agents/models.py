@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
+
 class _Open(BaseModel):
     model_config = ConfigDict(extra="allow")
 
