@@ -19,7 +19,7 @@ from scenetui.control.follow import JournalFollower
 from scenetui.control.keyframing import Keyframing
 from scenetui.control.state import Listener, ScriptState
 from scenetui.control.viewing import Viewing
-from scenetui.domain.board import ACTIVE, DONE, Board
+from scenetui.domain.board import ACTIVE, DONE, DOUBT, Board
 from scenetui.domain.events import Event, SceneKept, SceneReset
 from scenetui.engine.context import RenderContext
 from scenetui.engine.costs import SpendEstimate
@@ -159,8 +159,22 @@ class ScriptController:
         return estimate.sentence()
 
     # actions ------------------------------------------------------------------------------------------------
-    async def generate(self, indices: list[int] | None, *, force: bool = False) -> str:
-        """Render these scenes (None: all that are not done): the peer decides where."""
+    def in_doubt(self, indices: list[int] | None) -> list[int]:
+        """Those of these scenes (None: all) whose create may have been accepted: a render pays for them again
+        only when asked with `resubmit`."""
+        chosen = range(len(self.board.scenes)) if indices is None else indices
+        return [i for i in chosen if self.board.scenes[i].status == DOUBT]
+
+    def _queue_retries(self, wanted: list[int], resubmit: bool) -> None:
+        """Ask the running render to (re)try these scenes; only those in doubt carry the person's resubmit."""
+        doubt = self.in_doubt(wanted) if resubmit else []
+        self.state.send("retry", [i for i in wanted if i not in doubt])
+        if doubt:
+            self.state.send("retry", list(doubt), resubmit=True)
+
+    async def generate(self, indices: list[int] | None, *, force: bool = False, resubmit: bool = False) -> str:
+        """Render these scenes (None: all that are not done): the peer decides where; `resubmit` pays again for
+        those in doubt (the screen has asked)."""
         raise NotImplementedError
 
     def _check_keyframes(self, indices: list[int] | None, force: bool) -> None:
@@ -209,12 +223,13 @@ class ScriptController:
         self.state.send("cancel", [index], delete_remote=delete_remote)
         return "cancelling " + ("every scene" if index is None else f"scene {index}")
 
-    async def render_in_background(self, indices: list[int] | None, *, force: bool = False) -> str:
+    async def render_in_background(self, indices: list[int] | None, *, force: bool = False,
+                                   resubmit: bool = False) -> str:
         """Hand the render to its own process: it survives closing this window; the app follows it live."""
         if self.running:
             raise UserError("a render is already running", hint="wait for it, or cancel it first")
         cmd = render_command(self.state.script_path, self.workspace, self.opts, scenes=indices, force=force,
-                             concurrency=self.concurrency)
+                             concurrency=self.concurrency, resubmit=self.in_doubt(indices) if resubmit else [])
         pid, out = await asyncio.to_thread(spawn_render, cmd, self.workspace)
         self.follow_journal()
         self.state.say(f"rendering in the background (pid {pid}); its output goes to {out}")

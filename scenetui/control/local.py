@@ -14,17 +14,18 @@ class LocalController(ScriptController):
 
     mode = "open"
 
-    async def generate(self, indices: list[int] | None, *, force: bool = False) -> str:
+    async def generate(self, indices: list[int] | None, *, force: bool = False, resubmit: bool = False) -> str:
         """Render these scenes (None: all that are not done); while a render runs, queue them into it. The screens
         have stated the cost and asked already."""
         self._check_keyframes(indices, force)
         if self.running:
             wanted = [i for i in (indices or range(len(self.board.scenes)))
                       if self.board.scenes[i].status not in (DONE, ACTIVE, "queued")]
-            self.state.send("retry", list(wanted))
+            self._queue_retries(wanted, resubmit)
             return f"queued {len(wanted)} scene(s) into the running render" if wanted else "those scenes are already running or done"
         s = self.state
         request = RenderRequest(s.script_path, s.workspace, s.opts,
-                                RenderOptions(scenes=indices, concurrency=self.concurrency, force=force))
+                                RenderOptions(scenes=indices, concurrency=self.concurrency, force=force),
+                                resubmit=set(self.in_doubt(indices)) if resubmit else set())
         await self._start("render", lambda ctx: run_render(request, s.settings, context=ctx), locked=False)
         return "rendering started"

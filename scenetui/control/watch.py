@@ -41,9 +41,9 @@ class WatchController(ScriptController):
         finally:
             journal.close()
 
-    async def generate(self, indices: list[int] | None, *, force: bool = False) -> str:
+    async def generate(self, indices: list[int] | None, *, force: bool = False, resubmit: bool = False) -> str:
         if not self.running:
-            return await self.render_in_background(indices, force=force)
+            return await self.render_in_background(indices, force=force, resubmit=resubmit)
         wanted = [i for i in (indices or range(len(self.board.scenes))) if self.board.scenes[i].status != DONE]
-        self.state.send("retry", list(wanted))
+        self._queue_retries(wanted, resubmit)
         return f"asked the running render to (re)try {len(wanted)} scene(s)"

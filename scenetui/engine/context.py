@@ -42,8 +42,11 @@ class RenderContext:
     def script_id(self) -> str:
         return self.loaded.script.id
 
-    def delete_on_cancel_request(self, index: int | None, args: dict[str, object]) -> None:
-        """A cancel command asked for the remote generation to be deleted too."""
-        if args.get("delete_remote"):
-            targets = range(len(self.loaded.script.scenes)) if index is None else (index,)
+    def command_arguments(self, verb: str, index: int | None, args: dict[str, object]) -> None:
+        """What a command sent to the running render asks beyond its verb: a cancel may ask for the remote
+        generation to be deleted too; a retry may pay again for a create in doubt (the person was asked)."""
+        targets = range(len(self.loaded.script.scenes)) if index is None else (index,)
+        if verb == "cancel" and args.get("delete_remote"):
             self.delete_on_cancel.update(targets)
+        if verb == "retry" and args.get("resubmit"):
+            self.resubmit.update(targets)

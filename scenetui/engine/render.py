@@ -110,7 +110,7 @@ async def render(ctx: RenderContext, options: RenderOptions, plan: RenderPlan | 
         ctx.bus.emit(SceneSkipped(i, "already rendered", summary.clips[i]))
 
     scheduler = Scheduler(lambda i: run_scene(ctx, i), concurrency=options.concurrency,
-                          journal=ctx.journal, script_id=script.id, on_cancel=ctx.delete_on_cancel_request)
+                          journal=ctx.journal, script_id=script.id, on_command=ctx.command_arguments)
     interrupted = False
     try:
         await scheduler.run(todo)  # outcomes land in scheduler.outcomes, also when interrupted

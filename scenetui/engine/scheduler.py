@@ -18,14 +18,14 @@ class Scheduler:
 
     def __init__(self, run_one: Callable[[int], Awaitable[SceneOutcome]], *, concurrency: int,
                  journal: Journal | None = None, script_id: str = "",
-                 on_cancel: Callable[[int | None, dict[str, Any]], None] | None = None) -> None:
+                 on_command: Callable[[str, int | None, dict[str, Any]], None] | None = None) -> None:
         self._run_one = run_one
         self._slots = asyncio.Semaphore(max(1, concurrency))
         self._tasks: dict[int, asyncio.Task[SceneOutcome]] = {}
         self._journal, self._script_id = journal, script_id
         self.outcomes: dict[int, SceneOutcome] = {}
         self._fatal: BaseException | None = None
-        self._on_cancel = on_cancel
+        self._on_command = on_command  # sees each command's arguments before it is obeyed
 
     async def _guarded(self, index: int) -> SceneOutcome:
         async with self._slots:
@@ -46,9 +46,9 @@ class Scheduler:
         while True:
             await asyncio.sleep(COMMAND_POLL_SECONDS)
             for cmd in await asyncio.to_thread(self._journal.take_commands, self._script_id):
+                if self._on_command:
+                    self._on_command(cmd.verb, cmd.scene_index, cmd.args)
                 if cmd.verb == "cancel":
-                    if self._on_cancel:
-                        self._on_cancel(cmd.scene_index, cmd.args)
                     self.cancel(cmd.scene_index)
                 elif cmd.verb == "retry" and cmd.scene_index is not None:
                     done = self._tasks.get(cmd.scene_index)

@@ -11,7 +11,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Static, Tree
 
-from scenetui.domain.board import ACTIVE, DONE, FAILED
+from scenetui.domain.board import ACTIVE, DONE, DOUBT, FAILED
 from scenetui.errors import UserError
 from scenetui.tui.messages import BoardChanged
 from scenetui.tui.screens.dialogs import ConfirmScreen
@@ -185,18 +185,22 @@ class MainScreen(Screen[None]):
         if not est.scenes:
             self.notify("nothing to generate: those scenes are done (R regenerates)", severity="warning")
             return
-        if ask or est.paid:
+        doubt = c.in_doubt(est.scenes)
+        if ask or est.paid or doubt:
             question = f"{what}: {len(est.scenes)} scene(s)?"
             detail = await c.cost_text(est)
+            if doubt:  # Luma's current API cannot look these up: paying again is the person's call, said plainly
+                detail = (f"Scene(s) {', '.join(map(str, doubt))} may already have been accepted by Luma (the answer "
+                          "was lost; check your Luma usage page): going ahead pays for them again. " + detail)
             if not await self.app.push_screen_wait(ConfirmScreen(question, detail, yes=what)):
                 self.notify("nothing was started")
                 return
         chosen = est.scenes if indices is not None else None
         try:
             if background:
-                self.notify(await c.render_in_background(chosen, force=force), timeout=8)
+                self.notify(await c.render_in_background(chosen, force=force, resubmit=bool(doubt)), timeout=8)
             else:
-                self.notify(await c.generate(chosen, force=force))
+                self.notify(await c.generate(chosen, force=force, resubmit=bool(doubt)))
         except UserError as exc:
             self.notify(exc.line(), severity="error", timeout=8)
         self._clear_marks()
@@ -241,7 +245,7 @@ class MainScreen(Screen[None]):
         self._run("Generate", targets)
 
     def action_retry_failed(self) -> None:
-        failed = [s.index for s in self.controller.board.scenes if s.status == FAILED]
+        failed = [s.index for s in self.controller.board.scenes if s.status in (FAILED, DOUBT)]
         if not failed:
             self.notify("no failed scenes")
             return
