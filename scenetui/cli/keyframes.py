@@ -23,7 +23,7 @@ def keyframes_cmd(args: argparse.Namespace) -> int:
     indices = parse_scenes(args.scenes, len(script.scenes)) if args.scenes else None
     if args.backend == "luma":
         from scenetui.cli.common import run_async
-        from scenetui.cli.photon import luma_keyframes
+        from scenetui.cli.luma_keyframes import luma_keyframes
 
         return run_async(luma_keyframes(args, path, script, indices))
 
@@ -66,7 +66,7 @@ def _firestore_keyframes(args: argparse.Namespace, ref: object) -> int:
     if args.backend == "luma":
         from scenetui.build import resolve_workspace
         from scenetui.cli.common import run_async
-        from scenetui.cli.photon import luma_keyframes
+        from scenetui.cli.luma_keyframes import luma_keyframes
 
         workspace = resolve_workspace(ref, args.workspace, settings)  # type: ignore[arg-type]
         folder = workspace.root / "keyframes" / script.id  # pictures wait here on their way to the bucket

@@ -9,6 +9,7 @@ from typing import Any
 
 from scenetui import __version__
 from scenetui.errors import EXIT_USAGE, UserError
+from scenetui.keyframes.luma import PICTURE_MODELS
 
 DESCRIPTION = """\
 Turn an AI script (scenes with start and end keyframes) into one generated video per scene,
@@ -270,16 +271,25 @@ def _operator_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     kf.add_argument("--scenes", metavar="LIST", help="only these scenes, e.g. 0,2-3 (default: all)")
     kf.add_argument("--force", action="store_true", help="draw new keyframes even for scenes that have them")
     kf.add_argument("--backend", default="sketch", choices=["sketch", "luma"],
-                    help="sketch (offline, free; default) or luma (Photon pictures, paid; needs LUMAAI_API_KEY)")
+                    help="sketch (offline, free; default) or luma (paid pictures: Photon with LUMAAI_API_KEY, or uni-1 "
+                         "on Luma's current API with LUMA_AGENTS_API_KEY)")
     kf.add_argument("--json", action="store_true", help="one JSON object per keyframe and a summary")
-    photon = kf.add_argument_group("luma (Photon)")
-    photon.add_argument("--model", default="photon-1", choices=["photon-1", "photon-flash-1"])
+    photon = kf.add_argument_group("luma (Photon or uni-1)")
+    photon.add_argument("--model", choices=list(PICTURE_MODELS),
+                        help="the picture model (default: uni-1 for a script on ray-3.2, else photon-1); uni-1 takes "
+                             "up to 9 reference pictures, sent inline or uploaded — nothing to host; uni-1-max needs "
+                             "its price in --price-table")
     photon.add_argument("--yes", "-y", action="store_true", help="do not ask before spending (the estimate is still printed)")
     photon.add_argument("--max-spend", type=float, metavar="USD", help="refuse when the estimate is above this")
     photon.add_argument("--price-table", type=Path, metavar="FILE", help='cents per picture, e.g. {"photon-1": 2}')
-    photon.add_argument("--luma-base-url", metavar="URL", help="API base URL (default: LUMAAI_BASE_URL or Luma's)")
+    photon.add_argument("--resubmit", action="store_true",
+                        help="uni-1: pay again for pictures in doubt (sent once, Luma's answer lost; check your usage "
+                             "page first)")
+    photon.add_argument("--luma-base-url", metavar="URL",
+                        help="API base URL (default: LUMAAI_BASE_URL, or LUMA_AGENTS_BASE_URL for uni-1, or Luma's)")
     photon.add_argument("--keyframe-base-url", metavar="URL",
-                        help="public URL of the script's folder: characters' local reference images are sent under it")
+                        help="Photon: public URL of the script's folder: characters' local reference images are sent "
+                             "under it (uni-1 needs none)")
     photon.add_argument("--workspace", type=Path, metavar="DIR", help="where the journal lives (default: beside the script)")
     firebase_args(kf, storage=False)
     kf.add_argument("--user-id", metavar="UID",

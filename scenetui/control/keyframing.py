@@ -1,5 +1,6 @@
-"""Keyframes from the app: storyboard cards or Luma Photon for scenes that lack them (`k`), and one keyframe set or
-replaced (`K`) from a file, the neighbouring clip's edge frame, a card, or Photon. The script file is saved
+"""Keyframes from the app: storyboard cards or Luma pictures (Photon, or uni-1 for a ray-3.2 script) for scenes that
+lack them (`k`), and one keyframe set or replaced (`K`) from a file, the neighbouring clip's edge frame, a card, or
+Luma. The script file is saved
 field-only and reloaded; a finished scene whose keyframe changed is marked stale."""
 
 from __future__ import annotations
@@ -16,18 +17,29 @@ from scenetui.errors import UserError
 if TYPE_CHECKING:
     from scenetui.control.editing import Editing
     from scenetui.control.state import ScriptState
-    from scenetui.keyframes.photon import PhotonPlan, PhotonSession
+    from scenetui.keyframes.luma import PicturePlan, PictureSession
     from scenetui.keyframes.pictures import Bucketed
-
-PHOTON_MODEL = "photon-1"
 
 
 class Keyframing:
-    """A controller's keyframe work: cards, pictures, clip frames and Photon; the script saved and reloaded through
+    """A controller's keyframe work: cards, pictures, clip frames and Luma; the script saved and reloaded through
     the edits part."""
 
     def __init__(self, state: ScriptState, edits: Editing) -> None:
         self.state, self.edits = state, edits
+
+    @property
+    def picture_model(self) -> str:
+        """The Luma picture model the app uses: uni-1 when the script renders on ray-3.2, else Photon."""
+        from scenetui.keyframes.luma import default_picture_model
+
+        return default_picture_model(self.state.loaded.script)
+
+    @property
+    def picture_maker(self) -> str:
+        """The model's name as the app says it."""
+        model = self.picture_model
+        return f"Luma {model}" if model.startswith("uni") else "Luma Photon"
 
     def _bucket(self) -> Bucketed:
         """Where a firestore: script's pictures go: the bucket of its Firebase store."""
@@ -70,10 +82,12 @@ class Keyframing:
         self.state.say(f"drew {len(made)} storyboard keyframe(s) for scene(s) {', '.join(map(str, scenes))}")
         return f"drew {len(made)} keyframe(s) — press g to create the videos"
 
-    async def photon_plan(self, jobs: list[tuple[int, str]], *, new: bool = False) -> tuple[PhotonSession, PhotonPlan]:
-        """Checks and the estimate for Luma Photon pictures, before anything is spent (close the session after)."""
+    async def picture_plan(self, jobs: list[tuple[int, str]], *, new: bool = False) -> tuple[PictureSession, PicturePlan]:
+        """Checks and the estimate for Luma pictures, before anything is spent (close the session after). `new`:
+        one picture asked for by name — made again even if one exists, and paid again if it is in doubt (the
+        question the app asks first states the cost)."""
         from scenetui.backends.luma.photon import KeyframeJob
-        from scenetui.keyframes.photon import PhotonSession, image_price
+        from scenetui.keyframes.luma import PictureSession, image_price
 
         if self.state.running:
             raise UserError("a render is running", hint="make keyframes when it has finished")
@@ -82,10 +96,12 @@ class Keyframing:
         if path is None:  # a firestore: script: references signed in the bucket, pictures published there
             bucket = self._bucket()
             path = self.state.workspace.root / "keyframes" / self.state.loaded.script.id
-        session = PhotonSession(path, self.state.loaded.script, self.state.settings, model=PHOTON_MODEL,
-                                price_cents=image_price(PHOTON_MODEL, self.state.opts.price_table),
-                                journal_path=self.state.workspace.journal_path, luma_base_url=self.state.opts.luma_base_url,
-                                keyframe_base_url=self.state.opts.keyframe_base_url, say=self.state.say, bucket=bucket)
+        model = self.picture_model
+        session = PictureSession(path, self.state.loaded.script, self.state.settings, model=model,
+                                 price_cents=image_price(model, self.state.opts.price_table),
+                                 workspace=self.state.workspace, luma_base_url=self.state.opts.luma_base_url,
+                                 keyframe_base_url=self.state.opts.keyframe_base_url, say=self.state.say, bucket=bucket,
+                                 resubmit=new)
         try:
             plan = await session.plan([KeyframeJob(i, which) for i, which in jobs], reuse=not new)
         except BaseException:
@@ -93,11 +109,11 @@ class Keyframing:
             raise
         return session, plan
 
-    async def photon_keyframes(self, session: PhotonSession, plan: PhotonPlan, *, force: bool = False) -> str:
+    async def make_pictures(self, session: PictureSession, plan: PicturePlan, *, force: bool = False) -> str:
         """Make the planned pictures with progress on each scene's row; the script is reloaded as they arrive."""
         scenes = sorted({j.index for j in plan.jobs})
         for i in scenes:
-            self.state.emit(SceneStage(i, "keyframes", "Luma Photon is making its keyframes"))
+            self.state.emit(SceneStage(i, "keyframes", f"{self.picture_maker} is making its keyframes"))
         left = {i: sum(1 for j in plan.jobs if j.index == i) for i in scenes}
 
         async def made(job: object, rel: str) -> None:
@@ -108,7 +124,7 @@ class Keyframing:
             if left[index]:
                 self.state.emit(SceneStage(index, "keyframes", f"{which} keyframe ready; making the other"))
             else:
-                self.state.emit(KeyframesDone(index, "keyframes made with Luma Photon"))
+                self.state.emit(KeyframesDone(index, f"keyframes made with {self.picture_maker}"))
 
         try:
             pictures = await session.run(plan, made, force=force)
@@ -117,12 +133,12 @@ class Keyframing:
             for i in scenes:
                 if left[i]:
                     self.state.emit(KeyframesDone(i, "keyframes not finished (see the log); k picks them up, not paid again"))
-        return f"{len(pictures)} keyframe(s) made with Luma Photon — press g to create the videos"
+        return f"{len(pictures)} keyframe(s) made with {self.picture_maker} — press g to create the videos"
 
     # K: one keyframe -------------------------------------------------------------------------------------------
     def keyframe_choices(self, index: int) -> list[tuple[str, str, str]]:
         """(which, source, label) for each way this scene's keyframes can be set from the app."""
-        from scenetui.keyframes.photon import image_price
+        from scenetui.keyframes.luma import image_price
 
         out: list[tuple[str, str, str]] = []
         n = len(self.state.board.scenes)
@@ -134,14 +150,18 @@ class Keyframing:
                 out.append((which, "clip", f"{which} keyframe ← the {edge} frame of scene {neighbour}'s clip"))
             out.append((which, "sketch", f"{which} keyframe ← a storyboard card (offline, free)"))
             if self.state.paid:
-                cents = image_price(PHOTON_MODEL, self.state.opts.price_table)
-                out.append((which, "photon", f"{which} keyframe ← Luma Photon ({PHOTON_MODEL}, about {cents}¢)"))
+                model = self.picture_model
+                try:
+                    price = f"about {image_price(model, self.state.opts.price_table)}¢"
+                except UserError:
+                    price = "price unknown"
+                out.append((which, "luma", f"{which} keyframe ← {self.picture_maker} ({model}, {price})"))
         return out
 
     async def set_keyframe(self, index: int, which: str, source: str, picture: Path | None = None) -> str:
         """Point scene `index`'s `which` keyframe at a new picture: `file` (`picture`), `clip` (the neighbour's edge
-        frame) or `sketch`; the script is saved and reloaded, and a finished scene becomes stale. (`photon` goes
-        through photon_plan/photon_keyframes, which ask first.)"""
+        frame) or `sketch`; the script is saved and reloaded, and a finished scene becomes stale. (`luma` goes
+        through picture_plan/make_pictures, which ask first.)"""
         if self.state.running and self.state.board.scenes[index].status == ACTIVE:
             raise UserError(f"scene {index} is rendering", hint="set its keyframe when it has finished")
         from scenetui.keyframes.pictures import frame_picture, sketch_one

@@ -22,7 +22,7 @@ class Controller(Protocol):
     mode: str  # "open" renders here; "watch" follows a render elsewhere
     view: Viewing  # pictures, frames, players, facts
     edits: Editing  # a scene's words through the editor, the script reloaded when it changes
-    keyframes: Keyframing  # cards, pictures, clip frames, Photon
+    keyframes: Keyframing  # cards, pictures, clip frames, Luma pictures
 
     @property
     def board(self) -> Board: ...

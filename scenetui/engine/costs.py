@@ -187,6 +187,9 @@ class SpendEstimate:
             return text
         if self.reused:
             text += f" {self.reused} already paid for are reused."
+        if self.in_doubt:
+            text += (f" Not sent again: scene(s) {', '.join(map(str, self.in_doubt))} may already have been accepted "
+                     "(check your Luma usage page).")
         notes = "".join(f" Note: {n}." for n in self.notes)
         if self.balance_cents is None:
             return text + (" (The Luma balance could not be read.)" if self.balance_offered
@@ -204,8 +207,10 @@ class SpendEstimate:
         if self.reused:
             out.append(f"Reusing {self.reused} {self.item}(s) already paid for: no new charge")
         if self.in_doubt:
+            again = "`render --resubmit N` pays for one again" if self.item == "generation" else \
+                "`keyframes --resubmit` pays for them again"
             out.append(f"Not sending again: scene(s) {', '.join(map(str, self.in_doubt))} may already have been accepted "
-                       "(check your Luma usage page; `render --resubmit N` pays for one again)")
+                       f"(check your Luma usage page; {again})")
         out.extend(f"Note: {n}" for n in self.notes)
         if self.balance_cents is not None:
             out.append(f"Luma balance: {usd(self.balance_cents)}")
@@ -220,5 +225,5 @@ class SpendEstimate:
         if self.item == "generation":
             out.update(newGenerations=self.count, resuming=self.resuming, inDoubt=self.in_doubt, notes=self.notes)
         else:
-            out.update(pictures=self.count, reused=self.reused)
+            out.update(pictures=self.count, reused=self.reused, inDoubt=self.in_doubt, notes=self.notes)
         return out

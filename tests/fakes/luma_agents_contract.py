@@ -31,6 +31,8 @@ def request_problem(body: dict[str, Any]) -> str | None:
     """Why a create body does not fit the SDK's GenerationCreateParams, or None (lazy iterables are forced)."""
     try:
         checked = _CREATE.validate_python(body)
+        if checked.get("image_ref") is not None:
+            list(checked["image_ref"])
         video = checked.get("video") or {}
         for key in ("keyframes", "keyframe_indexes"):
             if video.get(key) is not None:

@@ -1,7 +1,7 @@
 """A faithful fake of Luma's current (Agents) API: a real HTTP server on 127.0.0.1 with injectable faults.
 
 Follows ../shared/luma-api.md and the official SDK's types (`luma-agents`): bearer auth, POST /generations (type
-video, ray-3.2) with image refs as url / inline base64 / file_id / generation_id, GET /generations/{id} with
+video with ray-3.2, or type image with uni-1 / uni-1-max and up to 9 `image_ref`s) with image refs as url / inline base64 / file_id / generation_id, GET /generations/{id} with
 queued -> processing -> completed|failed and a failure_code, presigned output URLs that expire, and the Files API
 (multipart, or presigned PUT + complete; ingest that can fail). No list, no delete, no idempotency — like Luma.
 Every JSON answer is checked against the SDK's response models and every create body against its request types,
@@ -27,11 +27,15 @@ from urllib.parse import parse_qs, urlparse
 
 from tests.fakes.luma_server import FakeLuma, FaultCounters, _Handler as _DreamHandler
 from tests.fakes import luma_agents_contract as contract
+from tests.fakes.luma_images import image_bytes
 
 RATIOS = {"21:9", "16:9", "4:3", "3:2", "1:1", "3:4", "2:3", "9:16"}
 SHORT = {"360p": 360, "540p": 540, "720p": 720, "1080p": 1080}
 PRICES = {("360p", "5s"): 6, ("540p", "5s"): 15, ("720p", "5s"): 30, ("1080p", "5s"): 120,
           ("360p", "10s"): 18, ("540p", "10s"): 45, ("720p", "10s"): 90, ("1080p", "10s"): 360}
+IMAGE_PRICES = {"uni-1": 4, "uni-1-max": 10}  # cents; uni-1-max's is the fake's own figure
+IMAGE_RATIOS = {"3:1", "2:1", "21:9", "16:9", "4:3", "3:2", "1:1", "3:4", "2:3", "9:16", "1:2", "1:3"}
+MAX_IMAGE_REFS = 9
 MAX_IMAGE_BYTES = 10 * 2**20
 PNG, JPEG = b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff"
 
@@ -148,7 +152,7 @@ class FakeLumaAgents:
         for r in self.creates():
             if self.state_of(r) == "failed":
                 continue
-            key = json.dumps([r.body.get("prompt"), r.body.get("video")], sort_keys=True)
+            key = json.dumps([r.body.get("type"), r.body.get("prompt"), r.body.get("video")], sort_keys=True)
             seen[key] = seen.get(key, 0) + 1
         return sum(n - 1 for n in seen.values())
 
@@ -165,15 +169,17 @@ class FakeLumaAgents:
 
     def generation_json(self, rec: AgentsRecord) -> dict[str, Any]:
         state = self.state_of(rec)
+        kind = rec.body.get("type", "video")
         out: dict[str, Any] = {"id": rec.id, "created_at": rec.created_at, "model": rec.body["model"], "state": state,
-                               "type": "video"}
+                               "type": kind}
         if state == "failed":
             out.update(failure_code=rec.fail_code, failure_reason=f"the job failed ({rec.fail_code})")
         if state == "completed":
             token = uuid.uuid4().hex
             if self.faults.take("expired_output"):
                 self.expired_tokens.add(token)
-            out["output"] = [{"type": "video", "url": f"{self.url}/assets/{rec.id}.mp4?X-Amz-Signature={token}"}]
+            suffix = "mp4" if kind == "video" else "png"
+            out["output"] = [{"type": kind, "url": f"{self.url}/assets/{rec.id}.{suffix}?X-Amz-Signature={token}"}]
         return out
 
     def asset(self, rec: AgentsRecord) -> Path:
@@ -225,6 +231,8 @@ class FakeLumaAgents:
         if problem:
             self.contract_errors.append(f"request: {problem}")
             return 422, problem
+        if body.get("type") == "image" and body.get("model") in IMAGE_PRICES:
+            return self.image_create_problem(body)
         if body.get("type") != "video" or body.get("model") != "ray-3.2":
             return 422, f"type {body.get('type')} with model {body.get('model')} is not offered"
         if not str(body.get("prompt", "")).strip():
@@ -261,14 +269,38 @@ class FakeLumaAgents:
             return 422, f"{resolution} {duration} is not offered"
         return None
 
+    def image_create_problem(self, body: dict[str, Any]) -> tuple[int, str] | None:
+        if not str(body.get("prompt", "")).strip():
+            return 422, "prompt: required"
+        if body.get("video") is not None:
+            return 422, "video options are for type=video"
+        if body.get("aspect_ratio", "16:9") not in IMAGE_RATIOS:
+            return 422, f"aspect_ratio {body.get('aspect_ratio')} is not offered for {body.get('model')}"
+        if body.get("output_format", "png") not in ("png", "jpeg"):
+            return 422, "output_format: png or jpeg"
+        refs = body.get("image_ref") or []
+        if len(refs) > MAX_IMAGE_REFS:
+            return 422, f"image_ref: at most {MAX_IMAGE_REFS} references for type=image"
+        for n, ref in enumerate(refs):
+            problem = self.image_problem(ref, f"image_ref[{n}]", generation_ok=False)
+            if problem:
+                return problem
+        return None
+
+    @staticmethod
+    def price_of(body: dict[str, Any]) -> int:
+        if body.get("type") == "image":
+            return IMAGE_PRICES[body["model"]]
+        video = body.get("video") or {}
+        return PRICES[(video.get("resolution", "720p"), video.get("duration", "5s"))]
+
     def take_create_slot(self) -> bool:
         now = time.monotonic()
         self._window = [t for t in self._window if now - t < self.window_s]
         return len(self._window) < self.creates_per_window and self.running() < self.max_concurrent
 
     def create(self, body: dict[str, Any], request_id: str | None) -> AgentsRecord:
-        video = body.get("video") or {}
-        price = PRICES[(video.get("resolution", "720p"), video.get("duration", "5s"))]
+        price = self.price_of(body)
         rec = AgentsRecord(str(uuid.uuid4()), body, request_id, time.monotonic(), _now(), price,
                            self.faults.fail_codes.pop(0) if self.faults.fail_codes else None)
         self.records[rec.id] = rec
@@ -410,8 +442,7 @@ class _AgentsHandler(_DreamHandler):
             if fake.faults.take("rate_limit") or not fake.take_create_slot():
                 headers = {"Retry-After": f"{fake.faults.retry_after:g}"} if fake.faults.retry_after is not None else {}
                 return self._error(429, "too many requests or concurrent jobs", headers)
-            video = body.get("video") or {}
-            if fake.balance < PRICES[(video.get("resolution", "720p"), video.get("duration", "5s"))]:
+            if fake.balance < fake.price_of(body):
                 return self._error(402, "insufficient balance")
             rec = fake.create(body, self.headers.get("X-Request-Id"))
         if fake.faults.take("create_5xx_after"):
@@ -469,9 +500,13 @@ class _AgentsHandler(_DreamHandler):
         if self.headers.get("Authorization"):
             return self._error(400, "output URLs must not receive the API key")
         self._hit("asset")
-        data = fake.asset(rec).read_bytes()
+        if rec.body.get("type") == "image":
+            data, kind = image_bytes({"aspect_ratio": rec.body.get("aspect_ratio"), "format": "png"},
+                                     fake.order.index(rec.id))
+        else:
+            data, kind = fake.asset(rec).read_bytes(), "video/mp4"
         self.send_response(200)
-        self.send_header("Content-Type", "video/mp4")
+        self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)

@@ -81,6 +81,8 @@ def image_prompt(script: AIScript, index: int, which: str) -> str:
 class PhotonKeyframes:
     """Makes keyframe images with Photon; every create is journaled like a video's."""
 
+    backend = "luma-photon"
+
     def __init__(self, client: LumaClient, journal: Journal, script: AIScript, base: Path, host: KeyframeHost, *,
                  model: str = "photon-1", price_cents: int = 0, run_id: int | None = None,
                  say: Callable[[str], None] = lambda text: None,
@@ -102,6 +104,23 @@ class PhotonKeyframes:
             if path.is_file():
                 return path
         return None
+
+    def doubted(self, job: KeyframeJob) -> None:
+        """Never: an interrupted create is looked up in Luma's list (this API has one)."""
+        return None
+
+    async def prepare(self, jobs: list[KeyframeJob]) -> None:
+        """Every check that costs nothing, for each picture to be paid."""
+        for job in jobs:
+            await self.check(job)
+
+    async def start_source(self, ref: str) -> str | None:
+        """The scene's start keyframe's public URL for the end keyframe's image_ref; None when a local one has
+        nowhere to be published (the end is then made without it)."""
+        try:
+            return await self._url(ref)
+        except UserError:
+            return None
 
     def _local(self, ref: str) -> Path:
         path = Path(ref)

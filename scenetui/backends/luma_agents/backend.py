@@ -153,15 +153,16 @@ def journal_record(body: dict[str, Any], request_id: str) -> dict[str, Any]:
     video = dict(body.get("video") or {})
     for key in ("start_frame", "end_frame"):
         if isinstance(video.get(key), dict):
-            video[key] = _redacted(video[key])
+            video[key] = redacted_ref(video[key])
     if isinstance(video.get("keyframes"), list):
-        video["keyframes"] = [_redacted(r) if isinstance(r, dict) else r for r in video["keyframes"]]
+        video["keyframes"] = [redacted_ref(r) if isinstance(r, dict) else r for r in video["keyframes"]]
     return {"api": "agents", "request_id": request_id, "model": body.get("model"), "resolution": video.get("resolution"),
             "duration": video.get("duration"), "aspect_ratio": body.get("aspect_ratio"), "prompt": body.get("prompt"),
             "video": video}
 
 
-def _redacted(ref: dict[str, Any]) -> dict[str, Any]:
+def redacted_ref(ref: dict[str, Any]) -> dict[str, Any]:
+    """An image ref as the journal keeps it: inline bytes as their size and hash, a URL without its signature."""
     if "data" in ref:
         raw = str(ref["data"]).encode()
         return {"media_type": ref.get("media_type"), "data_sha256": hashlib.sha256(raw).hexdigest()[:16],

@@ -29,9 +29,12 @@ class Generation(_Open):
     failure_reason: str | None = None
     output: list[Output] | None = None
 
+    def output_url(self, kind: str) -> str | None:
+        """The first output of `kind` (video, image): a presigned address that expires in an hour."""
+        return next((o.url for o in self.output or [] if o.type == kind), None)
+
     def video_url(self) -> str | None:
-        """The first video output's (presigned, short-lived) address."""
-        return next((o.url for o in self.output or [] if o.type == "video"), None)
+        return self.output_url("video")
 
 
 class FileRecord(_Open):

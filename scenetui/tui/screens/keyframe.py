@@ -1,5 +1,5 @@
-"""Keyframes from the app: `k` makes the ones scenes lack (cards, or Luma Photon on a paid backend, cost stated),
-`K` sets or replaces one — a picture file, the neighbouring clip's edge frame, a card, or Photon."""
+"""Keyframes from the app: `k` makes the ones scenes lack (cards, or Luma pictures on a paid backend, cost stated),
+`K` sets or replaces one — a picture file, the neighbouring clip's edge frame, a card, or Luma."""
 
 from __future__ import annotations
 
@@ -15,29 +15,32 @@ if TYPE_CHECKING:
     from scenetui.control.protocol import Controller
 
 
-async def _photon(screen: Screen[None], controller: Controller, jobs: list[tuple[int, str]], *, new: bool) -> bool:
+async def _luma(screen: Screen[None], controller: Controller, jobs: list[tuple[int, str]], *, new: bool) -> bool:
     """Estimate, ask, then make the pictures (progress shows on the scenes' rows); True when something was made."""
     try:
-        session, plan = await controller.keyframes.photon_plan(jobs, new=new)
+        session, plan = await controller.keyframes.picture_plan(jobs, new=new)
     except UserError as exc:
         screen.notify(f"nothing was spent: {exc.line()}", severity="error", timeout=10)
         return False
     if plan.to_pay:
+        again = "".join(f"Scene {j.index}'s {j.which} keyframe may already have been accepted by Luma (the answer was "
+                        "lost; check your Luma usage page): going ahead pays for it again. " for j in plan.resubmitting)
         if not await screen.app.push_screen_wait(ConfirmScreen(
-                f"Make {len(plan.to_pay)} keyframe(s) with Luma Photon?",
-                f"{plan.estimate().sentence()} Each picture is paid once, even if this is interrupted.", yes="Make them")):
+                f"Make {len(plan.to_pay)} keyframe(s) with {controller.keyframes.picture_maker}?",
+                f"{again}{plan.estimate().sentence()} Each picture is paid once, even if this is interrupted.",
+                yes="Make them")):
             await session.aclose()
             screen.notify("nothing was spent")
             return False
     try:
-        screen.notify(await controller.keyframes.photon_keyframes(session, plan, force=new), timeout=8)
+        screen.notify(await controller.keyframes.make_pictures(session, plan, force=new), timeout=8)
     except UserError as exc:
         screen.notify(exc.line(), severity="error", timeout=10)
     return True
 
 
 async def make_missing_keyframes(screen: Screen[None], controller: Controller, targets: list[int] | None) -> bool:
-    """`k`: cards for free, or Photon when the backend is paid (asked which); True when the script changed."""
+    """`k`: cards for free, or Luma pictures when the backend is paid (asked which); True when the script changed."""
     missing = controller.missing_keyframes()
     chosen = [i for i in (targets if targets is not None else sorted(missing)) if i in missing]
     if not chosen:
@@ -47,12 +50,12 @@ async def make_missing_keyframes(screen: Screen[None], controller: Controller, t
         jobs = [(i, w.split()[0]) for i in chosen for w in missing[i]]
         how = await screen.app.push_screen_wait(ChoiceScreen(
             f"{len(jobs)} keyframe(s) missing in {len(chosen)} scene(s): make them with",
-            [("photon", "Luma Photon (paid; asks with the cost first; keeps each character's look)"),
+            [("luma", f"{controller.keyframes.picture_maker} (paid; asks with the cost first; keeps each character's look)"),
              ("sketch", "storyboard cards (offline, free; enough for the animatic)")]))
         if how is None:
             return False
-        if how == "photon":
-            return await _photon(screen, controller, jobs, new=False)
+        if how == "luma":
+            return await _luma(screen, controller, jobs, new=False)
     try:
         screen.notify(await controller.keyframes.draw_keyframes(chosen))
     except UserError as exc:
@@ -70,8 +73,8 @@ async def choose_and_set_keyframe(screen: Screen[None], controller: Controller, 
     if picked is None:
         return False
     which, source = picked.split(":")
-    if source == "photon":
-        return await _photon(screen, controller, [(index, which)], new=True)
+    if source == "luma":
+        return await _luma(screen, controller, [(index, which)], new=True)
     picture: Path | None = None
     if source == "file":
         typed = await screen.app.push_screen_wait(PathPrompt(f"Scene {index}'s new {which} keyframe (a picture file):"))

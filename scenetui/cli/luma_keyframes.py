@@ -1,5 +1,6 @@
-"""`scenetui keyframes --backend luma`: Photon pictures for the keyframes scenes lack — estimated, confirmed,
-capped, journaled (never paid twice) and written into the script one by one as they arrive."""
+"""`scenetui keyframes --backend luma`: Luma pictures (Photon, or uni-1 on the current API) for the keyframes scenes
+lack — estimated, confirmed, capped, journaled (never paid twice) and written into the script one by one as they
+arrive."""
 
 from __future__ import annotations
 
@@ -20,17 +21,19 @@ if TYPE_CHECKING:
 
 async def luma_keyframes(args: argparse.Namespace, path: Path, script: AIScript, indices: list[int] | None,
                          bucket: Bucketed | None = None, workspace: Workspace | None = None) -> int:
-    """Photon pictures for a script file (`path`), or with `bucket` for a firestore: script (`path` is then the
+    """Luma pictures for a script file (`path`), or with `bucket` for a firestore: script (`path` is then the
     workspace folder the pictures land in before they go to the bucket)."""
     from scenetui.backends.luma.photon import KeyframeJob
     from scenetui.config import load_settings
     from scenetui.keyframes.cards import wanted
-    from scenetui.keyframes.photon import PhotonSession, image_price
+    from scenetui.keyframes.luma import PictureSession, default_picture_model, image_price
     from scenetui.script.edit import check_writable
     from scenetui.storage.workspace import Workspace
 
     cap = max_spend_cents(args)
     settings = load_settings()
+    model = args.model or default_picture_model(script)
+    price = image_price(model, args.price_table)
     jobs = [KeyframeJob(i, which) for i, which in wanted(script, indices, args.force)]
     if not jobs:
         message = "every chosen scene already has both keyframes (use --force to make them again)"
@@ -39,10 +42,9 @@ async def luma_keyframes(args: argparse.Namespace, path: Path, script: AIScript,
     if bucket is None:
         check_writable(path)
     workspace = workspace or Workspace(args.workspace or Workspace.default_for(path))
-    session = PhotonSession(path, script, settings, model=args.model, price_cents=image_price(args.model, args.price_table),
-                            journal_path=workspace.journal_path, luma_base_url=args.luma_base_url,
-                            keyframe_base_url=args.keyframe_base_url, say=lambda text: print(text, file=sys.stderr),
-                            bucket=bucket)
+    session = PictureSession(path, script, settings, model=model, price_cents=price, workspace=workspace,
+                             luma_base_url=args.luma_base_url, keyframe_base_url=args.keyframe_base_url,
+                             say=lambda text: print(text, file=sys.stderr), bucket=bucket, resubmit=args.resubmit)
 
     def made(job: KeyframeJob, rel: str) -> None:
         entry = {"scene": job.index, "which": job.which, "path": rel if bucket is not None else str(path.parent / rel)}
@@ -60,5 +62,5 @@ async def luma_keyframes(args: argparse.Namespace, path: Path, script: AIScript,
         print(json.dumps({"type": "summary", "made": [{k: v for k, v in m.items() if k != "ref"} for m in pictures],
                           "script": str(path)}))
     else:
-        print(f"{len(pictures)} keyframe(s) made with {args.model}; {path.name} now points at them")
+        print(f"{len(pictures)} keyframe(s) made with {model}; {path.name} now points at them")
     return EXIT_OK
