@@ -142,3 +142,34 @@ def test_bad_input_is_refused_before_anything_is_spent(tmp_path: Path, fake_agen
                            env={**os.environ, **agents_env(LUMA_AGENTS_API_KEY="wrong-key-zzzzzzzzzzzz")})
     assert wrong.returncode == 2 and "LUMA_AGENTS_API_KEY" in wrong.stderr and "wrong-key" not in wrong.stderr
     assert fake_agents.creates() == []
+
+
+
+def test_a_kill_mid_run_never_pays_twice(tmp_path: Path, fake_agents: FakeLumaAgents) -> None:
+    """Killed after Luma's id was journaled: the rerun polls it. Killed between the answer and the journal: the
+    picture is in doubt (this API cannot look it up) and is paid again only when asked."""
+    def run(script: Path, scenes: str, *extra: str, crash: str | None = None) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, **agents_env(), **({"SCENETUI_CRASH_AT": crash} if crash else {})}
+        return subprocess.run([sys.executable, "-m", "scenetui", "keyframes", str(script), "--backend", "luma", "--yes",
+                               "--luma-base-url", fake_agents.base_url, "--workspace", str(script.parent / "ws"),
+                               "--scenes", scenes, *extra], capture_output=True, text=True, timeout=120, env=env)
+
+    def sent(words: str) -> int:
+        return sum(1 for c in fake_agents.creates() if words in c.body["prompt"])
+
+    script = story(tmp_path / "script", refs=1)
+    killed = run(script, "0", crash="luma create: answered, id not yet written#2")
+    assert killed.returncode == -9, killed.stderr
+    assert len(fake_agents.creates()) == 2 and [s for s, _, _ in journal(script)] == ["completed", "intent"]
+    doubt = run(script, "0")
+    assert doubt.returncode == 2 and "may have been accepted" in doubt.stderr and len(fake_agents.creates()) == 2
+    assert run(script, "0", "--resubmit").returncode == 0 and len(fake_agents.creates()) == 3
+    assert [s for s, _, _ in journal(script)] == ["completed", "unconfirmed", "completed"]
+    other = story(tmp_path / "other", refs=0)
+    for target in ("journal#4", "journal#5"):  # just after an id is journaled (the start, then the end)
+        killed = run(other, "1", crash=target)
+        assert killed.returncode == -9, (target, killed.stderr)
+    done = run(other, "1")
+    assert done.returncode == 0, done.stderr
+    assert sent("the empty sea") == 2  # its start and its end, each paid once across two kills
+    assert all(json.loads(other.read_text())["scenes"][1].get(k) for k in ("startKeyframe", "endKeyframe"))
