@@ -91,6 +91,20 @@ class FakeTerminal:
             time.sleep(0.05)
         raise AssertionError(f"{test!r} never reached the terminal; the last bytes were {self.output[-400:]!r}")
 
+    def wait_count(self, test: re.Pattern[str], count: int, since: int = 0, timeout: float = 60.0) -> str:
+        """Until `test` matched `count` times after `since` (played frames, say): a count, never a stopwatch."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                seen = self.output[since:]
+            if len(test.findall(seen)) >= count:
+                return seen
+            if self.proc is not None and self.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise AssertionError(f"{test.pattern!r} reached the terminal {len(test.findall(self.output[since:]))} times, "
+                             f"not {count}")
+
     def close(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             try:
