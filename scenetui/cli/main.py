@@ -26,6 +26,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from scenetui.cli.keyframes import keyframes_cmd
 
         return keyframes_cmd(args)
+    if args.command == "takes":
+        from scenetui.cli.takes import takes_cmd
+
+        return takes_cmd(args)
     if args.command in ("doctor", "config", "logs", "stats"):
         from scenetui.cli import operator
 

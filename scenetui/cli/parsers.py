@@ -145,6 +145,24 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--json", action="store_true", help="print a JSON object")
     firebase_args(st)
 
+    tk = sub.add_parser("takes", help="every clip each scene got: list, choose, delete, prune",
+                        description="Every clip a scene ever got is a take, kept under videos/scripts/ID/takes/SCENE/ "
+                                    "in the workspace; the scene's clip (scenes/SCENE.mp4, what the film and the phone "
+                                    "app use) is the chosen one. A regenerated scene adds a take and chooses it.",
+                        epilog="takes SCRIPT [--scenes LIST]            list each scene's takes (* = its clip)\n"
+                               "takes choose SCRIPT SCENE TAKE          make take TAKE scene SCENE's clip\n"
+                               "takes delete SCRIPT SCENE TAKE [--yes]  delete a take that is not the clip\n"
+                               "takes prune SCRIPT --keep N [--yes]     keep the clip and the N-1 newest others",
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    tk.add_argument("words", nargs="+", metavar="[ACTION] SCRIPT [SCENE TAKE]",
+                    help="list (the default), choose, delete or prune; then the script; then scene and take")
+    tk.add_argument("--scenes", metavar="LIST", help="list or prune only these scenes, e.g. 0,2-3")
+    tk.add_argument("--keep", type=int, metavar="N", help="prune: takes kept per scene, the chosen one included")
+    tk.add_argument("--yes", "-y", action="store_true", help="delete without asking")
+    tk.add_argument("--workspace", type=Path, metavar="DIR")
+    tk.add_argument("--json", action="store_true", help="print JSON")
+    firebase_args(tk)
+
     ca = sub.add_parser("cancel", help="cancel scenes of a render running elsewhere",
                         description="Send a cancel to the render of SCRIPT running in this workspace (another terminal, tmux "
                                     "pane or service). Paid generations keep running at Luma and are picked up by the next "
@@ -193,7 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 COMMANDS = ("demo", "validate", "render", "status", "cancel", "export", "compress", "open", "watch", "serve",
-            "doctor", "config", "logs", "stats", "keyframes")
+            "doctor", "config", "logs", "stats", "keyframes", "takes")
 
 
 def with_implicit_open(argv: list[str]) -> list[str]:

@@ -51,6 +51,9 @@ def status(args: argparse.Namespace) -> int:
             "error": entry.get("error") or (last.failure_reason if last else None),
             "metadata": entry.get("videoMetadata"),
         }
+        takes = store.takes(script.id, i) if workspace.root.exists() else []
+        row["takes"], row["takesBytes"] = len(takes), sum(t.size for t in takes)
+        row["take"] = next((t.number for t in takes if t.chosen), None)
         if row["status"] == "completed" and st.clip and Path(st.clip).is_file():
             # A clip cut short on disk (a failed copy, a full disk, a tamperer) is not a scene done.
             problem = film_clip_problem(Path(st.clip), seconds=script.video.seconds)
@@ -74,7 +77,8 @@ def status(args: argparse.Namespace) -> int:
         extra = f"  — {r['error']}" if r["status"] == "damaged" else (
             f"  {r['clip']}" if r["clip"] else (f"  — {r['error']}" if r["error"] else ""))
         gen = f"  gen {r['remoteId']}" if r["remoteId"] else ""
-        print(clean(f"  [{r['index']:>3}] {r['status']:<13} {r['title'][:30]:<30} attempts {r['attempts']}{gen}{extra}"))
+        kept = f"  takes {r['takes']} ({human_size(r['takesBytes'])})" if r["takes"] > 1 else ""
+        print(clean(f"  [{r['index']:>3}] {r['status']:<13} {r['title'][:30]:<30} attempts {r['attempts']}{gen}{kept}{extra}"))
         if remote is not None:
             obj = r["storage"]
             print(f"        Storage: {obj['object']} ({human_size(obj['size'])})" if obj else "        Storage: not uploaded")

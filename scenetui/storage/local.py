@@ -1,6 +1,7 @@
 """The embedded default store: the seed's layout under the workspace, and a JSON document per script.
 
-    videos/scripts/{scriptId}/scenes/{sceneIndex}.mp4   clips
+    videos/scripts/{scriptId}/scenes/{sceneIndex}.mp4   clips (each the chosen take of its scene)
+    videos/scripts/{scriptId}/takes/{sceneIndex}/{n}.mp4 every take a scene got (see storage/takes.py)
     videos/scripts/{scriptId}/final.mp4                  the assembled film
     scripts/{scriptId}.json                              mirrors Firestore scripts/{scriptId} (videoUrl/Status/Metadata)
 """
@@ -19,6 +20,7 @@ from typing import Any
 from scenetui.domain import SceneVideo, VideoMetadata, VideoStatus
 from scenetui.domain.video import StoredCopy
 from scenetui.errors import UserError
+from scenetui.storage import takes as T
 from scenetui.storage.atomic import clear_dead_temps, move_into_place, write_json_atomic
 
 STAGING = ".staging"
@@ -116,16 +118,80 @@ class LocalStore:
     # clips --------------------------------------------------------------------------------------------
     async def save_clip(self, script_id: str, scene_index: int, staged: Path, metadata: VideoMetadata,
                         progress: Callable[[int, int], None] | None = None) -> SceneVideo:
-        """Rename the staged clip into place (`progress` is for stores that upload; a rename has none)."""
-        dest = self.clip_path(script_id, scene_index)
-        await asyncio.to_thread(move_into_place, staged, dest)
-        video = SceneVideo(script_id=script_id, scene_index=scene_index, video_url=dest.as_uri(),
-                           video_status=VideoStatus.COMPLETED, video_metadata=metadata)
-        await self._update_scene(script_id, scene_index, {
-            "videoUrl": video.video_url, "videoStatus": VideoStatus.COMPLETED.value,
-            "videoMetadata": metadata.to_wire(), "error": None,
-        })
-        return video
+        """Keep the staged clip as the scene's newest take and choose it (`progress` is for stores that upload; a
+        rename has none). The take before it stays on disk: nothing paid for is replaced."""
+        await asyncio.to_thread(self._save_take, script_id, scene_index, staged, metadata)
+        return SceneVideo(script_id=script_id, scene_index=scene_index,
+                          video_url=self.clip_path(script_id, scene_index).as_uri(),
+                          video_status=VideoStatus.COMPLETED, video_metadata=metadata)
+
+    def _save_take(self, script_id: str, index: int, staged: Path, metadata: VideoMetadata) -> None:
+        folder, clip = self.script_dir(script_id), self.clip_path(script_id, index)
+        with self._doc_lock:
+            doc = self.read_doc(script_id)
+            entry = doc.setdefault("scenes", {}).setdefault(str(index), {})
+            recs = T.adopt_old_clip(folder, index, entry, clip)
+            number = T.next_number(folder, index, entry, recs)
+            move_into_place(staged, T.take_path(folder, index, number))
+            T.link_into_place(T.take_path(folder, index, number), clip)
+            entry.update({"videoUrl": clip.as_uri(), "videoStatus": VideoStatus.COMPLETED.value,
+                          "videoMetadata": metadata.to_wire(), "error": None, "take": number, "lastTake": number,
+                          "kept": False, T.TAKES: [*recs, T.new_record(number, metadata)]})
+            write_json_atomic(self.doc_path(script_id), doc)
+
+    # takes --------------------------------------------------------------------------------------------
+    def takes(self, script_id: str, scene_index: int) -> list[T.Take]:
+        """Every take of the scene kept here, oldest first; the chosen one is the scene's clip."""
+        entry = self.read_doc(script_id).get("scenes", {}).get(str(scene_index), {})
+        return T.list_takes(self.script_dir(script_id), scene_index, entry, self.clip_path(script_id, scene_index))
+
+    def _take(self, script_id: str, index: int, number: int) -> T.Take:
+        found = [t for t in self.takes(script_id, index) if t.number == number]
+        if not found:
+            have = ", ".join(str(t.number) for t in self.takes(script_id, index)) or "none"
+            raise UserError(f"scene {index} has no take {number} (its takes: {have})",
+                            hint="scenetui takes SCRIPT --scenes N lists them")
+        return found[0]
+
+    async def choose_take(self, script_id: str, scene_index: int, number: int) -> SceneVideo:
+        """Make take `number` the scene's clip (the film re-assembles from it); its facts become the scene's."""
+        take = self._take(script_id, scene_index, number)
+        await asyncio.to_thread(self._choose, script_id, scene_index, take)
+        return SceneVideo(script_id=script_id, scene_index=scene_index,
+                          video_url=self.clip_path(script_id, scene_index).as_uri(),
+                          video_status=VideoStatus.COMPLETED, video_metadata=take.metadata)
+
+    def _choose(self, script_id: str, index: int, take: T.Take) -> None:
+        clip = self.clip_path(script_id, index)
+        with self._doc_lock:
+            doc = self.read_doc(script_id)
+            entry = doc.setdefault("scenes", {}).setdefault(str(index), {})
+            recs = T.adopt_old_clip(self.script_dir(script_id), index, entry, clip)
+            if take.path != clip:
+                T.link_into_place(take.path, clip)
+            entry.update({"videoUrl": clip.as_uri(), "videoStatus": VideoStatus.COMPLETED.value, "error": None,
+                          "take": take.number, "kept": False, T.TAKES: recs})
+            if take.metadata is not None:
+                entry["videoMetadata"] = take.metadata.to_wire()
+            write_json_atomic(self.doc_path(script_id), doc)
+
+    async def delete_take(self, script_id: str, scene_index: int, number: int) -> T.Take:
+        """Remove a take that is not the scene's clip (choose another first); the chosen clip's bytes are untouched."""
+        take = self._take(script_id, scene_index, number)
+        if take.chosen:
+            raise UserError(f"take {number} is scene {scene_index}'s clip",
+                            hint="choose another take first (scenetui takes choose SCRIPT SCENE TAKE)")
+        await asyncio.to_thread(self._drop_take, script_id, scene_index, take)
+        return take
+
+    def _drop_take(self, script_id: str, index: int, take: T.Take) -> None:
+        with self._doc_lock:
+            doc = self.read_doc(script_id)
+            entry = doc.setdefault("scenes", {}).setdefault(str(index), {})
+            entry[T.TAKES] = [r for r in T.records(entry) if r["n"] != take.number]
+            entry["lastTake"] = max(take.number, entry.get("lastTake") or 0)
+            write_json_atomic(self.doc_path(script_id), doc)
+            take.path.unlink(missing_ok=True)
 
     async def get_clip(self, script_id: str, scene_index: int) -> SceneVideo | None:
         path = self.clip_path(script_id, scene_index)
@@ -143,8 +209,24 @@ class LocalStore:
         return path if path.is_file() else None
 
     async def delete_clip(self, script_id: str, scene_index: int) -> None:
-        self.clip_path(script_id, scene_index).unlink(missing_ok=True)
-        await self._update_scene(script_id, scene_index, None)
+        """Delete the scene's clip and the take it is; the scene's other takes stay (choose one to use it)."""
+        await asyncio.to_thread(self._delete_chosen, script_id, scene_index)
+
+    def _delete_chosen(self, script_id: str, index: int) -> None:
+        chosen = [t for t in self.takes(script_id, index) if t.chosen]
+        with self._doc_lock:
+            doc = self.read_doc(script_id)
+            entry = doc.get("scenes", {}).get(str(index), {})
+            left = [r for r in T.records(entry) if not chosen or r["n"] != chosen[0].number]
+            last = max([entry.get("lastTake") or 0, *(t.number for t in chosen)])
+            scenes = doc.setdefault("scenes", {})
+            scenes.pop(str(index), None)
+            if left or last:
+                scenes[str(index)] = {T.TAKES: left, "lastTake": last}
+            write_json_atomic(self.doc_path(script_id), doc)
+            self.clip_path(script_id, index).unlink(missing_ok=True)
+            if chosen and chosen[0].path != self.clip_path(script_id, index):
+                chosen[0].path.unlink(missing_ok=True)
 
     async def mark_kept(self, script_id: str, scene_index: int, exported_to: str | None) -> None:
         """The person chose to keep this clip (and maybe exported a copy)."""

@@ -164,6 +164,15 @@ class FirebaseStore(LocalStore):
         url = await asyncio.to_thread(self._publish_clip, script_id, scene_index, local, metadata.to_wire(), progress)
         return video.model_copy(update={"video_url": url})
 
+    async def choose_take(self, script_id: str, scene_index: int, number: int) -> SceneVideo:
+        """The take becomes the scene's clip here, then in Storage and Firestore (videoUrl/videoMetadata), as a
+        newly rendered clip would; the other takes stay in the workspace only."""
+        video = await super().choose_take(script_id, scene_index, number)
+        local = self.clip_path(script_id, scene_index)
+        meta = video.video_metadata.to_wire() if video.video_metadata else None
+        url = await asyncio.to_thread(self._publish_clip, script_id, scene_index, local, meta)
+        return video.model_copy(update={"video_url": url})
+
     def _publish_clip(self, script_id: str, index: int, local: Path, metadata: dict[str, Any] | None,
                       progress: Progress | None = None) -> str:
         """Upload the clip, then set videoUrl/videoStatus/videoMetadata on that scene only."""
