@@ -16,12 +16,18 @@ from PIL import Image
 IN_CI = bool(os.environ.get("CI"))
 # The person running the tests may have a config file of their own: the tests never read it.
 os.environ["SCENETUI_CONFIG"] = str(Path(os.environ.get("TMPDIR", "/tmp")) / "scenetui-tests-no-config.toml")
+# pytest-xdist's workers set COLUMNS=80 and LINES=24, which Textual takes over the terminal's own size: an app the
+# tests start on a pseudo-terminal of 140x44 would lay itself out for 80x24.
+for _name in ("COLUMNS", "LINES"):
+    os.environ.pop(_name, None)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """Compile the checkout's bytecode once: the suite runs `python -m scenetui` hundreds of times from here, and
     with PYTHONDONTWRITEBYTECODE=1 (this environment sets it) each run compiled every module it imports again —
     about 0.2 s of CPU a process. py_compile writes the cache whatever that variable says."""
+    if hasattr(config, "workerinput"):  # an xdist worker: the controller compiled it already
+        return
     import compileall
 
     root = Path(__file__).resolve().parents[1]
