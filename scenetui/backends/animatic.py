@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from scenetui.engine.ports import GenerationJob, GenerationResult, GenerationSession
 from scenetui.media.ffmpeg import run_ffmpeg
@@ -64,6 +65,13 @@ class AnimaticBackend:
 
     async def prepare(self, jobs: list[GenerationJob]) -> None:
         """Nothing to check beyond what script validation did."""
+
+    async def describe_requests(self, jobs: list[GenerationJob]) -> list[dict[str, Any]]:
+        """What each clip would be drawn from (`render --dry-run`): nothing is sent anywhere, nothing is paid."""
+        return [{"generator": "animatic (offline, free)", "start": str(job.start_keyframe or job.end_keyframe),
+                 "end": str(job.end_keyframe) if job.start_keyframe and job.end_keyframe else None,
+                 "size": "x".join(map(str, job.settings.size)), "seconds": job.settings.seconds,
+                 "fps": job.settings.fps} for job in jobs]
 
     async def cancel_remote(self, remote_id: str) -> None:
         """Nothing runs remotely."""

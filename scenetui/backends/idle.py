@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from scenetui.engine.ports import GenerationJob, GenerationResult, GenerationSession
 from scenetui.errors import UserError
@@ -20,6 +21,9 @@ class IdleBackend:
 
     async def generate(self, job: GenerationJob, dest: Path, session: GenerationSession) -> GenerationResult:
         raise UserError("this command does not generate clips", hint="use scenetui render")
+
+    async def describe_requests(self, jobs: list[GenerationJob]) -> list[dict[str, Any]]:
+        return [{"generator": "none"} for _ in jobs]
 
     async def cancel_remote(self, remote_id: str) -> None:
         return None

@@ -133,6 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
     ren.add_argument("--continuity", action="store_true",
                      help="luma: start each scene from the previous scene's generation instead of its own start keyframe "
                           "(smoother joins, same price; scenes then render one after another)")
+    ren.add_argument("--dry-run", action="store_true",
+                     help="print, per scene, the exact request a render would send (prompt, keyframes, settings; no key) "
+                          "and its price — send nothing, pay nothing")
     ren.add_argument("--resubmit", metavar="LIST",
                      help="ray-3.2: pay again for these scenes' creates whose answer was lost (status 'in doubt': "
                           "check your Luma usage page first — Luma's current API cannot look them up)")

@@ -10,6 +10,7 @@ from pathlib import Path
 from scenetui.build import api_for, resolve_workspace
 from scenetui.cli.common import build_options, confirmer, print_ledger, settings as load_settings
 from scenetui.cli.demo import write_demo_script
+from scenetui.config import Settings
 from scenetui.cli.selection import parse_scenes
 from scenetui.engine.render import RenderOptions
 from scenetui.errors import UserError
@@ -44,6 +45,8 @@ async def render_script(script: ScriptRef, workspace_arg: Path | None, args: arg
                             assemble=not getattr(args, "no_assemble", False))
     resubmit = set(parse_scenes(args.resubmit, len(loaded.script.scenes))) if getattr(args, "resubmit", None) else set()
     request = RenderRequest(script, workspace, opts, options, continuity=continuity, loaded=loaded, resubmit=resubmit)
+    if getattr(args, "dry_run", False):
+        return await _dry_run(request, settings, args)
     printer = make_printer(json_mode=args.json, labels={i: s.label(i) for i, s in enumerate(loaded.script.scenes)})
     try:
         result = await run_render(request, settings, confirm=confirmer(args), listeners=(printer,))
@@ -58,6 +61,31 @@ async def render_script(script: ScriptRef, workspace_arg: Path | None, args: arg
     elif result.paid:
         print_ledger(result.ledger, result.spent_this_run)
     return result.summary.exit_code
+
+
+async def _dry_run(request: RenderRequest, settings: Settings, args: argparse.Namespace) -> int:
+    """Print what a render would send and pay, per scene; send nothing."""
+    from scenetui.domain.units import usd
+    from scenetui.headless.text import clean
+    from scenetui.jobs.preview import preview_render
+
+    preview = await preview_render(request, settings)
+    if args.json:
+        for scene in preview.scenes:
+            print(json.dumps(scene.to_json()))
+        print(json.dumps({**preview.estimate.to_json(), "type": "dryRunSummary", "done": preview.done}))
+        return 0
+    for scene in preview.scenes:
+        price = f", {usd(scene.price_cents)}" if scene.action == "create" else ""
+        print(clean(f"scene {scene.index} — {scene.action}{price}"))
+        for line in json.dumps(scene.request, indent=2, ensure_ascii=False).splitlines():
+            print(clean("    " + line))
+    if preview.done:
+        print(f"already done (not rendered): scene(s) {', '.join(map(str, preview.done))}")
+    if preview.estimate.paid:
+        print("\n".join(preview.estimate.lines()))
+    print("dry run: nothing was sent and nothing was paid")
+    return 0
 
 
 async def render_cmd(args: argparse.Namespace) -> int:

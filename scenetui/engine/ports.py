@@ -76,6 +76,10 @@ class VideoBackend(Protocol):
 
     async def generate(self, job: GenerationJob, dest: Path, session: GenerationSession) -> GenerationResult: ...
 
+    async def describe_requests(self, jobs: list[GenerationJob]) -> list[dict[str, Any]]:
+        """What would be sent for each job (`render --dry-run`), sending and publishing nothing; no secret in it."""
+        ...
+
     async def cancel_remote(self, remote_id: str) -> None:
         """Delete a remote generation (when the user asks for it on cancel)."""
         ...

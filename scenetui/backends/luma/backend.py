@@ -14,7 +14,7 @@ from scenetui.backends.luma.client import LumaClient
 from scenetui.backends.luma.download import DEFAULT_MAX_BYTES
 from scenetui.backends.luma.errors import LumaRateLimited, LumaRejected, LumaUnavailable
 from scenetui.backends.luma.failures import explain_failure, explain_rejection
-from scenetui.backends.luma.keyframes import KeyframeHost, check_public
+from scenetui.backends.luma.keyframes import KeyframeHost, NoKeyframeHost, PublishedFolderHost, check_public
 from scenetui.backends.luma.models import Generation, image_keyframe
 from scenetui.backends.luma.poll import FinishWindows
 from scenetui.backends.luma.waiting import fetch_clip, wait_done, wait_out_rate_limit
@@ -64,6 +64,25 @@ class LumaBackend:
                             hint="fix the keyframe URLs before spending credits")
         if any(job.settings.loop and job.end_keyframe for job in jobs):
             raise UserError("video.loop cannot be used with an end keyframe (Luma refuses it)", hint="set video.loop to false")
+
+    async def describe_requests(self, jobs: list[GenerationJob]) -> list[dict[str, Any]]:
+        """The create bodies a render would send (`render --dry-run`), built without sending or publishing anything."""
+        return [await self._describe(job) for job in jobs]
+
+    async def _describe(self, job: GenerationJob) -> dict[str, Any]:
+        """A local keyframe whose URL only a render can make (uploaded to a bucket and signed) is shown as what it
+        will be."""
+        if isinstance(self.host, PublishedFolderHost):
+            return await self.build_request(job)
+        saved = dict(self._urls)
+        for ref in (job.start_keyframe, job.end_keyframe):
+            if isinstance(ref, Path) and ref not in self._urls:
+                self._urls[ref] = (f"<{ref.name}: no public URL — pass --keyframe-base-url>"
+                                   if isinstance(self.host, NoKeyframeHost) else f"<{ref.name}, published when rendering>")
+        try:
+            return await self.build_request(job)
+        finally:
+            self._urls = saved
 
     async def build_request(self, job: GenerationJob) -> dict[str, Any]:
         """The create body; model, resolution, duration and aspect ratio are always sent (server defaults are undocumented)."""

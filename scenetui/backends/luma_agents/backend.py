@@ -58,13 +58,22 @@ class AgentsBackend:
                             hint="check the network (or --luma-base-url) and run again; nothing was paid") from None
         await self.refs.prepare([k for job in jobs for k in (job.start_keyframe, job.end_keyframe) if k is not None])
 
+    async def describe_requests(self, jobs: list[GenerationJob]) -> list[dict[str, Any]]:
+        """The create bodies a render would send (`render --dry-run`); nothing is read from or sent to Luma."""
+        refs = await asyncio.to_thread(self.refs.described, [k for job in jobs for k in (job.start_keyframe,
+                                                                                       job.end_keyframe) if k is not None])
+        return [self._body(job, refs.__getitem__) for job in jobs]
+
     async def build_request(self, job: GenerationJob) -> dict[str, Any]:
         """The create body; every setting is sent, none left to server defaults."""
+        return self._body(job, self.refs.ref)
+
+    def _body(self, job: GenerationJob, ref_of: Any) -> dict[str, Any]:
         v = job.settings
         video: dict[str, Any] = {"duration": v.duration, "resolution": v.resolution}
         start = {"generation_id": job.continue_from} if job.continue_from else (
-            self.refs.ref(job.start_keyframe) if job.start_keyframe is not None else None)
-        end = self.refs.ref(job.end_keyframe) if job.end_keyframe is not None else None
+            ref_of(job.start_keyframe) if job.start_keyframe is not None else None)
+        end = ref_of(job.end_keyframe) if job.end_keyframe is not None else None
         if v.duration == "10s" and (start or end):  # start/end frames make 5 s clips; positioned keyframes go to 10 s
             last = int(v.seconds * FRAMES_PER_SECOND)
             pinned = [(ref, at) for ref, at in ((start, 0), (end, last)) if ref is not None]

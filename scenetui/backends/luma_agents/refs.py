@@ -96,6 +96,23 @@ class KeyframeRefs:
             else:
                 self._refs[source] = {"file_id": await self._uploaded(source, data, kind)}
 
+    def described(self, sources: list[str | Path]) -> dict[str | Path, dict[str, Any]]:
+        """Each keyframe's ref as `prepare` would make it, with nothing uploaded: inline bytes shown by their size
+        and kind, an upload by the file id it had (or will get). A keyframe Luma could not take is refused here too."""
+        uses = Counter(sources)
+        out: dict[str | Path, dict[str, Any]] = {}
+        for source in uses:
+            if isinstance(source, str):
+                out[source] = {"url": source}
+                continue
+            data, kind = read_keyframe(source)
+            if len(data) < self.inline_max and uses[source] == 1:
+                out[source] = {"data": f"<{len(data)} bytes of {source.name}, base64>", "media_type": kind}
+            else:
+                known = self.cache.ids.get(hashlib.sha256(data).hexdigest())
+                out[source] = {"file_id": known or f"<{source.name}, uploaded once when rendering>"}
+        return out
+
     def ref(self, source: str | Path) -> dict[str, Any]:
         return self._refs[source]
 
