@@ -17,10 +17,12 @@ from scenetui.control.copies import export_copy
 from scenetui.control.editing import Editing, script_stamp
 from scenetui.control.follow import JournalFollower
 from scenetui.control.keyframing import Keyframing
+from scenetui.control.snapshot import mark_stale
 from scenetui.control.state import Listener, ScriptState
 from scenetui.control.viewing import Viewing
 from scenetui.domain.board import ACTIVE, DONE, DOUBT, Board
-from scenetui.domain.events import Event, SceneKept, SceneReset
+from scenetui.domain.events import Event, SceneKept, SceneReset, TakeChosen
+from scenetui.domain.takes import TakeRow
 from scenetui.engine.context import RenderContext
 from scenetui.engine.costs import SpendEstimate
 from scenetui.engine.film import ExportOptions, export_film
@@ -245,6 +247,37 @@ class ScriptController:
         await self.state.store.delete_clip(self.script_id, index)
         self.state.record(SceneReset(index, "clip deleted"))
         return f"scene {index}'s clip deleted"
+
+    def takes(self, index: int) -> list[TakeRow]:
+        """The scene's takes, oldest first, each with its cost (from the journal) and whether it is stale."""
+        from scenetui.domain.prompt import inputs_changed
+        from scenetui.script.fingerprints import scene_inputs
+
+        journal = Journal.open_existing(self.workspace.journal_path)
+        try:
+            costs = {a.remote_id: a.cost_cents for a in journal.attempts(self.script_id) if a.remote_id} if journal else {}
+        finally:
+            if journal:
+                journal.close()
+        current = scene_inputs(self.loaded, index)
+        rows = []
+        for t in self.state.store.takes(self.script_id, index):
+            m = t.metadata
+            rows.append(TakeRow(index, t.number, t.chosen, str(t.path), t.size, m and m.model, m and m.backend,
+                                m and m.resolution, m and m.duration, t.created_at, costs.get(t.remote_id),
+                                t.remote_id, bool(m and m.inputs and inputs_changed(m.inputs, current))))
+        return rows
+
+    async def choose_take(self, index: int, number: int) -> str:
+        """Make take `number` the scene's clip; the film is assembled from it next time."""
+        self._refuse_while_running(index, "choose a take")
+        video = await self.state.store.choose_take(self.script_id, index, number)
+        m = video.video_metadata
+        clip = self.state.store.clip_path(self.script_id, index)
+        self.state.record(TakeChosen(index, number, str(clip), m and m.duration, m and m.resolution, m and m.size,
+                                     m and m.remote_id, m and m.inputs))
+        mark_stale(self.board, self.loaded)
+        return f"scene {index}'s clip is now take {number} — e assembles the film with it"
 
     async def keep_clip(self, index: int, dest: Path | None) -> str:
         """Mark the clip kept; with a destination, copy it there first (never overwriting a file)."""

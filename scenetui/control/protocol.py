@@ -11,6 +11,7 @@ from scenetui.control.keyframing import Keyframing
 from scenetui.control.state import Listener
 from scenetui.control.viewing import Viewing
 from scenetui.domain.board import Board
+from scenetui.domain.takes import TakeRow
 from scenetui.engine.costs import SpendEstimate
 from scenetui.script.file import LoadedScript
 from scenetui.storage.workspace import Workspace
@@ -71,6 +72,10 @@ class Controller(Protocol):
     async def cancel(self, index: int | None = None, *, delete_remote: bool = False) -> str: ...
 
     async def delete_clip(self, index: int) -> str: ...
+
+    def takes(self, index: int) -> list[TakeRow]: ...
+
+    async def choose_take(self, index: int, number: int) -> str: ...
 
     async def keep_clip(self, index: int, dest: Path | None) -> str: ...
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from scenetui.domain.events import (
     AssemblyFinished, AssemblyProgress, AssemblySkipped, AssemblyStarted, Event, LogLine, RenderFinished,
-    KeyframesDone, RenderStarted, SceneCancelled, SceneCompleted, SceneFailed, SceneKept, SceneProgress, SceneReset, SceneSkipped, SceneStage,
+    KeyframesDone, RenderStarted, SceneCancelled, SceneCompleted, SceneFailed, SceneKept, SceneProgress, SceneReset, SceneSkipped, SceneStage, TakeChosen,
     SpendChanged,
 )
 
@@ -149,6 +149,11 @@ class Board:
                 s.started = s.elapsed = None
                 if e.message:
                     self.say(f"Scene {e.scene_index}: {e.message}")
+            case TakeChosen() if s:
+                s.status, s.stage, s.fraction, s.clip, s.kept = DONE, "done", 1.0, e.clip, False
+                s.duration, s.resolution, s.size = e.duration, e.resolution, e.size
+                s.remote_id, s.inputs, s.error, s.hint = e.remote_id, e.inputs, None, None
+                self.say(f"Scene {e.scene_index}: take {e.take} is its clip")
             case SceneKept() if s:
                 s.kept = True
                 self.say(f"Scene {e.scene_index} kept" + (f", copy saved to {e.exported_to}" if e.exported_to else ""))

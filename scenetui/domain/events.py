@@ -99,6 +99,21 @@ class SceneReset(Event):
 
 
 @dataclass(frozen=True)
+class TakeChosen(Event):
+    """The person made another of the scene's takes its clip (nothing was generated)."""
+
+    kind: ClassVar[str] = "take_chosen"
+    scene_index: int
+    take: int
+    clip: str
+    duration: float | None = None
+    resolution: str | None = None
+    size: int | None = None
+    remote_id: str | None = None
+    inputs: str | None = None
+
+
+@dataclass(frozen=True)
 class SceneKept(Event):
     """The person kept the clip, and maybe exported a copy somewhere."""
 
@@ -178,7 +193,8 @@ class KeyframesDone(Event):
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.kind: cls
     for cls in (RenderStarted, SceneSkipped, SceneStage, SceneProgress, SceneCompleted, SceneFailed, SceneCancelled,
-                SceneReset, SceneKept, AssemblyStarted, AssemblyProgress, AssemblyFinished, AssemblySkipped, SpendChanged, LogLine, RenderFinished, KeyframesDone)
+                SceneReset, SceneKept, AssemblyStarted, AssemblyProgress, AssemblyFinished, AssemblySkipped, SpendChanged, LogLine, RenderFinished, KeyframesDone,
+                TakeChosen)
 }
 
 

@@ -45,6 +45,8 @@ ACTIONS = [
     PaletteAction("Set or replace a keyframe of the selected scene", "set_keyframe",
                   ("replace keyframe", "set keyframe", "change picture", "use last frame", "continuity")),
     PaletteAction("Preview the selected clip", "preview", ("play", "watch clip", "view clip", "open clip")),
+    PaletteAction("Takes: every clip the selected scene got — choose its clip", "takes",
+                  ("takes", "variants", "choose take", "older clip", "previous version", "undo regenerate")),
     PaletteAction("Delete the selected scene's clip", "delete_selected",
                   ("delete clip", "remove clip", "discard", "throw away"), via="p d"),
     PaletteAction("Preview the final film", "preview_final", ("play film", "watch film", "play movie")),

@@ -117,3 +117,26 @@ def test_validate_a_firestore_script(admin, fb_env, tmp_path: Path) -> None:
     assert "not found in Storage" in problems["scenes[1].startKeyframe"]
     assert "must be https" in problems["scenes[2].endKeyframe"]
     assert "not an image" in problems["scenes[0].endKeyframe"]
+
+
+def test_choosing_a_take_uploads_it_and_sets_the_scenes_fields(admin, fb_env, tmp_path: Path) -> None:
+    """The phone app reads the chosen take exactly where it reads a clip: the Storage object and videoUrl /
+    videoMetadata; the scene's other fields are untouched."""
+    import base64
+    import hashlib
+
+    script_id = firestore_script(admin, tmp_path, scenes=1)
+    ws = tmp_path / "ws"
+    assert run_cli("render", f"firestore:{script_id}", "--workspace", str(ws), env=fb_env).returncode == 0
+    first = admin.doc(script_id)["scenes"][0]["videoMetadata"]
+    r = run_cli("render", f"firestore:{script_id}", "--workspace", str(ws), "--force", env=fb_env)
+    assert r.returncode == 0, r.stderr
+    assert admin.doc(script_id)["scenes"][0]["videoMetadata"] != first
+    chosen = run_cli("takes", "choose", f"firestore:{script_id}", "0", "1", "--workspace", str(ws), env=fb_env)
+    assert chosen.returncode == 0, chosen.stderr
+    scene = admin.doc(script_id)["scenes"][0]
+    assert scene["videoMetadata"] == first and scene["videoStatus"] == "completed" and scene["appNote"] == "kept 0"
+    blob = admin.bucket.get_blob(f"videos/scripts/{script_id}/scenes/0.mp4")
+    take1 = ws / "videos" / "scripts" / script_id / "takes" / "0" / "1.mp4"
+    assert blob is not None and blob.md5_hash == base64.b64encode(hashlib.md5(take1.read_bytes()).digest()).decode()
+    assert scene["videoUrl"].startswith("http") and "scenes%2F0.mp4" in scene["videoUrl"]

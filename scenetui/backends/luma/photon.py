@@ -62,6 +62,16 @@ def picture_path(folder: Path, job: KeyframeJob, generation_id: str) -> Path:
     return folder / f"{job.index:03d}-{job.which}-{generation_id[:8]}.png"
 
 
+def saved_picture(journal: Journal, sid: str, folder: Path, job: KeyframeJob) -> Path | None:
+    """The newest picture of this slot that was paid for and saved (by either picture model)."""
+    done = [a for a in journal.attempts(sid, slot(job.index, job.which)) if a.state == J.COMPLETED and a.remote_id]
+    for a in reversed(done):
+        path = picture_path(folder, job, a.remote_id or "")
+        if path.is_file():
+            return path
+    return None
+
+
 def image_prompt(script: AIScript, index: int, which: str) -> str:
     """The scene's look in words: visual description, style, camera, the characters' descriptions, and which end."""
     scene = script.scenes[index]
@@ -97,13 +107,7 @@ class PhotonKeyframes:
 
     def already_made(self, job: KeyframeJob) -> Path | None:
         """A picture a previous run paid for and saved, though the script may not point at it yet."""
-        done = [a for a in self.journal.attempts(self.sid, slot(job.index, job.which))
-                if a.state == J.COMPLETED and a.remote_id]
-        for a in reversed(done):
-            path = picture_path(self.folder, job, a.remote_id or "")
-            if path.is_file():
-                return path
-        return None
+        return saved_picture(self.journal, self.sid, self.folder, job)
 
     def doubted(self, job: KeyframeJob) -> None:
         """Never: an interrupted create is looked up in Luma's list (this API has one)."""

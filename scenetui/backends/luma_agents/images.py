@@ -18,7 +18,7 @@ from typing import Any
 
 from scenetui.backends.luma.download import DownloadFailed, download
 from scenetui.backends.luma.errors import LumaNotFound, LumaRateLimited, LumaRejected, LumaUnavailable
-from scenetui.backends.luma.photon import KeyframeJob, image_prompt, keyframes_script_id, picture_path, slot
+from scenetui.backends.luma.photon import KeyframeJob, image_prompt, keyframes_script_id, picture_path, saved_picture, slot
 from scenetui.backends.luma_agents.backend import redacted_ref
 from scenetui.backends.luma_agents.client import AgentsClient
 from scenetui.backends.luma_agents.failures import explain_code, explain_refusal
@@ -77,13 +77,7 @@ class UniKeyframes:
     # what is there already ---------------------------------------------------------------------------------
     def already_made(self, job: KeyframeJob) -> Path | None:
         """A picture a previous run paid for and saved, though the script may not point at it yet."""
-        done = [a for a in self.journal.attempts(self.sid, slot(job.index, job.which))
-                if a.state == J.COMPLETED and a.remote_id]
-        for a in reversed(done):
-            path = picture_path(self.folder, job, a.remote_id or "")
-            if path.is_file():
-                return path
-        return None
+        return saved_picture(self.journal, self.sid, self.folder, job)
 
     def doubted(self, job: KeyframeJob) -> Attempt | None:
         """The picture's open attempt with no generation id: sent (maybe accepted), and this API cannot look it up."""

@@ -48,6 +48,7 @@ class MainScreen(Screen[None]):
         Binding("E", "edit_scene", "Edit scene", show=False,
                 tooltip="the scene's words in $EDITOR; saved to the script, then regenerate if you like"),
         Binding("p", "preview", "Preview", tooltip="play, step through frames, keep or delete the selected clip"),
+        Binding("t", "takes", "Takes", show=False, tooltip="every clip the scene got: choose which one is its clip"),
         Binding("v", "preview_final", "Final film", show=False),
         Binding("e", "export", "Export", tooltip="assemble the final film"),
         Binding("l", "toggle_log", "Log"),
@@ -121,6 +122,16 @@ class MainScreen(Screen[None]):
 
         index = self.query_one(SceneTree).current_index
         if index is not None and await choose_and_set_keyframe(self, self.controller, index):
+            self._script_reloaded()
+
+    @work(group="actions")
+    async def action_takes(self) -> None:
+        from scenetui.tui.screens.takes import choose_take
+
+        index = self.query_one(SceneTree).current_index
+        if index is None:
+            self.notify("select a scene to see its takes", severity="warning")
+        elif await choose_take(self, self.controller, index):
             self._script_reloaded()
 
     @work(group="actions")

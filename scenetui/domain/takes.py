@@ -1,0 +1,34 @@
+"""A scene's take as the screens show it: what made it, what it cost, whether it is the scene's clip. No I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scenetui.domain.units import human_size, usd
+
+
+@dataclass(frozen=True)
+class TakeRow:
+    """One take of one scene."""
+
+    scene: int
+    number: int
+    chosen: bool
+    path: str
+    size: int
+    model: str | None = None
+    backend: str | None = None
+    resolution: str | None = None
+    duration: float | None = None
+    created: str | None = None  # ISO date; None for a clip from before takes existed
+    cost_cents: int | None = None
+    remote_id: str | None = None
+    stale: bool = False  # made from inputs the scene no longer has
+
+    def label(self) -> str:
+        """One line: number, maker, resolution, cost, size, date; the chosen one marked."""
+        made = self.model or self.backend or "?"
+        cost = usd(self.cost_cents) if self.cost_cents is not None else "free" if self.backend == "animatic" else "-"
+        when = (self.created or "before takes")[:16].replace("T", " ")
+        flags = (" · the scene's clip" if self.chosen else "") + (" · stale: its inputs changed" if self.stale else "")
+        return f"take {self.number}  {made} {self.resolution or ''}  {cost}  {human_size(self.size)}  {when}{flags}"
