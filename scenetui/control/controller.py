@@ -160,6 +160,27 @@ class ScriptController:
                 self.opts, self.state.settings, self.loaded.script.video.api))
         return estimate.sentence()
 
+    async def request_text(self, index: int) -> str:
+        """What generating this scene would send, exactly (a done scene: what regenerating it would), and its
+        price — built like `render --dry-run`, nothing sent."""
+        import json
+
+        from scenetui.domain.units import usd
+        from scenetui.engine.render import RenderOptions
+        from scenetui.jobs.preview import preview_render
+        from scenetui.jobs.render import RenderRequest
+
+        s = self.state
+        request = RenderRequest(s.script_path, s.workspace, s.opts, RenderOptions(scenes=[index], force=True),
+                                loaded=s.loaded)
+        preview = await preview_render(request, s.settings)
+        if not preview.scenes:
+            return f"scene {index}: nothing would be sent"
+        scene = preview.scenes[0]
+        price = usd(scene.price_cents) if scene.action == "create" else "no new charge" if self.paid else "free"
+        body = json.dumps(scene.request, indent=2, ensure_ascii=False)
+        return f"{scene.action} · {price}\n\n{body}\n\nnothing was sent; the key is never part of a request"
+
     # actions ------------------------------------------------------------------------------------------------
     def in_doubt(self, indices: list[int] | None) -> list[int]:
         """Those of these scenes (None: all) whose create may have been accepted: a render pays for them again

@@ -24,7 +24,7 @@ class PaletteAction:
 
         from scenetui.tui.screens.main import MainScreen
 
-        bound = [b.key for b in MainScreen.BINDINGS if isinstance(b, Binding) and b.action == self.action]
+        bound = [b.key_display or b.key for b in MainScreen.BINDINGS if isinstance(b, Binding) and b.action == self.action]
         return bound[0] if bound else self.via
 
 
@@ -45,6 +45,8 @@ ACTIONS = [
     PaletteAction("Set or replace a keyframe of the selected scene", "set_keyframe",
                   ("replace keyframe", "set keyframe", "change picture", "use last frame", "continuity")),
     PaletteAction("Preview the selected clip", "preview", ("play", "watch clip", "view clip", "open clip")),
+    PaletteAction("See the request the selected scene would send, and its price", "show_request",
+                  ("dry run", "see before paying", "request", "prompt", "what will be sent", "price")),
     PaletteAction("Takes: every clip the selected scene got — choose its clip", "takes",
                   ("takes", "variants", "choose take", "older clip", "previous version", "undo regenerate")),
     PaletteAction("Delete the selected scene's clip", "delete_selected",

@@ -29,7 +29,7 @@ class HelpScreen(ModalScreen[None]):
             if not isinstance(binding, Binding) or not binding.description or name in seen or binding.key in seen:
                 continue
             seen.update((name, binding.key))
-            table.add_row(binding.key.replace(",", " / "), binding.description + (f" — {binding.tooltip}" if binding.tooltip else ""))
+            table.add_row((binding.key_display or binding.key).replace(",", " / "), binding.description + (f" — {binding.tooltip}" if binding.tooltip else ""))
         table.add_row("ctrl+p", "command palette: every action by name")
         with VerticalScroll(classes="dialog wide"):
             yield Static(table)

@@ -49,6 +49,8 @@ class MainScreen(Screen[None]):
                 tooltip="the scene's words in $EDITOR; saved to the script, then regenerate if you like"),
         Binding("p", "preview", "Preview", tooltip="play, step through frames, keep or delete the selected clip"),
         Binding("t", "takes", "Takes", show=False, tooltip="every clip the scene got: choose which one is its clip"),
+        Binding("question_mark", "show_request", "Request", show=False, key_display="?",
+                tooltip="see before paying: the exact request generating the scene would send, and its price"),
         Binding("v", "preview_final", "Final film", show=False),
         Binding("e", "export", "Export", tooltip="assemble the final film"),
         Binding("l", "toggle_log", "Log"),
@@ -123,6 +125,21 @@ class MainScreen(Screen[None]):
         index = self.query_one(SceneTree).current_index
         if index is not None and await choose_and_set_keyframe(self, self.controller, index):
             self._script_reloaded()
+
+    @work(group="actions")
+    async def action_show_request(self) -> None:
+        from scenetui.tui.screens.request import RequestScreen
+
+        index = self.query_one(SceneTree).current_index
+        if index is None:
+            self.notify("select a scene to see what it would send", severity="warning")
+            return
+        try:
+            text = await self.controller.request_text(index)
+        except UserError as exc:
+            self.notify(exc.line(), severity="error", timeout=10)
+            return
+        self.app.push_screen(RequestScreen(index, text))
 
     @work(group="actions")
     async def action_takes(self) -> None:
