@@ -149,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     firebase_args(st)
 
     tk = sub.add_parser("takes", help="every clip each scene got: list, choose, delete, prune",
+                        usage="scenetui takes [list|choose|delete|prune] SCRIPT [SCENE TAKE] [options]",
                         description="Every clip a scene ever got is a take, kept under videos/scripts/ID/takes/SCENE/ "
                                     "in the workspace; the scene's clip (scenes/SCENE.mp4, what the film and the phone "
                                     "app use) is the chosen one. A regenerated scene adds a take and chooses it.",
