@@ -134,3 +134,10 @@ def agents_args(fake, *extra: str) -> list[str]:
 
 def agents_env(**extra: str) -> dict[str, str]:
     return {"LUMA_AGENTS_API_KEY": AGENTS_KEY, "SCENETUI_LUMA_BACKOFF": "0.2", "SCENETUI_PREPARE_FOR_FILM": "0", **extra}
+
+
+@pytest.fixture
+def agents_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This process's environment as agents_env() says (for an app run in-process)."""
+    for name, value in agents_env().items():
+        monkeypatch.setenv(name, value)

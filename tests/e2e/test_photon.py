@@ -13,11 +13,12 @@ from tests.conftest import LUMA_KEY, draw_keyframe, json_lines, luma_env, run_cl
 from tests.fakes.luma_server import FakeLuma
 
 
-def story(folder: Path, refs: int = 2) -> Path:
+def story(folder: Path, refs: int = 2, *, video: dict[str, str] | None = None, script_id: str = "photo") -> Path:
+    """Two scenes, one with Mara and her `refs` reference pictures; `video` as the script's video settings."""
     folder.mkdir(parents=True, exist_ok=True)
     for i in range(refs):
         draw_keyframe(folder / "refs" / f"mara-{i}.png", (200, 180, 40 + i * 30))
-    data = {"id": "photo", "style": "watercolour", "video": {"aspectRatio": "16:9"},
+    data = {"id": script_id, "style": "watercolour", "video": video or {"aspectRatio": "16:9"},
             "characters": [{"name": "Mara", "description": "old keeper, yellow raincoat",
                             "referenceImages": [f"refs/mara-{i}.png" for i in range(refs)]}],
             "scenes": [{"title": "Cliff", "visualDescription": "Mara on the cliff at dusk", "characters": ["Mara"],

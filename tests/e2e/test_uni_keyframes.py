@@ -11,24 +11,14 @@ import sys
 import os
 from pathlib import Path
 
-from tests.conftest import AGENTS_KEY, agents_env, draw_keyframe, json_lines, run_cli
+from tests.conftest import AGENTS_KEY, agents_env, json_lines, run_cli
 from tests.e2e.test_luma import assert_no_secret
+from tests.e2e.test_photon import story as photon_story
 from tests.fakes.luma_agents_server import FakeLumaAgents
 
 
 def story(folder: Path, refs: int = 2, *, ratio: str = "16:9", model: str = "ray-3.2") -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for i in range(refs):
-        draw_keyframe(folder / "refs" / f"mara-{i}.png", (200, 180, 40 + i * 20))
-    data = {"id": "uni", "style": "watercolour", "video": {"model": model, "aspectRatio": ratio},
-            "characters": [{"name": "Mara", "description": "old keeper, yellow raincoat",
-                            "referenceImages": [f"refs/mara-{i}.png" for i in range(refs)]}],
-            "scenes": [{"title": "Cliff", "visualDescription": "Mara on the cliff at dusk", "characters": ["Mara"],
-                        "appField": "kept"},
-                       {"title": "Sea", "visualDescription": "the empty sea at night"}]}
-    path = folder / "story.json"
-    path.write_text(json.dumps(data, indent=2) + "\n")
-    return path
+    return photon_story(folder, refs, video={"model": model, "aspectRatio": ratio}, script_id="uni")
 
 
 def keyframes(script: Path, fake: FakeLumaAgents, *extra: str) -> subprocess.CompletedProcess[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 
 from scenetui.build import BuildOptions
 from scenetui.domain.board import DONE, DOUBT
@@ -13,12 +12,6 @@ from scenetui.tui.screens.dialogs import ConfirmScreen
 from tests.conftest import agents_args, agents_env, run_cli, write_script
 from tests.fakes.luma_agents_server import FakeLumaAgents
 from tests.tui.helpers import make_app, screen_words, wait_for
-
-
-@pytest.fixture
-def agents_keys(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in agents_env().items():
-        monkeypatch.setenv(name, value)
 
 
 async def test_a_scene_in_doubt_is_paid_again_only_after_the_question(tmp_path: Path, fake_agents: FakeLumaAgents,

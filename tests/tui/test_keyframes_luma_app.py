@@ -66,12 +66,8 @@ async def test_k_and_K_with_photon(tmp_path: Path, luma_env: None, asset_cache: 
             assert len(images(fake)) == 4
 
 
-async def test_k_with_uni1_for_a_ray32_script(tmp_path: Path, fake_agents, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_k_with_uni1_for_a_ray32_script(tmp_path: Path, fake_agents, agents_keys: None) -> None:
     """A script on ray-3.2 gets its pictures from uni-1 on the same API and key: nothing hosted, cost asked first."""
-    from tests.conftest import agents_env
-
-    for name, value in agents_env().items():
-        monkeypatch.setenv(name, value)
     script = write_script(tmp_path / "s", 2, scene_overrides={1: {"startKeyframe": None, "endKeyframe": None}})
     opts = BuildOptions(backend="luma", luma_base_url=fake_agents.base_url, video={"model": "ray-3.2"})
     app = make_app(script, tmp_path / "ws", opts=opts)
@@ -95,11 +91,7 @@ async def test_k_with_uni1_for_a_ray32_script(tmp_path: Path, fake_agents, monke
 
 
 async def test_K_pays_again_for_a_uni1_picture_in_doubt_only_after_saying_so(tmp_path: Path, fake_agents,
-                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.conftest import agents_env
-
-    for name, value in agents_env().items():
-        monkeypatch.setenv(name, value)
+                                                                          agents_keys: None) -> None:
     script = write_script(tmp_path / "s", 2, scene_overrides={1: {"startKeyframe": None}})
     opts = BuildOptions(backend="luma", luma_base_url=fake_agents.base_url, video={"model": "ray-3.2"})
     fake_agents.faults.create_drop_after = 1  # accepted, its answer lost

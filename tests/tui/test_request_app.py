@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 
 from scenetui.build import BuildOptions
 from scenetui.tui.screens.request import RequestScreen
-from tests.conftest import AGENTS_KEY, agents_env, write_script
+from tests.conftest import AGENTS_KEY, write_script
 from tests.fakes.luma_agents_server import FakeLumaAgents
 from tests.tui.helpers import make_app, screen_text, screen_words, wait_for
 
 
 async def test_question_mark_shows_the_ray32_body_and_sends_nothing(tmp_path: Path, fake_agents: FakeLumaAgents,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in agents_env().items():
-        monkeypatch.setenv(name, value)
+                                                                    agents_keys: None) -> None:
     script = write_script(tmp_path / "s", 2)
     opts = BuildOptions(backend="luma", luma_base_url=fake_agents.base_url, video={"model": "ray-3.2"})
     app = make_app(script, tmp_path / "ws", opts=opts)
