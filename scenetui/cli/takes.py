@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scenetui.errors import EXIT_OK, UserError
+
+if TYPE_CHECKING:
+    from scenetui.domain.takes import TakeRow
 
 ACTIONS = ("list", "choose", "delete", "prune")
 
@@ -23,7 +26,7 @@ async def _takes(args: argparse.Namespace) -> int:
     from scenetui.build import make_store, resolve_workspace
     from scenetui.cli.common import build_options, settings as _settings
     from scenetui.cli.selection import parse_scenes
-    from scenetui.engine.journal import Journal
+    from scenetui.control.takes import take_rows
     from scenetui.cli.parsers import script_arg
     from scenetui.script.sources import load_ref
 
@@ -79,11 +82,8 @@ async def _takes(args: argparse.Namespace) -> int:
             await store.delete_take(script.id, t.scene, t.number)
         return _said(args, {"type": "pruned", "deleted": [{"scene": t.scene, "take": t.number} for t in doomed],
                             "bytes": size}, f"deleted {len(doomed)} take(s), {size / 2**20:.1f} MB freed")
-    journal = Journal.open_existing(workspace.journal_path)
-    costs = {a.remote_id: a.cost_cents for a in journal.attempts(script.id) if a.remote_id} if journal else {}
-    if journal:
-        journal.close()
-    rows = [{"scene": i, "takes": [_row(t, costs) for t in store.takes(script.id, i)]} for i in scenes]
+    by_scene = take_rows(store, workspace, loaded, scenes)
+    rows = [{"scene": i, "takes": [_row(t) for t in by_scene[i]]} for i in scenes]
     if args.json:
         print(json.dumps({"scriptId": script.id, "scenes": rows}))
         return EXIT_OK
@@ -108,12 +108,10 @@ def _prunable(takes: list[Any], keep: int) -> list[Any]:
     return others[:-room] if room > 0 else others
 
 
-def _row(t: Any, costs: dict[str | None, int | None]) -> dict[str, Any]:
-    m = t.metadata
-    return {"take": t.number, "chosen": t.chosen, "path": str(t.path), "sizeBytes": t.size, "createdAt": t.created_at,
-            "model": m.model if m else None, "backend": m.backend if m else None,
-            "resolution": m.resolution if m else None, "duration": m.duration if m else None,
-            "remoteId": t.remote_id, "inputs": m.inputs if m else None, "costCents": costs.get(t.remote_id)}
+def _row(t: TakeRow) -> dict[str, Any]:
+    return {"take": t.number, "chosen": t.chosen, "path": t.path, "sizeBytes": t.size, "createdAt": t.created,
+            "model": t.model, "backend": t.backend, "resolution": t.resolution, "duration": t.duration,
+            "remoteId": t.remote_id, "inputs": t.inputs, "costCents": t.cost_cents, "stale": t.stale}
 
 
 def _ask(args: argparse.Namespace, question: str) -> None:

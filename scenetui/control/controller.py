@@ -19,6 +19,7 @@ from scenetui.control.follow import JournalFollower
 from scenetui.control.keyframing import Keyframing
 from scenetui.control.snapshot import mark_stale
 from scenetui.control.state import Listener, ScriptState
+from scenetui.control.takes import take_rows
 from scenetui.control.viewing import Viewing
 from scenetui.domain.board import ACTIVE, DONE, DOUBT, Board
 from scenetui.domain.events import Event, SceneKept, SceneReset, TakeChosen
@@ -271,23 +272,7 @@ class ScriptController:
 
     def takes(self, index: int) -> list[TakeRow]:
         """The scene's takes, oldest first, each with its cost (from the journal) and whether it is stale."""
-        from scenetui.domain.prompt import inputs_changed
-        from scenetui.script.fingerprints import scene_inputs
-
-        journal = Journal.open_existing(self.workspace.journal_path)
-        try:
-            costs = {a.remote_id: a.cost_cents for a in journal.attempts(self.script_id) if a.remote_id} if journal else {}
-        finally:
-            if journal:
-                journal.close()
-        current = scene_inputs(self.loaded, index)
-        rows = []
-        for t in self.state.store.takes(self.script_id, index):
-            m = t.metadata
-            rows.append(TakeRow(index, t.number, t.chosen, str(t.path), t.size, m and m.model, m and m.backend,
-                                m and m.resolution, m and m.duration, t.created_at, costs.get(t.remote_id),
-                                t.remote_id, bool(m and m.inputs and inputs_changed(m.inputs, current))))
-        return rows
+        return take_rows(self.state.store, self.workspace, self.loaded, [index])[index]
 
     async def choose_take(self, index: int, number: int) -> str:
         """Make take `number` the scene's clip; the film is assembled from it next time."""

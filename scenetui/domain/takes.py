@@ -24,6 +24,7 @@ class TakeRow:
     cost_cents: int | None = None
     remote_id: str | None = None
     stale: bool = False  # made from inputs the scene no longer has
+    inputs: str | None = None  # the digest of what it was made from
 
     def label(self) -> str:
         """One line: number, maker, resolution, cost, size, date; the chosen one marked."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -70,22 +71,22 @@ class LumaBackend:
         return [await self._describe(job) for job in jobs]
 
     async def _describe(self, job: GenerationJob) -> dict[str, Any]:
-        """A local keyframe whose URL only a render can make (uploaded to a bucket and signed) is shown as what it
-        will be."""
-        if isinstance(self.host, PublishedFolderHost):
-            return await self.build_request(job)
-        saved = dict(self._urls)
-        for ref in (job.start_keyframe, job.end_keyframe):
-            if isinstance(ref, Path) and ref not in self._urls:
-                self._urls[ref] = (f"<{ref.name}: no public URL — pass --keyframe-base-url>"
-                                   if isinstance(self.host, NoKeyframeHost) else f"<{ref.name}, published when rendering>")
-        try:
-            return await self.build_request(job)
-        finally:
-            self._urls = saved
+        return await self._body(job, self._shown_url)
+
+    async def _shown_url(self, ref: str | Path) -> str:
+        """A keyframe's URL where making it publishes nothing; else what it will be (a bucket upload, signed, only
+        when rendering)."""
+        if isinstance(ref, str) or isinstance(self.host, PublishedFolderHost) or ref in self._urls:
+            return await self._url(ref)
+        if isinstance(self.host, NoKeyframeHost):
+            return f"<{ref.name}: no public URL — pass --keyframe-base-url>"
+        return f"<{ref.name}, published when rendering>"
 
     async def build_request(self, job: GenerationJob) -> dict[str, Any]:
         """The create body; model, resolution, duration and aspect ratio are always sent (server defaults are undocumented)."""
+        return await self._body(job, self._url)
+
+    async def _body(self, job: GenerationJob, url_of: Callable[[str | Path], Awaitable[str]]) -> dict[str, Any]:
         v = job.settings
         request: dict[str, Any] = {
             "generation_type": "video", "model": v.model, "prompt": job.prompt, "resolution": v.resolution,
@@ -95,9 +96,9 @@ class LumaBackend:
         if job.continue_from:  # continuity: this clip starts where the previous scene's generation ended
             frames["frame0"] = {"type": "generation", "id": job.continue_from}
         elif job.start_keyframe is not None:
-            frames["frame0"] = image_keyframe(await self._url(job.start_keyframe))
+            frames["frame0"] = image_keyframe(await url_of(job.start_keyframe))
         if job.end_keyframe is not None:
-            frames["frame1"] = image_keyframe(await self._url(job.end_keyframe))
+            frames["frame1"] = image_keyframe(await url_of(job.end_keyframe))
         if frames:
             request["keyframes"] = frames
         concept = camera_concept(job.scene.camera)

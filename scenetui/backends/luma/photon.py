@@ -72,6 +72,16 @@ def saved_picture(journal: Journal, sid: str, folder: Path, job: KeyframeJob) ->
     return None
 
 
+async def keep_picture(staged: Path, dest: Path, job: KeyframeJob) -> None:
+    """A downloaded picture checked and moved into place; one that is not a whole image is refused (and dropped)."""
+    why = await asyncio.to_thread(image_problem, staged)
+    if why:
+        staged.unlink(missing_ok=True)
+        raise UserError(f"scene {job.index} {job.which}: Luma's picture is not usable ({why})",
+                        hint="run again: the paid picture is downloaded again, not generated again")
+    await asyncio.to_thread(move_into_place, staged, dest)
+
+
 def image_prompt(script: AIScript, index: int, which: str) -> str:
     """The scene's look in words: visual description, style, camera, the characters' descriptions, and which end."""
     scene = script.scenes[index]
@@ -231,12 +241,7 @@ class PhotonKeyframes:
             staged.unlink(missing_ok=True)
             raise UserError(f"scene {job.index} {job.which}: Luma's picture could not be fetched ({exc})",
                             hint="run again: the paid picture is downloaded again, not generated again") from exc
-        why = await asyncio.to_thread(image_problem, staged)
-        if why:
-            staged.unlink(missing_ok=True)
-            raise UserError(f"scene {job.index} {job.which}: Luma's picture is not usable ({why})",
-                            hint="run again: the paid picture is downloaded again, not generated again")
-        await asyncio.to_thread(move_into_place, staged, dest)
+        await keep_picture(staged, dest, job)
         self.journal.update_attempt(attempt_id, state=J.COMPLETED)
         return dest, url
 

@@ -25,11 +25,17 @@ class _Remote(Protocol):
 G = TypeVar("G", bound=_Remote)
 
 
+def rate_limit_delay(exc: LumaRateLimited, tries: int) -> float:
+    """How long to wait before sending a refused create again: as long as Luma asks (Retry-After), else a jittered
+    backoff on `tries`."""
+    return exc.retry_after if exc.retry_after is not None else min(60.0, 2.0 * 2 ** min(tries, 5)) * random.uniform(0.5, 1.0)
+
+
 async def wait_out_rate_limit(exc: LumaRateLimited, session: GenerationSession, *, tries: int, waited: float,
                               patience: float, what: str) -> float:
-    """Sleep as long as Luma asks (Retry-After), else a jittered backoff on `tries`, and return the time waited so
-    far; past `patience` the create gives up instead. Nothing was accepted, so the caller sends it again."""
-    delay = exc.retry_after if exc.retry_after is not None else min(60.0, 2.0 * 2 ** min(tries, 5)) * random.uniform(0.5, 1.0)
+    """Sleep `rate_limit_delay` and return the time waited so far; past `patience` the create gives up instead.
+    Nothing was accepted, so the caller sends it again."""
+    delay = rate_limit_delay(exc, tries)
     if waited + delay > patience:
         raise GenerationFailed("Luma kept answering 'too many requests'", hint="run again later", retryable=False) from exc
     session.stage("waiting", f"{what}; trying again in {delay:.0f}s")

@@ -18,7 +18,9 @@ from typing import Any
 
 from scenetui.backends.luma.download import DownloadFailed, download
 from scenetui.backends.luma.errors import LumaNotFound, LumaRateLimited, LumaRejected, LumaUnavailable
-from scenetui.backends.luma.photon import KeyframeJob, image_prompt, keyframes_script_id, picture_path, saved_picture, slot
+from scenetui.backends.luma.photon import (KeyframeJob, image_prompt, keep_picture, keyframes_script_id, picture_path,
+                                           saved_picture, slot)
+from scenetui.backends.luma.waiting import rate_limit_delay
 from scenetui.backends.luma_agents.backend import redacted_ref
 from scenetui.backends.luma_agents.client import AgentsClient
 from scenetui.backends.luma_agents.failures import explain_code, explain_refusal
@@ -31,7 +33,6 @@ from scenetui.engine.journal import Attempt, Journal
 from scenetui.errors import UserError
 from scenetui.media.images import image_problem
 from scenetui.script.file import is_url
-from scenetui.storage.atomic import move_into_place
 
 # cents per picture; uni-1-max's price is not in any table we trust, so it needs the person's --price-table
 DEFAULT_UNI_PRICES = {"uni-1": 4}
@@ -130,20 +131,13 @@ class UniKeyframes:
         refs = [await self._source(r) for r in self._references(job)]
         if job.which == "end" and start is not None and len(refs) < MAX_REFERENCES:
             refs.append(start)  # the two ends of a scene belong together
-        await self.refs.prepare([r for r in refs if not self._known(r)])
+        await self.refs.prepare(refs)  # those known already are kept as they are
         request: dict[str, Any] = {"type": "image", "model": self.model,
                                    "prompt": image_prompt(self.script, job.index, job.which),
                                    "aspect_ratio": self.script.video.aspect_ratio, "output_format": "png"}
         if refs:
             request["image_ref"] = [self.refs.ref(r) for r in refs]
         return request
-
-    def _known(self, source: Source) -> bool:
-        try:
-            self.refs.ref(source)
-        except KeyError:
-            return False
-        return True
 
     # one picture -------------------------------------------------------------------------------------------
     async def make(self, job: KeyframeJob, start: Source | None, *, retried: bool = False) -> tuple[Path, Source]:
@@ -192,7 +186,7 @@ class UniKeyframes:
             except LumaRateLimited as exc:
                 self.journal.update_attempt(attempt_id, state=J.FAILED, failure_reason="not accepted (busy)")
                 tries += 1
-                delay = exc.retry_after if exc.retry_after is not None else min(60.0, 2.0 * 2 ** min(tries, 5))
+                delay = rate_limit_delay(exc, tries)
                 if waited + delay > self.rate_limit_patience:
                     raise UserError(f"scene {job.index} {job.which}: Luma kept answering 'too many requests'",
                                     hint="run again later; nothing was paid") from None
@@ -247,12 +241,7 @@ class UniKeyframes:
                     raise UserError(f"scene {job.index} {job.which}: Luma's picture could not be fetched ({exc})",
                                     hint="run again: the paid picture is downloaded again, not generated again") from None
                 generation = await self.client.get(generation.id)
-        why = await asyncio.to_thread(image_problem, staged)
-        if why:
-            staged.unlink(missing_ok=True)
-            raise UserError(f"scene {job.index} {job.which}: Luma's picture is not usable ({why})",
-                            hint="run again: the paid picture is downloaded again, not generated again")
-        await asyncio.to_thread(move_into_place, staged, dest)
+        await keep_picture(staged, dest, job)
         return dest
 
 

@@ -1,0 +1,34 @@
+"""Scenes' takes as `takes` and the app show them: each with its cost (from the journal) and whether the scene's
+inputs changed since it was made."""
+
+from __future__ import annotations
+
+from scenetui.domain.prompt import inputs_changed
+from scenetui.domain.takes import TakeRow
+from scenetui.engine.journal import Journal
+from scenetui.engine.ports import ClipStore
+from scenetui.script.fingerprints import scene_inputs
+from scenetui.script.file import LoadedScript
+from scenetui.storage.workspace import Workspace
+
+
+def take_rows(store: ClipStore, workspace: Workspace, loaded: LoadedScript, indices: list[int]) -> dict[int, list[TakeRow]]:
+    """Every take of these scenes, oldest first; the journal is read once for all their costs."""
+    script_id = loaded.script.id
+    journal = Journal.open_existing(workspace.journal_path)
+    try:
+        costs = {a.remote_id: a.cost_cents for a in journal.attempts(script_id) if a.remote_id} if journal else {}
+    finally:
+        if journal:
+            journal.close()
+    out: dict[int, list[TakeRow]] = {}
+    for index in indices:
+        current = scene_inputs(loaded, index)
+        out[index] = []
+        for t in store.takes(script_id, index):
+            m = t.metadata
+            out[index].append(TakeRow(index, t.number, t.chosen, str(t.path), t.size, m and m.model, m and m.backend,
+                                      m and m.resolution, m and m.duration, t.created_at, costs.get(t.remote_id),
+                                      t.remote_id, bool(m and m.inputs and inputs_changed(m.inputs, current)),
+                                      m and m.inputs))
+    return out
