@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from scenetui import __version__
+from scenetui.cli.selection import MAX_TAKES
 from scenetui.errors import EXIT_USAGE, UserError
 from scenetui.keyframes.luma import PICTURE_MODELS
 
@@ -130,6 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
     ren.add_argument("script", type=script_arg, metavar="SCRIPT", help=SCRIPT_HELP)
     ren.add_argument("--scenes", metavar="LIST", help="only these scenes, e.g. 0,2-3 (0-based)")
     ren.add_argument("--force", action="store_true", help="regenerate the selected scenes even when their clips are valid")
+    ren.add_argument("--takes", type=int, metavar="N",
+                     help=f"make N new takes of each selected scene at once (1-{MAX_TAKES}), each paid once; the scene's "
+                          "clip stays as it is (a scene without one gets the first take) — choose with `takes choose`")
     ren.add_argument("--continuity", action="store_true",
                      help="luma: start each scene from the previous scene's generation instead of its own start keyframe "
                           "(smoother joins, same price; scenes then render one after another)")

@@ -11,7 +11,7 @@ from scenetui.build import api_for, resolve_workspace
 from scenetui.cli.common import build_options, confirmer, print_ledger, settings as load_settings
 from scenetui.cli.demo import write_demo_script
 from scenetui.config import Settings
-from scenetui.cli.selection import parse_scenes
+from scenetui.cli.selection import check_takes, parse_scenes
 from scenetui.engine.render import RenderOptions
 from scenetui.errors import UserError
 from scenetui.headless.printer import make_printer
@@ -38,11 +38,15 @@ async def render_script(script: ScriptRef, workspace_arg: Path | None, args: arg
     if continuity and api_for(loaded, opts) == "agents" and (opts.video.get("duration") or loaded.script.video.duration) == "10s":
         raise UserError("--continuity cannot be used with 10s ray-3.2 clips (Luma extends 5s clips only)",
                         hint="use 5s, or render without --continuity")
+    takes = check_takes(args.takes) if getattr(args, "takes", None) is not None else None
+    if takes is not None and continuity:
+        raise UserError("--takes and --continuity cannot be used together",
+                        hint="continuity chains one clip per scene; make the takes without it")
     for w in loaded.warnings:
         print(f"warning: {w}", file=sys.stderr)
     # Scene N starts from scene N-1's generation, so scenes go one after the other.
     options = RenderOptions(scenes=scenes, concurrency=1 if continuity else concurrency, force=force,
-                            assemble=not getattr(args, "no_assemble", False))
+                            assemble=not getattr(args, "no_assemble", False), takes=takes)
     resubmit = set(parse_scenes(args.resubmit, len(loaded.script.scenes))) if getattr(args, "resubmit", None) else set()
     request = RenderRequest(script, workspace, opts, options, continuity=continuity, loaded=loaded, resubmit=resubmit)
     if getattr(args, "dry_run", False):
@@ -77,7 +81,8 @@ async def _dry_run(request: RenderRequest, settings: Settings, args: argparse.Na
         return 0
     for scene in preview.scenes:
         price = f", {usd(scene.price_cents)}" if scene.action == "create" else ""
-        print(clean(f"scene {scene.index} — {scene.action}{price}"))
+        take = f" (take {scene.take})" if scene.take is not None else ""
+        print(clean(f"scene {scene.index}{take} — {scene.action}{price}"))
         for line in json.dumps(scene.request, indent=2, ensure_ascii=False).splitlines():
             print(clean("    " + line))
     if preview.done:

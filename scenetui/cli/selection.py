@@ -4,6 +4,16 @@ from __future__ import annotations
 
 from scenetui.errors import UserError
 
+MAX_TAKES = 20  # takes of one scene asked for at once: more is a typo, not a plan
+
+
+def check_takes(n: int) -> int:
+    """The number of takes `--takes` may ask for, or a clear refusal."""
+    if not 1 <= n <= MAX_TAKES:
+        raise UserError(f"--takes {n}: a render makes 1 to {MAX_TAKES} takes of a scene at once",
+                        hint="e.g. render SCRIPT --scenes 4 --takes 3")
+    return n
+
 
 def parse_scenes(text: str, count: int) -> list[int]:
     """Indices named by `text` (comma-separated numbers and inclusive ranges), checked against `count` scenes."""

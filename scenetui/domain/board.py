@@ -124,6 +124,10 @@ class Board:
                     self.say(f"Scene {e.scene_index}: {e.message}")
             case SceneProgress() if s:
                 s.fraction, s.done_bytes, s.total_bytes = e.fraction, e.done_bytes, e.total_bytes
+            case SceneCompleted() if s and not e.chosen:  # a take beside the clip: the row keeps its clip's facts
+                s.status, s.stage, s.fraction, s.message = DONE, "done", 1.0, f"take {e.take} made"
+                s.clip = s.clip or e.clip
+                self.say(f"Scene {e.scene_index}: take {e.take} made (not its clip: t to compare and choose)")
             case SceneCompleted() if s:
                 s.status, s.stage, s.fraction, s.clip = DONE, "done", 1.0, e.clip
                 s.duration, s.resolution, s.size, s.elapsed = e.duration, e.resolution, e.size, e.elapsed

@@ -70,6 +70,8 @@ class SceneCompleted(Event):
     remote_id: str | None = None
     cost_cents: int | None = None
     inputs: str | None = None  # the digest of what the clip was made from (domain.prompt.inputs_digest)
+    take: int | None = None  # the take this clip was kept as
+    chosen: bool = True  # False: a take made beside the scene's clip, waiting to be chosen (`clip` is still the scene's)
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,8 @@ class SceneVideo(WireModel):
     video_status: VideoStatus = VideoStatus.COMPLETED
     video_metadata: VideoMetadata | None = None
     kept: bool = False
+    take: int | None = None  # the take this answer is about, when one was just saved
+    chosen: bool = True  # whether that take is the scene's clip now
 
 
 @dataclass(frozen=True)

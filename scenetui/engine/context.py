@@ -12,6 +12,16 @@ from scenetui.engine.ports import ClipStore, VideoBackend
 from scenetui.script.file import LoadedScript
 
 
+@dataclass(frozen=True)
+class Variants:
+    """The takes of one scene this render makes for a variants request (`render --takes N`)."""
+
+    batch: int
+    count: int
+    slots: tuple[int, ...]  # which of the request's takes (1..count) are still to make
+    replace: bool = False  # the scene's clip becomes the newest take (else only a scene without a clip gets one)
+
+
 @dataclass
 class RenderContext:
     """The loaded script plus the backend, store, journal and bus a render runs with."""
@@ -28,10 +38,12 @@ class RenderContext:
     prepare_for_film: bool = True  # normalise downloaded clips to the film's profile as they arrive
     continuity: bool = False  # each scene starts from the previous scene's generation (paid backends; in order)
     resubmit: set[int] = field(default_factory=set)  # scenes whose unconfirmed create the person chose to pay again
+    variants: dict[int, Variants] = field(default_factory=dict)  # scenes made as several takes, by index
 
-    def open_attempt(self, index: int) -> J.Attempt | None:
-        """The scene's attempt that may still have a paid generation behind it (paid backends only)."""
-        return self.journal.open_attempt(self.script_id, index) if self.backend.paid else None
+    def open_attempt(self, index: int, batch: int | None = None, slot: int = 0) -> J.Attempt | None:
+        """The scene's (or one of its requested takes') attempt that may still have a paid generation behind it
+        (paid backends only)."""
+        return self.journal.open_attempt(self.script_id, index, batch, slot) if self.backend.paid else None
 
     def in_doubt(self, attempt: J.Attempt | None) -> bool:
         """An open create that may have been accepted and that this backend cannot look up."""

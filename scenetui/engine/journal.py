@@ -33,7 +33,10 @@ CREATE TABLE IF NOT EXISTS attempts (
     id INTEGER PRIMARY KEY, run_id INTEGER, script_id TEXT NOT NULL, scene_index INTEGER NOT NULL,
     backend TEXT NOT NULL, state TEXT NOT NULL, request TEXT, remote_id TEXT, cost_cents INTEGER,
     failure_reason TEXT, refunded INTEGER NOT NULL DEFAULT 0, remote_seconds REAL,
-    created_at REAL NOT NULL, updated_at REAL NOT NULL);
+    created_at REAL NOT NULL, updated_at REAL NOT NULL, batch INTEGER, slot INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS batches (
+    id INTEGER PRIMARY KEY, script_id TEXT NOT NULL, scene_index INTEGER NOT NULL, count INTEGER NOT NULL,
+    created_at REAL NOT NULL, finished_at REAL);
 CREATE INDEX IF NOT EXISTS attempts_scene ON attempts (script_id, scene_index, id);
 CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, run_id INTEGER, script_id TEXT, scene_index INTEGER,
@@ -69,6 +72,20 @@ class Attempt:
     remote_seconds: float | None
     created_at: float
     updated_at: float
+    batch: int | None = None  # the variants request (`render --takes N`) this attempt is one take of
+    slot: int = 0  # which take of that request (1..count); 0 for a scene's ordinary attempt
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A request for several takes of one scene: finished when every one of its `count` slots has a clip."""
+
+    id: int
+    script_id: str
+    scene_index: int
+    count: int
+    created_at: float
+    finished_at: float | None
 
 
 @dataclass(frozen=True)
@@ -118,12 +135,23 @@ class Journal:
             # FULL: an attempt row must survive a crash right after the money-spending request.
             self._db.execute("PRAGMA synchronous=FULL")
             with self._lock:
+                self._add_take_columns()  # a journal from before takes: the same version, two columns more
                 self._db.executescript(_SCHEMA)  # idempotent; executescript commits on its own, so outside _tx
             with self._tx() as db:
                 if db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() is None:
                     db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
         except sqlite3.DatabaseError as exc:
             raise opening_error(path, exc) from exc
+
+    def _add_take_columns(self) -> None:
+        for name, kind in (("batch", "INTEGER"), ("slot", "INTEGER NOT NULL DEFAULT 0")):
+            cols = {r[1] for r in self._db.execute("PRAGMA table_info(attempts)")}
+            if cols and name not in cols:
+                try:
+                    self._db.execute(f"ALTER TABLE attempts ADD COLUMN {name} {kind}")
+                except sqlite3.OperationalError as exc:  # another process added it a moment ago
+                    if "duplicate column" not in str(exc):
+                        raise
 
     def _check_version(self) -> None:
         has_meta = self._db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
@@ -234,13 +262,15 @@ class Journal:
 
     # attempts -------------------------------------------------------------------------------------------
     def begin_attempt(self, *, run_id: int | None, script_id: str, scene_index: int, backend: str,
-                      state: str = INTENT, request: dict[str, Any] | None = None) -> int:
+                      state: str = INTENT, request: dict[str, Any] | None = None, batch: int | None = None,
+                      slot: int = 0) -> int:
         now = time.time()
         with self._tx() as db:
             cur = db.execute(
-                "INSERT INTO attempts (run_id, script_id, scene_index, backend, state, request, created_at, updated_at)"
-                " VALUES (?,?,?,?,?,?,?,?)",
-                (run_id, script_id, scene_index, backend, state, json.dumps(request) if request else None, now, now),
+                "INSERT INTO attempts (run_id, script_id, scene_index, backend, state, request, created_at, updated_at,"
+                " batch, slot) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (run_id, script_id, scene_index, backend, state, json.dumps(request) if request else None, now, now,
+                 batch, slot),
             )
             return int(cur.lastrowid or 0)
 
@@ -261,10 +291,34 @@ class Journal:
         with self._lock:
             return [_attempt(r) for r in self._db.execute(q, params)]
 
-    def open_attempt(self, script_id: str, scene_index: int) -> Attempt | None:
-        """The newest attempt of a scene that may still have a live (paid) generation behind it."""
-        found = [a for a in self.attempts(script_id, scene_index) if a.state in OPEN_STATES]
+    def open_attempt(self, script_id: str, scene_index: int, batch: int | None = None, slot: int = 0) -> Attempt | None:
+        """The newest attempt of a scene (or of one take of a variants request) that may still have a live (paid)
+        generation behind it."""
+        found = [a for a in self.attempts(script_id, scene_index)
+                 if a.state in OPEN_STATES and a.batch == batch and a.slot == slot]
         return found[-1] if found else None
+
+    # variants -------------------------------------------------------------------------------------------
+    def begin_batch(self, script_id: str, scene_index: int, count: int) -> Batch:
+        now = time.time()
+        with self._tx() as db:
+            cur = db.execute("INSERT INTO batches (script_id, scene_index, count, created_at) VALUES (?,?,?,?)",
+                             (script_id, scene_index, count, now))
+            return Batch(int(cur.lastrowid or 0), script_id, scene_index, count, now, None)
+
+    def open_batch(self, script_id: str, scene_index: int) -> Batch | None:
+        """The scene's newest variants request with takes still to make (a run stopped before it finished)."""
+        with self._lock:
+            try:
+                row = self._db.execute("SELECT * FROM batches WHERE script_id=? AND scene_index=? AND finished_at IS NULL"
+                                       " ORDER BY id DESC LIMIT 1", (script_id, scene_index)).fetchone()
+            except sqlite3.OperationalError:  # read-only and from before takes: it has no such table
+                return None
+        return Batch(row["id"], row["script_id"], row["scene_index"], row["count"], row["created_at"], None) if row else None
+
+    def finish_batch(self, batch_id: int) -> None:
+        with self._tx() as db:
+            db.execute("UPDATE batches SET finished_at=? WHERE id=? AND finished_at IS NULL", (time.time(), batch_id))
 
     def remote_ids(self, script_id: str) -> set[str]:
         """Every remote generation id this workspace already knows for the script."""
@@ -343,4 +397,6 @@ def _attempt(r: sqlite3.Row) -> Attempt:
         cost_cents=r["cost_cents"], failure_reason=r["failure_reason"], refunded=bool(r["refunded"]),
         remote_seconds=r["remote_seconds"],
         created_at=r["created_at"], updated_at=r["updated_at"],
+        # a journal opened read-only may be from before takes (no columns to add there)
+        batch=r["batch"] if "batch" in r.keys() else None, slot=r["slot"] if "slot" in r.keys() else 0,
     )

@@ -14,7 +14,7 @@ from scenetui.domain import VideoMetadata, VideoStatus
 from scenetui.domain.events import LogLine, SceneCancelled, SceneCompleted, SceneFailed, SceneSkipped
 from scenetui.domain.prompt import build_prompt
 from scenetui.engine import journal as J
-from scenetui.engine.context import RenderContext
+from scenetui.engine.context import RenderContext, Variants
 from scenetui.engine.ports import GenerationJob, SharedClipStore
 from scenetui.engine.session import SceneSession
 from scenetui.errors import DiskFull, UserError
@@ -44,6 +44,21 @@ class SceneOutcome:
     status: str  # completed | failed | cancelled
     clip: Path | None = None
     error: str | None = None
+    in_doubt: bool = False
+
+
+@dataclass(frozen=True)
+class TakeSlot:
+    """One take of a variants request: which request, which of its takes, how many it asked for."""
+
+    batch: int
+    slot: int
+    count: int
+    replace: bool
+
+    @property
+    def label(self) -> str:
+        return f"take {self.slot} of {self.count}"
 
 
 def previous_generation(ctx: RenderContext, index: int) -> str | None:
@@ -68,6 +83,8 @@ def make_job(ctx: RenderContext, index: int) -> GenerationJob:
 async def run_scene(ctx: RenderContext, index: int) -> SceneOutcome:
     """Make, check and store one scene's clip; with a shared store, only while this box holds the scene's claim."""
     store = ctx.store
+    if index in ctx.variants:  # takes asked for on purpose: every box that is asked makes them (no claim)
+        return await _run_variants(ctx, index, ctx.variants[index])
     if not isinstance(store, SharedClipStore):
         return await _run_scene(ctx, index)
     asked = await store.claim_scene(ctx.script_id, index)
@@ -121,21 +138,50 @@ async def _keep_claim(ctx: RenderContext, store: SharedClipStore, index: int, sc
             return
 
 
-async def _run_scene(ctx: RenderContext, index: int) -> SceneOutcome:
-    """Make, check and store one scene's clip, retrying what may be retried; never leaves half a file."""
+async def _run_variants(ctx: RenderContext, index: int, variants: Variants) -> SceneOutcome:
+    """The scene's requested takes side by side, each its own journaled, paid-once attempt; the request is finished
+    once every take of it is made, so a run that stopped makes only the ones still missing."""
     started = time.monotonic()
-    await ctx.store.mark_scene(ctx.script_id, index, VideoStatus.IN_PROGRESS.value)
+    slots = [TakeSlot(variants.batch, n, variants.count, variants.replace) for n in variants.slots]
+    outcomes = await asyncio.gather(*(_run_scene(ctx, index, slot) for slot in slots))
+    failed = [(slot, out) for slot, out in zip(slots, outcomes) if out.status != "completed"]
+    if not failed:
+        ctx.journal.finish_batch(variants.batch)
+        return SceneOutcome(index, "completed", await ctx.store.local_clip(ctx.script_id, index))
+    error = "; ".join(f"{slot.label}: {out.error}" for slot, out in failed)
+    doubt = any(out.in_doubt for _, out in failed)
+    hint = resubmit_hint(index) if doubt else "run the same render again to make the missing takes (made ones are kept)"
+    if all(out.status == "cancelled" for _, out in failed):
+        return SceneOutcome(index, "cancelled")
+    ctx.bus.emit(SceneFailed(index, error, hint, not doubt, round(time.monotonic() - started, 3), in_doubt=doubt))
+    await _quietly(_mark(ctx, index, slots[0], VideoStatus.FAILED.value, error))
+    return SceneOutcome(index, "failed", error=error, in_doubt=doubt)
+
+
+async def _run_scene(ctx: RenderContext, index: int, slot: TakeSlot | None = None) -> SceneOutcome:
+    """Make, check and store one scene's clip (or one requested take of it), retrying what may be retried; never
+    leaves half a file."""
+    started = time.monotonic()
+    await _mark(ctx, index, slot, VideoStatus.IN_PROGRESS.value)
     tries = 0
     while True:
         try:
-            return await _attempt(ctx, index, started)
+            return await _attempt(ctx, index, started, slot)
         except _Retry as retry:
             tries += 1
             if tries > ctx.retries:
-                return await _fail(ctx, index, retry.error, retry.hint, True, started)
-            ctx.bus.emit(LogLine("warning", f"scene {index}: {retry.error} — trying again ({tries}/{ctx.retries})"))
+                return await _fail(ctx, index, retry.error, retry.hint, True, started, slot=slot)
+            what = f"scene {index}" + (f" {slot.label}" if slot else "")
+            ctx.bus.emit(LogLine("warning", f"{what}: {retry.error} — trying again ({tries}/{ctx.retries})"))
         except _Failed as failed:
-            return await _fail(ctx, index, failed.error, failed.hint, failed.retryable, started, failed.in_doubt)
+            return await _fail(ctx, index, failed.error, failed.hint, failed.retryable, started, failed.in_doubt, slot)
+
+
+async def _mark(ctx: RenderContext, index: int, slot: TakeSlot | None, status: str, error: str | None = None) -> None:
+    """The scene's status for the phone app; a take asked for beside a clip the scene has leaves it as it is."""
+    if slot is not None and await ctx.store.local_clip(ctx.script_id, index) is not None:
+        return
+    await ctx.store.mark_scene(ctx.script_id, index, status, error)
 
 
 class _Retry(Exception):
@@ -155,15 +201,16 @@ def doubt_text(attempt: J.Attempt) -> str:
             + " and this API cannot look it up")
 
 
-def _open_attempt(ctx: RenderContext, index: int) -> J.Attempt | None:
+def _open_attempt(ctx: RenderContext, index: int, slot: TakeSlot | None) -> J.Attempt | None:
     """The scene's open attempt to pick up. One in doubt is never sent again on its own: the person checks their
     Luma usage page and says `--resubmit` for the scene (then it is closed as unconfirmed, still in the ledger,
     and a new create is made)."""
-    attempt = ctx.open_attempt(index)
+    attempt = ctx.open_attempt(index, *((slot.batch, slot.slot) if slot else ()))
     if attempt is None or not ctx.in_doubt(attempt):
         return attempt
     if index in ctx.resubmit:
-        ctx.resubmit.discard(index)
+        if slot is None:  # every doubted take of a variants request is sent again at the same word
+            ctx.resubmit.discard(index)
         ctx.journal.update_attempt(attempt.id, state=J.UNCONFIRMED,
                                    failure_reason=doubt_text(attempt) + "; sent again at the person's word")
         ctx.bus.emit(LogLine("warning", f"scene {index}: paying again for a create that may have been accepted"))
@@ -176,16 +223,17 @@ def resubmit_hint(index: int) -> str:
     return f"check your Luma usage page for it; to pay for the scene again: render --resubmit {index}"
 
 
-async def _attempt(ctx: RenderContext, index: int, started: float) -> SceneOutcome:
+async def _attempt(ctx: RenderContext, index: int, started: float, slot: TakeSlot | None = None) -> SceneOutcome:
     script = ctx.loaded.script
-    previous = _open_attempt(ctx, index)
+    previous = _open_attempt(ctx, index, slot)
     if previous is not None:
         attempt_id = previous.id
         ctx.journal.update_attempt(attempt_id, run_id=ctx.bus.run_id)
     else:
         attempt_id = ctx.journal.begin_attempt(run_id=ctx.bus.run_id, script_id=ctx.script_id, scene_index=index,
-                                               backend=ctx.backend.name, state="started")
-    session = SceneSession(ctx, index, attempt_id, previous)
+                                               backend=ctx.backend.name, state="started",
+                                               batch=slot.batch if slot else None, slot=slot.slot if slot else 0)
+    session = SceneSession(ctx, index, attempt_id, previous, label=slot.label if slot else "")
     staged = ctx.store.staging_path(ctx.script_id, f"{index}-{attempt_id}")
     try:
         if session.previous_remote_id:
@@ -199,16 +247,18 @@ async def _attempt(ctx: RenderContext, index: int, started: float) -> SceneOutco
                              codec=info.codec, backend=ctx.backend.name, remote_id=remote_id,
                              model=script.video.model if ctx.backend.paid else None,
                              inputs=await asyncio.to_thread(scene_inputs, ctx.loaded, index))
-        video = await ctx.store.save_clip(ctx.script_id, index, staged, meta, progress=_threadsafe_progress(session))
+        video = await ctx.store.save_clip(ctx.script_id, index, staged, meta, progress=_threadsafe_progress(session),
+                                          replace=slot is None or slot.replace)
         ctx.journal.update_attempt(attempt_id, state=J.COMPLETED, failure_reason=None)
         clip = await ctx.store.local_clip(ctx.script_id, index)
         ctx.bus.emit(SceneCompleted(index, str(clip or video.video_url), info.duration, info.resolution, info.size_bytes,
-                                    round(time.monotonic() - started, 3), remote_id, session.cost_cents, meta.inputs))
+                                    round(time.monotonic() - started, 3), remote_id, session.cost_cents, meta.inputs,
+                                    take=video.take, chosen=video.chosen))
         if clip is not None and ctx.backend.paid and ctx.prepare_for_film:
             await _ready_for_film(ctx, index, clip)
         return SceneOutcome(index, "completed", clip)
     except asyncio.CancelledError:
-        await _cancelled(ctx, index, attempt_id, session)
+        await _cancelled(ctx, index, attempt_id, session, slot)
         raise
     except DiskFull:
         if not session.remote_id:
@@ -265,7 +315,8 @@ def _threadsafe_progress(session: SceneSession) -> Callable[[int, int], None]:
     return report
 
 
-async def _cancelled(ctx: RenderContext, index: int, attempt_id: int, session: SceneSession) -> None:
+async def _cancelled(ctx: RenderContext, index: int, attempt_id: int, session: SceneSession,
+                     slot: TakeSlot | None = None) -> None:
     """A paid generation keeps running remotely: its attempt stays open so the next run picks it up, unless
     the user asked to delete it."""
     if ctx.backend.paid and session.remote_id:
@@ -277,15 +328,19 @@ async def _cancelled(ctx: RenderContext, index: int, attempt_id: int, session: S
                 ctx.bus.emit(LogLine("warning", f"scene {index}: could not delete {session.remote_id} ({exc})"))
     elif not (ctx.backend.paid and session.in_doubt):
         ctx.journal.update_attempt(attempt_id, state=J.CANCELLED)
-    ctx.bus.emit(SceneCancelled(index))
-    await _quietly(ctx.store.mark_scene(ctx.script_id, index, VideoStatus.NOT_STARTED.value))
+    if slot is None or slot.slot == 1:  # one word per scene, however many of its takes stop
+        ctx.bus.emit(SceneCancelled(index))
+    await _quietly(_mark(ctx, index, slot, VideoStatus.NOT_STARTED.value))
 
 
 async def _fail(ctx: RenderContext, index: int, error: str, hint: str, retryable: bool, started: float,
-                in_doubt: bool = False) -> SceneOutcome:
+                in_doubt: bool = False, slot: TakeSlot | None = None) -> SceneOutcome:
+    if slot is not None:  # one take of several: said as a line; the scene's failure is told once, for all of them
+        ctx.bus.emit(LogLine("warning", f"scene {index} {slot.label}: {error}"))
+        return SceneOutcome(index, "failed", error=error, in_doubt=in_doubt)
     ctx.bus.emit(SceneFailed(index, error, hint, retryable, round(time.monotonic() - started, 3), in_doubt=in_doubt))
     await _quietly(ctx.store.mark_scene(ctx.script_id, index, VideoStatus.FAILED.value, error))
-    return SceneOutcome(index, "failed", error=error)
+    return SceneOutcome(index, "failed", error=error, in_doubt=in_doubt)
 
 
 async def _quietly(coro: Any) -> None:

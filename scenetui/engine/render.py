@@ -7,8 +7,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scenetui.domain.events import RenderFinished, RenderStarted, SceneSkipped
-from scenetui.engine.context import RenderContext
+from scenetui.domain.events import LogLine, RenderFinished, RenderStarted, SceneSkipped
+from scenetui.engine import journal as J
+from scenetui.engine.context import RenderContext, Variants
 from scenetui.engine.film import assemble_film
 from scenetui.engine.pipeline import make_job, run_scene
 from scenetui.engine.scheduler import Scheduler
@@ -24,6 +25,7 @@ class RenderOptions:
     concurrency: int = 2
     force: bool = False
     assemble: bool = True
+    takes: int | None = None  # make this many new takes of each selected scene (a variants request)
 
 
 @dataclass
@@ -69,15 +71,66 @@ class RenderPlan:
     resuming: list[int]
     in_doubt: list[int] = field(default_factory=list)  # may have been accepted; not sent again unless resubmitted
 
+    variants: dict[int, TakesPlan] = field(default_factory=dict)  # scenes made as several takes
+
     @property
     def new_generations(self) -> list[int]:
-        return [i for i in self.todo if i not in self.resuming and i not in self.in_doubt]
+        """The scene of every new paid generation, once per take (a scene asked for three takes is here three times)."""
+        plain = [i for i in self.todo if i not in self.variants and i not in self.resuming and i not in self.in_doubt]
+        return sorted(plain + [i for i, v in self.variants.items() for _ in v.new])
+
+    @property
+    def resumed(self) -> list[int]:
+        return sorted(self.resuming + [i for i, v in self.variants.items() for _ in v.resuming])
+
+    @property
+    def doubted(self) -> list[int]:
+        return sorted(self.in_doubt + [i for i, v in self.variants.items() for _ in v.in_doubt])
+
+
+@dataclass
+class TakesPlan:
+    """A variants request for one scene: its takes still to make, and which of them are new, resumed or in doubt."""
+
+    count: int
+    batch: int | None  # an earlier request a run stopped in the middle of (None: a new request)
+    new: list[int] = field(default_factory=list)
+    resuming: list[int] = field(default_factory=list)
+    in_doubt: list[int] = field(default_factory=list)
+
+    @property
+    def slots(self) -> list[int]:
+        return sorted(self.new + self.resuming + self.in_doubt)
+
+
+def plan_takes(ctx: RenderContext, index: int, count: int) -> TakesPlan:
+    """The takes a variants request for this scene still needs: an unfinished earlier request is finished first."""
+    batch = ctx.journal.open_batch(ctx.script_id, index)
+    if batch is None:
+        return TakesPlan(count, None, new=list(range(1, count + 1)))
+    plan = TakesPlan(batch.count, batch.id)
+    made = {a.slot for a in ctx.journal.attempts(ctx.script_id, index) if a.batch == batch.id and a.state == J.COMPLETED}
+    for n in range(1, batch.count + 1):
+        if n in made:
+            continue
+        attempt = ctx.open_attempt(index, batch.id, n)
+        if attempt is None:
+            plan.new.append(n)
+        elif ctx.in_doubt(attempt) and index not in ctx.resubmit:
+            plan.in_doubt.append(n)
+        else:
+            plan.resuming.append(n)
+    return plan
 
 
 async def plan_render(ctx: RenderContext, options: RenderOptions) -> RenderPlan:
     """Look, spend nothing: what a render with these options would do."""
     script = ctx.loaded.script
     selected = options.scenes if options.scenes is not None else list(range(len(script.scenes)))
+    if options.takes:
+        variants = {i: plan_takes(ctx, i, options.takes) for i in selected}
+        done = {i: clip for i in selected if (clip := await _done_clip(ctx, i)) is not None}
+        return RenderPlan([i for i in selected if variants[i].slots], done, [], variants=variants)
     todo: list[int] = []
     done: dict[int, Path] = {}
     for i in selected:
@@ -92,6 +145,20 @@ async def plan_render(ctx: RenderContext, options: RenderOptions) -> RenderPlan:
     return RenderPlan(todo, done, resuming, [i for i in doubt if i not in ctx.resubmit])
 
 
+def _start_variants(ctx: RenderContext, plan: RenderPlan, options: RenderOptions) -> None:
+    """Journal each new variants request before its first take is paid for, so a stopped run finishes it."""
+    for i in plan.todo:
+        v = plan.variants.get(i)
+        if v is None:
+            continue
+        batch = v.batch if v.batch is not None else ctx.journal.begin_batch(ctx.script_id, i, v.count).id
+        if v.batch is not None:
+            made = v.count - len(v.slots)
+            ctx.bus.emit(LogLine("info", f"scene {i}: finishing the {v.count} takes asked for earlier ({made} made)"
+                                 + ("" if options.takes == v.count else "; ask again for more once it is done")))
+        ctx.variants[i] = Variants(batch, v.count, tuple(v.slots))
+
+
 async def render(ctx: RenderContext, options: RenderOptions, plan: RenderPlan | None = None) -> RenderSummary:
     """Render the selected scenes that are not done yet, then assemble; cancellation stops cleanly."""
     started = time.monotonic()
@@ -99,12 +166,14 @@ async def render(ctx: RenderContext, options: RenderOptions, plan: RenderPlan | 
     summary = RenderSummary(script.id)
     await ctx.store.prepare(script.id)
     plan = plan or await plan_render(ctx, options)
-    todo, skipped = plan.todo, sorted(plan.done)
+    todo = plan.todo
+    skipped = [] if plan.variants else sorted(plan.done)
     if todo:
         await ctx.backend.prepare([make_job(ctx, i) for i in todo])  # checks that cost nothing, before any spend
     ctx.bus.run_id = ctx.journal.start_run(script.id, ctx.backend.name)
-    for i, clip in plan.done.items():
-        summary.statuses[i], summary.clips[i] = "skipped", str(clip)
+    _start_variants(ctx, plan, options)
+    for i in skipped:
+        summary.statuses[i], summary.clips[i] = "skipped", str(plan.done[i])
     ctx.bus.emit(RenderStarted(script.id, ctx.backend.name, todo, skipped, str(ctx.store.root)))
     for i in skipped:
         ctx.bus.emit(SceneSkipped(i, "already rendered", summary.clips[i]))

@@ -14,8 +14,10 @@ from scenetui.engine.ports import SharedClipStore
 class SceneSession:
     """Implements GenerationSession for one attempt row of the journal."""
 
-    def __init__(self, ctx: RenderContext, index: int, attempt_id: int, previous: J.Attempt | None) -> None:
+    def __init__(self, ctx: RenderContext, index: int, attempt_id: int, previous: J.Attempt | None, *,
+                 label: str = "") -> None:
         self.ctx, self.index, self.attempt_id = ctx, index, attempt_id
+        self.label = label  # "take 2 of 3" when the scene is made as several takes at once
         self.previous_remote_id = previous.remote_id if previous else None
         self.previous_request = previous.request if previous else None
         self.previous_state = previous.state if previous else None
@@ -30,7 +32,8 @@ class SceneSession:
 
     # reporting ----------------------------------------------------------------------------------------
     def stage(self, stage: str, message: str = "") -> None:
-        self.ctx.bus.emit(SceneStage(self.index, stage, message, remote_id=self.remote_id))
+        text = f"{self.label}: {message}" if self.label and message else (message or self.label)
+        self.ctx.bus.emit(SceneStage(self.index, stage, text, remote_id=self.remote_id))
 
     def progress(self, fraction: float | None = None, *, done_bytes: int | None = None, total_bytes: int | None = None) -> None:
         self.ctx.bus.emit(SceneProgress(self.index, fraction, done_bytes, total_bytes))

@@ -76,8 +76,12 @@ class PlainPrinter:
                 if 0 < q < 4 and q > self._quarter.get(e.scene_index, 0):
                     self._quarter[e.scene_index] = q
                     self._say(f"{self._label(e.scene_index)}: {q * 25}%")
+            case SceneCompleted() if not e.chosen:
+                self._say(f"{self._label(e.scene_index)}: take {e.take} made in {e.elapsed:.1f}s ({e.duration:.1f}s "
+                          f"{e.resolution}, {_mb(e.size)}) — not the scene's clip: `takes choose` makes it so")
             case SceneCompleted():
-                self._say(f"{self._label(e.scene_index)}: done in {e.elapsed:.1f}s — {e.clip} ({e.duration:.1f}s {e.resolution}, {_mb(e.size)})")
+                took = f" as take {e.take}" if e.take else ""
+                self._say(f"{self._label(e.scene_index)}: done in {e.elapsed:.1f}s{took} — {e.clip} ({e.duration:.1f}s {e.resolution}, {_mb(e.size)})")
             case SceneFailed():
                 self._say(f"{self._label(e.scene_index)}: FAILED — {e.error}" + (f". {e.hint}" if e.hint else ""))
             case SceneCancelled():

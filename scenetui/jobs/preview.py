@@ -23,10 +23,11 @@ class ScenePreview:
     action: str  # "create" (a new paid generation) | "resume" (paid already: picked up) | "in doubt" | "render"
     request: dict[str, Any] | None
     price_cents: int
+    take: int | None = None  # which take of a variants request (`render --takes N`)
 
     def to_json(self) -> dict[str, Any]:
         return {"type": "dryRun", "scene": self.index, "action": self.action, "priceCents": self.price_cents,
-                "request": self.request}
+                "request": self.request, "take": self.take}
 
 
 @dataclass
@@ -48,14 +49,21 @@ async def preview_render(request: RenderRequest, settings: Settings) -> RenderPr
         new = list(plan.new_generations)
         bodies = await ctx.backend.describe_requests([make_job(ctx, i) for i in plan.todo])
         estimate = SpendEstimate.for_videos(ctx.prices, ctx.loaded.script.video, len(new), paid=ctx.backend.paid,
-                                            scenes=plan.todo, resuming=plan.resuming, cap_cents=ctx.budget.cap,
-                                            in_doubt=plan.in_doubt)
+                                            scenes=plan.todo, resuming=plan.resumed, cap_cents=ctx.budget.cap,
+                                            in_doubt=plan.doubted)
+        paid = ctx.backend.paid
         scenes = []
         for i, body in zip(plan.todo, bodies):
-            action = ("create" if i in new else "in doubt" if i in plan.in_doubt else "resume") if ctx.backend.paid \
-                else "render"
-            scenes.append(ScenePreview(i, action, body, estimate.unit_cents if action == "create" else 0))
-        return RenderPreview(scenes, estimate, sorted(plan.done))
+            takes = plan.variants.get(i)
+            if takes is None:
+                action = ("create" if i in new else "in doubt" if i in plan.in_doubt else "resume") if paid else "render"
+                scenes.append(ScenePreview(i, action, body, estimate.unit_cents if action == "create" else 0))
+                continue
+            for n in takes.slots:
+                action = ("create" if n in takes.new else "in doubt" if n in takes.in_doubt else "resume") if paid \
+                    else "render"
+                scenes.append(ScenePreview(i, action, body, estimate.unit_cents if action == "create" else 0, take=n))
+        return RenderPreview(scenes, estimate, [] if plan.variants else sorted(plan.done))
     finally:
         await ctx.backend.aclose()
         ctx.journal.close()

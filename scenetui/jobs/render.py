@@ -57,8 +57,8 @@ async def spend_estimate(ctx: RenderContext, plan: RenderPlan) -> SpendEstimate:
         raise UserError(f"cannot read the Luma account before rendering ({exc})",
                         hint="check the network (or --luma-base-url) and run again; nothing was paid") from None
     return SpendEstimate.for_videos(ctx.prices, v, len(plan.new_generations), scenes=plan.todo,
-                                    resuming=plan.resuming, balance_cents=balance, cap_cents=ctx.budget.cap,
-                                    in_doubt=plan.in_doubt)
+                                    resuming=plan.resumed, balance_cents=balance, cap_cents=ctx.budget.cap,
+                                    in_doubt=plan.doubted)
 
 
 async def run_render(request: RenderRequest, settings: Settings, *, confirm: Confirm | None = None,

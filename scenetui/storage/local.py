@@ -117,15 +117,17 @@ class LocalStore:
 
     # clips --------------------------------------------------------------------------------------------
     async def save_clip(self, script_id: str, scene_index: int, staged: Path, metadata: VideoMetadata,
-                        progress: Callable[[int, int], None] | None = None) -> SceneVideo:
-        """Keep the staged clip as the scene's newest take and choose it (`progress` is for stores that upload; a
-        rename has none). The take before it stays on disk: nothing paid for is replaced."""
-        await asyncio.to_thread(self._save_take, script_id, scene_index, staged, metadata)
-        return SceneVideo(script_id=script_id, scene_index=scene_index,
-                          video_url=self.clip_path(script_id, scene_index).as_uri(),
-                          video_status=VideoStatus.COMPLETED, video_metadata=metadata)
+                        progress: Callable[[int, int], None] | None = None, *, replace: bool = True) -> SceneVideo:
+        """Keep the staged clip as the scene's newest take and choose it — with `replace` False only when the scene
+        has no clip (a variant waits to be chosen). `progress` is for stores that upload; a rename has none. The
+        take before it stays on disk: nothing paid for is replaced. The answer's `take` is the new number."""
+        number, chosen = await asyncio.to_thread(self._save_take, script_id, scene_index, staged, metadata, replace)
+        url = self.clip_path(script_id, scene_index) if chosen else T.take_path(self.script_dir(script_id), scene_index, number)
+        return SceneVideo(script_id=script_id, scene_index=scene_index, video_url=url.as_uri(),
+                          video_status=VideoStatus.COMPLETED, video_metadata=metadata, take=number, chosen=chosen)
 
-    def _save_take(self, script_id: str, index: int, staged: Path, metadata: VideoMetadata) -> None:
+    def _save_take(self, script_id: str, index: int, staged: Path, metadata: VideoMetadata,
+                   replace: bool = True) -> tuple[int, bool]:
         folder, clip = self.script_dir(script_id), self.clip_path(script_id, index)
         with self._doc_lock:
             doc = self.read_doc(script_id)
@@ -133,11 +135,14 @@ class LocalStore:
             recs = T.adopt_old_clip(folder, index, entry, clip)
             number = T.next_number(folder, index, entry, recs)
             move_into_place(staged, T.take_path(folder, index, number))
-            T.link_into_place(T.take_path(folder, index, number), clip)
-            entry.update({"videoUrl": clip.as_uri(), "videoStatus": VideoStatus.COMPLETED.value,
-                          "videoMetadata": metadata.to_wire(), "error": None, "take": number, "lastTake": number,
-                          "kept": False, T.TAKES: [*recs, T.new_record(number, metadata)]})
+            choose = replace or not clip.is_file()
+            if choose:
+                T.link_into_place(T.take_path(folder, index, number), clip)
+                entry.update({"videoUrl": clip.as_uri(), "videoStatus": VideoStatus.COMPLETED.value,
+                              "videoMetadata": metadata.to_wire(), "error": None, "take": number, "kept": False})
+            entry.update({"lastTake": number, T.TAKES: [*recs, T.new_record(number, metadata)]})
             write_json_atomic(self.doc_path(script_id), doc)
+            return number, choose
 
     # takes --------------------------------------------------------------------------------------------
     def takes(self, script_id: str, scene_index: int) -> list[T.Take]:

@@ -68,3 +68,33 @@ def test_journal_from_another_version_is_refused(tmp_path: Path) -> None:
     db.close()
     with pytest.raises(JournalError, match="schema version 99"):
         Journal(path)
+
+
+def test_a_journal_from_before_takes_gains_the_take_columns_and_keeps_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "journal.db"
+    db = sqlite3.connect(path)
+    db.executescript("""
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        INSERT INTO meta VALUES ('schema_version', '1');
+        CREATE TABLE attempts (
+            id INTEGER PRIMARY KEY, run_id INTEGER, script_id TEXT NOT NULL, scene_index INTEGER NOT NULL,
+            backend TEXT NOT NULL, state TEXT NOT NULL, request TEXT, remote_id TEXT, cost_cents INTEGER,
+            failure_reason TEXT, refunded INTEGER NOT NULL DEFAULT 0, remote_seconds REAL,
+            created_at REAL NOT NULL, updated_at REAL NOT NULL);
+        INSERT INTO attempts (script_id, scene_index, backend, state, remote_id, created_at, updated_at)
+            VALUES ('s', 0, 'luma', 'created', 'gen-old', 1, 1);
+    """)
+    db.commit()
+    db.close()
+    j = Journal(path)
+    old = j.open_attempt("s", 0)
+    assert old is not None and old.remote_id == "gen-old" and old.batch is None and old.slot == 0
+    batch = j.begin_batch("s", 0, 3)
+    a = j.begin_attempt(run_id=None, script_id="s", scene_index=0, backend="luma", state="created",
+                        batch=batch.id, slot=2)
+    assert j.open_attempt("s", 0).remote_id == "gen-old"  # a take's attempt is not the scene's
+    assert j.open_attempt("s", 0, batch.id, 2).id == a and j.open_attempt("s", 0, batch.id, 1) is None
+    assert j.open_batch("s", 0) == batch
+    j.finish_batch(batch.id)
+    assert j.open_batch("s", 0) is None
+    j.close()
