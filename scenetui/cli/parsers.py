@@ -134,6 +134,12 @@ def build_parser() -> argparse.ArgumentParser:
     ren.add_argument("--takes", type=int, metavar="N",
                      help=f"make N new takes of each selected scene at once (1-{MAX_TAKES}), each paid once; the scene's "
                           "clip stays as it is (a scene without one gets the first take) — choose with `takes choose`")
+    ren.add_argument("--draft", action="store_true",
+                     help="the cheap pass: a draft take of every scene not drafted yet — ray-3.2 at 360p, ray-flash-2 "
+                          "at 540p for ray-2 scripts, the animatic for free; watch, `takes approve`, then --final")
+    ren.add_argument("--final", action="store_true",
+                     help="the final take of every approved draft at the script's settings: on ray-2 Luma's upscale "
+                          "of the draft's own generation (the same motion), on ray-3.2 a new generation")
     ren.add_argument("--continuity", action="store_true",
                      help="luma: start each scene from the previous scene's generation instead of its own start keyframe "
                           "(smoother joins, same price; scenes then render one after another)")
@@ -152,18 +158,20 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--json", action="store_true", help="print a JSON object")
     firebase_args(st)
 
-    tk = sub.add_parser("takes", help="every clip each scene got: list, choose, delete, prune",
-                        usage="scenetui takes [list|choose|delete|prune] SCRIPT [SCENE TAKE] [options]",
+    tk = sub.add_parser("takes", help="every clip each scene got: list, choose, delete, prune, approve drafts",
+                        usage="scenetui takes [list|choose|delete|prune|approve] SCRIPT [SCENE TAKE | SCENES] [options]",
                         description="Every clip a scene ever got is a take, kept under videos/scripts/ID/takes/SCENE/ "
                                     "in the workspace; the scene's clip (scenes/SCENE.mp4, what the film and the phone "
                                     "app use) is the chosen one. A regenerated scene adds a take and chooses it.",
                         epilog="takes SCRIPT [--scenes LIST]            list each scene's takes (* = its clip)\n"
                                "takes choose SCRIPT SCENE TAKE          make take TAKE scene SCENE's clip\n"
                                "takes delete SCRIPT SCENE TAKE [--yes]  delete a take that is not the clip\n"
-                               "takes prune SCRIPT --keep N [--yes]     keep the clip and the N-1 newest others",
+                               "takes prune SCRIPT --keep N [--yes]     keep the clip and the N-1 newest others\n"
+                               "takes approve SCRIPT SCENES             approve drafts (e.g. 0-3,5) for render --final",
                         formatter_class=argparse.RawDescriptionHelpFormatter)
     tk.add_argument("words", nargs="+", metavar="[ACTION] SCRIPT [SCENE TAKE]",
-                    help="list (the default), choose, delete or prune; then the script; then scene and take")
+                    help="list (the default), choose, delete, prune or approve; then the script; then scene and take "
+                         "(approve: the scenes)")
     tk.add_argument("--scenes", metavar="LIST", help="list or prune only these scenes, e.g. 0,2-3")
     tk.add_argument("--keep", type=int, metavar="N", help="prune: takes kept per scene, the chosen one included")
     tk.add_argument("--yes", "-y", action="store_true", help="delete without asking")

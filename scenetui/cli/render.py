@@ -39,14 +39,17 @@ async def render_script(script: ScriptRef, workspace_arg: Path | None, args: arg
         raise UserError("--continuity cannot be used with 10s ray-3.2 clips (Luma extends 5s clips only)",
                         hint="use 5s, or render without --continuity")
     takes = check_takes(args.takes) if getattr(args, "takes", None) is not None else None
-    if takes is not None and continuity:
-        raise UserError("--takes and --continuity cannot be used together",
-                        hint="continuity chains one clip per scene; make the takes without it")
+    draft, final = bool(getattr(args, "draft", False)), bool(getattr(args, "final", False))
+    passes = [name for name, on in (("--takes", takes is not None), ("--draft", draft), ("--final", final),
+                                    ("--continuity", continuity)) if on]
+    if len(passes) > 1:
+        raise UserError(f"{' and '.join(passes)} cannot be used together",
+                        hint="one kind of pass a render: takes, drafts, finals, or a continuous chain")
     for w in loaded.warnings:
         print(f"warning: {w}", file=sys.stderr)
     # Scene N starts from scene N-1's generation, so scenes go one after the other.
     options = RenderOptions(scenes=scenes, concurrency=1 if continuity else concurrency, force=force,
-                            assemble=not getattr(args, "no_assemble", False), takes=takes)
+                            assemble=not getattr(args, "no_assemble", False), takes=takes, draft=draft, final=final)
     resubmit = set(parse_scenes(args.resubmit, len(loaded.script.scenes))) if getattr(args, "resubmit", None) else set()
     request = RenderRequest(script, workspace, opts, options, continuity=continuity, loaded=loaded, resubmit=resubmit)
     if getattr(args, "dry_run", False):

@@ -12,7 +12,7 @@ from scenetui.errors import EXIT_OK, UserError
 if TYPE_CHECKING:
     from scenetui.domain.takes import TakeRow
 
-ACTIONS = ("list", "choose", "delete", "prune")
+ACTIONS = ("list", "choose", "delete", "prune", "approve")
 
 
 def takes_cmd(args: argparse.Namespace) -> int:
@@ -35,9 +35,9 @@ async def _takes(args: argparse.Namespace) -> int:
     if not words:
         raise UserError(f"takes {action}: which script?", hint="scenetui takes SCRIPT (see scenetui takes --help)")
     ref = script_arg(words.pop(0))
-    wanted = {"list": 0, "choose": 2, "delete": 2, "prune": 0}[action]
+    wanted = {"list": 0, "choose": 2, "delete": 2, "prune": 0, "approve": 1}[action]
     if len(words) != wanted:
-        shape = {"choose": "SCENE TAKE", "delete": "SCENE TAKE"}.get(action, "")
+        shape = {"choose": "SCENE TAKE", "delete": "SCENE TAKE", "approve": "SCENES"}.get(action, "")
         raise UserError(f"takes {action} needs SCRIPT {shape}".rstrip() + f"; got {' '.join(words) or 'nothing'} after it",
                         hint="scenetui takes --help")
     settings = _settings()
@@ -67,6 +67,16 @@ async def _takes(args: argparse.Namespace) -> int:
         gone = await store.delete_take(script.id, scene, take)
         return _said(args, {"type": "deleted", "scene": scene, "take": take, "bytes": gone.size},
                      f"deleted take {take} of scene {scene}")
+    if action == "approve":
+        chosen = parse_scenes(words[0], n)
+        missing = [i for i in chosen if not any(t.draft for t in store.takes(script.id, i))]
+        if missing:  # checked for every scene first: nothing is approved unless all can be
+            raise UserError(f"scene(s) {', '.join(map(str, missing))} have no draft to approve",
+                            hint=f"draft them first: scenetui render {ref} --draft --scenes {','.join(map(str, missing))}")
+        approved = [await store.approve_take(script.id, i) for i in chosen]
+        return _said(args, {"type": "approved", "scenes": [{"scene": t.scene, "take": t.number} for t in approved]},
+                     "approved " + ", ".join(f"scene {t.scene} (take {t.number})" for t in approved)
+                     + f"; `scenetui render {ref} --final` makes their final takes")
     scenes = parse_scenes(args.scenes, n) if args.scenes else list(range(n))
     if action == "prune":
         if args.keep is None or args.keep < 1:
@@ -95,15 +105,18 @@ async def _takes(args: argparse.Namespace) -> int:
         for t in row["takes"]:
             mark = "*" if t["chosen"] else " "
             cost = f"{t['costCents']}¢" if t["costCents"] is not None else "-"
+            kind = ("approved draft" if t["approved"] else "draft" if t["draft"] else
+                    f"final of {t['from']}" if t["from"] is not None else "")
             print(clean(f"   {mark} take {t['take']:<3} {t['model'] or t['backend'] or '?':<10} {t['resolution'] or '?':<10} "
-                        f"{cost:>5}  {t['sizeBytes'] / 2**20:6.1f} MB  {(t['createdAt'] or 'before takes')[:19]}"))
+                        f"{cost:>5}  {t['sizeBytes'] / 2**20:6.1f} MB  {(t['createdAt'] or 'before takes')[:19]}"
+                        + (f"  {kind}" if kind else "") + ("  stale" if t["stale"] else "")))
     print("* the scene's clip · scenetui takes choose SCRIPT SCENE TAKE makes another one its clip")
     return EXIT_OK
 
 
 def _prunable(takes: list[Any], keep: int) -> list[Any]:
     """All but the chosen take and the newest `keep - 1` others."""
-    others = [t for t in takes if not t.chosen]
+    others = [t for t in takes if not t.chosen and not t.approved]  # an approved draft waits for its final
     room = keep - (1 if any(t.chosen for t in takes) else 0)
     return others[:-room] if room > 0 else others
 
@@ -111,7 +124,8 @@ def _prunable(takes: list[Any], keep: int) -> list[Any]:
 def _row(t: TakeRow) -> dict[str, Any]:
     return {"take": t.number, "chosen": t.chosen, "path": t.path, "sizeBytes": t.size, "createdAt": t.created,
             "model": t.model, "backend": t.backend, "resolution": t.resolution, "duration": t.duration,
-            "remoteId": t.remote_id, "inputs": t.inputs, "costCents": t.cost_cents, "stale": t.stale}
+            "remoteId": t.remote_id, "inputs": t.inputs, "costCents": t.cost_cents, "stale": t.stale,
+            "draft": t.draft, "approved": t.approved, "from": t.source}
 
 
 def _ask(args: argparse.Namespace, question: str) -> None:

@@ -3,7 +3,10 @@ inputs changed since it was made."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from scenetui.domain.prompt import inputs_changed
+from scenetui.domain.script import draft_settings
 from scenetui.domain.takes import TakeRow
 from scenetui.engine.journal import Journal
 from scenetui.engine.ports import ClipStore
@@ -21,14 +24,21 @@ def take_rows(store: ClipStore, workspace: Workspace, loaded: LoadedScript, indi
     finally:
         if journal:
             journal.close()
+    script = loaded.script
+    # a draft is judged against the scene as a draft pass would make it now
+    drafted = dataclasses.replace(loaded, script=script.model_copy(update={"video": draft_settings(script.video)}))
     out: dict[int, list[TakeRow]] = {}
     for index in indices:
-        current = scene_inputs(loaded, index)
+        current, as_draft = scene_inputs(loaded, index), None
         out[index] = []
         for t in store.takes(script_id, index):
             m = t.metadata
+            against = current
+            if t.draft:
+                as_draft = as_draft or scene_inputs(drafted, index)
+                against = as_draft
             out[index].append(TakeRow(index, t.number, t.chosen, str(t.path), t.size, m and m.model, m and m.backend,
                                       m and m.resolution, m and m.duration, t.created_at, costs.get(t.remote_id),
-                                      t.remote_id, bool(m and m.inputs and inputs_changed(m.inputs, current)),
-                                      m and m.inputs))
+                                      t.remote_id, bool(m and m.inputs and inputs_changed(m.inputs, against)),
+                                      m and m.inputs, t.draft, t.approved, t.source))
     return out

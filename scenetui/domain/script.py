@@ -62,6 +62,13 @@ class VideoSettings(WireModel):
         return short, _even(short * b / a)
 
 
+def draft_settings(video: VideoSettings) -> VideoSettings:
+    """The cheap first pass of `render --draft`: ray-3.2 at 360p; ray-flash-2 at 540p for the Dream Machine models."""
+    if video.api == "agents":
+        return video.model_copy(update={"resolution": "360p"})
+    return video.model_copy(update={"model": "ray-flash-2", "resolution": "540p"})
+
+
 def api_of(model: str) -> str:
     """"agents" for the models of Luma's current API, "dream-machine" for its legacy one."""
     return "agents" if model in AGENTS_MODELS else "dream-machine"

@@ -25,11 +25,16 @@ class TakeRow:
     remote_id: str | None = None
     stale: bool = False  # made from inputs the scene no longer has
     inputs: str | None = None  # the digest of what it was made from
+    draft: bool = False  # a draft pass's take (cheap settings)
+    approved: bool = False  # approved for `render --final`
+    source: int | None = None  # a final take: the draft it was made from
 
     def label(self) -> str:
         """One line: number, maker, resolution, cost, size, date; the chosen one marked."""
         made = self.model or self.backend or "?"
         cost = usd(self.cost_cents) if self.cost_cents is not None else "free" if self.backend == "animatic" else "-"
         when = (self.created or "before takes")[:16].replace("T", " ")
-        flags = (" · the scene's clip" if self.chosen else "") + (" · stale: its inputs changed" if self.stale else "")
+        flags = ((" · approved draft" if self.approved else " · draft" if self.draft else "")
+                 + (f" · final of take {self.source}" if self.source is not None else "")
+                 + (" · the scene's clip" if self.chosen else "") + (" · stale: its inputs changed" if self.stale else ""))
         return f"take {self.number}  {made} {self.resolution or ''}  {cost}  {human_size(self.size)}  {when}{flags}"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
+from scenetui.domain.script import draft_settings
 from scenetui.engine.bus import EventBus
 from scenetui.engine.costs import Budget, PriceTable
 from scenetui.engine import journal as J
@@ -20,6 +22,10 @@ class Variants:
     count: int
     slots: tuple[int, ...]  # which of the request's takes (1..count) are still to make
     replace: bool = False  # the scene's clip becomes the newest take (else only a scene without a clip gets one)
+    kind: str = "takes"  # takes | draft | final
+    upscale_of: str | None = None  # final on ray-2: the approved draft's generation, upscaled (the same motion)
+    source: int | None = None  # final: the approved draft take it is made from
+    source_model: str | None = None  # that draft's model
 
 
 @dataclass
@@ -39,6 +45,15 @@ class RenderContext:
     continuity: bool = False  # each scene starts from the previous scene's generation (paid backends; in order)
     resubmit: set[int] = field(default_factory=set)  # scenes whose unconfirmed create the person chose to pay again
     variants: dict[int, Variants] = field(default_factory=dict)  # scenes made as several takes, by index
+    drafting: bool = False  # `render --draft`: the script's video settings are the cheap draft ones
+
+    def use_draft_settings(self) -> None:
+        """Render with the draft pass's settings (ray-3.2 360p, ray-flash-2 540p): prices, requests and checks follow."""
+        if not self.drafting:
+            script = self.loaded.script
+            draft = draft_settings(script.video)
+            self.loaded = dataclasses.replace(self.loaded, script=script.model_copy(update={"video": draft}))
+            self.drafting = True
 
     def open_attempt(self, index: int, batch: int | None = None, slot: int = 0) -> J.Attempt | None:
         """The scene's (or one of its requested takes') attempt that may still have a paid generation behind it

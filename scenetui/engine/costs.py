@@ -28,6 +28,10 @@ DEFAULT_PRICES: dict[str, int] = {
     # is priced as twice the 5 s one rounded up, like the published 10 s prices (x3).
     "ray-3.2/360p/5s": 6, "ray-3.2/540p/5s": 15, "ray-3.2/720p/5s": 30, "ray-3.2/1080p/5s": 120,
     "ray-3.2/360p/10s": 18, "ray-3.2/540p/10s": 45, "ray-3.2/720p/10s": 90, "ray-3.2/1080p/10s": 360,
+    # Luma's upscale of a generation (render --final from a ray-flash-2 draft): its price is not in the copies of
+    # the table we have, so it is priced as a new ray-2 generation at the target resolution, which errs high.
+    "upscale/720p/5s": 100, "upscale/1080p/5s": 225, "upscale/4k/5s": 500,
+    "upscale/720p/9s": 180, "upscale/1080p/9s": 405, "upscale/4k/9s": 900,
 }
 # When the prices above were last checked against Luma's (two third-party copies of its table agreed).
 PRICES_CHECKED = "2026-07"

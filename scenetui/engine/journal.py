@@ -36,7 +36,7 @@ CREATE TABLE IF NOT EXISTS attempts (
     created_at REAL NOT NULL, updated_at REAL NOT NULL, batch INTEGER, slot INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS batches (
     id INTEGER PRIMARY KEY, script_id TEXT NOT NULL, scene_index INTEGER NOT NULL, count INTEGER NOT NULL,
-    created_at REAL NOT NULL, finished_at REAL);
+    created_at REAL NOT NULL, finished_at REAL, kind TEXT NOT NULL DEFAULT 'takes');
 CREATE INDEX IF NOT EXISTS attempts_scene ON attempts (script_id, scene_index, id);
 CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, run_id INTEGER, script_id TEXT, scene_index INTEGER,
@@ -86,6 +86,7 @@ class Batch:
     count: int
     created_at: float
     finished_at: float | None
+    kind: str = "takes"  # takes (render --takes N) | draft (render --draft) | final (render --final)
 
 
 @dataclass(frozen=True)
@@ -299,22 +300,24 @@ class Journal:
         return found[-1] if found else None
 
     # variants -------------------------------------------------------------------------------------------
-    def begin_batch(self, script_id: str, scene_index: int, count: int) -> Batch:
+    def begin_batch(self, script_id: str, scene_index: int, count: int, kind: str = "takes") -> Batch:
         now = time.time()
         with self._tx() as db:
-            cur = db.execute("INSERT INTO batches (script_id, scene_index, count, created_at) VALUES (?,?,?,?)",
-                             (script_id, scene_index, count, now))
-            return Batch(int(cur.lastrowid or 0), script_id, scene_index, count, now, None)
+            cur = db.execute("INSERT INTO batches (script_id, scene_index, count, created_at, kind) VALUES (?,?,?,?,?)",
+                             (script_id, scene_index, count, now, kind))
+            return Batch(int(cur.lastrowid or 0), script_id, scene_index, count, now, None, kind)
 
-    def open_batch(self, script_id: str, scene_index: int) -> Batch | None:
-        """The scene's newest variants request with takes still to make (a run stopped before it finished)."""
+    def open_batch(self, script_id: str, scene_index: int, kind: str = "takes") -> Batch | None:
+        """The scene's newest request of this kind with takes still to make (a run stopped before it finished)."""
         with self._lock:
             try:
-                row = self._db.execute("SELECT * FROM batches WHERE script_id=? AND scene_index=? AND finished_at IS NULL"
-                                       " ORDER BY id DESC LIMIT 1", (script_id, scene_index)).fetchone()
+                row = self._db.execute("SELECT * FROM batches WHERE script_id=? AND scene_index=? AND kind=? AND "
+                                       "finished_at IS NULL ORDER BY id DESC LIMIT 1",
+                                       (script_id, scene_index, kind)).fetchone()
             except sqlite3.OperationalError:  # read-only and from before takes: it has no such table
                 return None
-        return Batch(row["id"], row["script_id"], row["scene_index"], row["count"], row["created_at"], None) if row else None
+        return Batch(row["id"], row["script_id"], row["scene_index"], row["count"], row["created_at"], None,
+                     row["kind"]) if row else None
 
     def finish_batch(self, batch_id: int) -> None:
         with self._tx() as db:

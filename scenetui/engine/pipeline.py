@@ -55,10 +55,26 @@ class TakeSlot:
     slot: int
     count: int
     replace: bool
+    kind: str = "takes"
+    upscale_of: str | None = None
+    source: int | None = None
+    source_model: str | None = None
 
     @property
     def label(self) -> str:
+        if self.kind == "draft":
+            return "draft"
+        if self.kind == "final":
+            return f"final from draft take {self.source}" + (" (upscaled)" if self.upscale_of else "")
         return f"take {self.slot} of {self.count}"
+
+    def record(self) -> dict[str, object]:
+        """What the take's record says of how it was made."""
+        if self.kind == "draft":
+            return {"draft": True}
+        if self.kind == "final":
+            return {"from": self.source}
+        return {}
 
 
 def previous_generation(ctx: RenderContext, index: int) -> str | None:
@@ -69,10 +85,12 @@ def previous_generation(ctx: RenderContext, index: int) -> str | None:
     return done[-1].remote_id if done else None
 
 
-def make_job(ctx: RenderContext, index: int) -> GenerationJob:
+def make_job(ctx: RenderContext, index: int, upscale_of: str | None = None) -> GenerationJob:
     script = ctx.loaded.script
     scene = script.scenes[index]
-    return GenerationJob(continue_from=previous_generation(ctx, index),
+    if upscale_of is None and index in ctx.variants:
+        upscale_of = ctx.variants[index].upscale_of
+    return GenerationJob(continue_from=previous_generation(ctx, index), upscale_of=upscale_of,
         script_id=ctx.script_id, scene_index=index, scene=scene, settings=script.video,
         prompt=build_prompt(script, scene),
         start_keyframe=ctx.loaded.keyframe_source(scene.start_keyframe) if scene.start_keyframe else None,
@@ -142,7 +160,8 @@ async def _run_variants(ctx: RenderContext, index: int, variants: Variants) -> S
     """The scene's requested takes side by side, each its own journaled, paid-once attempt; the request is finished
     once every take of it is made, so a run that stopped makes only the ones still missing."""
     started = time.monotonic()
-    slots = [TakeSlot(variants.batch, n, variants.count, variants.replace) for n in variants.slots]
+    slots = [TakeSlot(variants.batch, n, variants.count, variants.replace, variants.kind, variants.upscale_of,
+                      variants.source, variants.source_model) for n in variants.slots]
     outcomes = await asyncio.gather(*(_run_scene(ctx, index, slot) for slot in slots))
     failed = [(slot, out) for slot, out in zip(slots, outcomes) if out.status != "completed"]
     if not failed:
@@ -243,12 +262,15 @@ async def _attempt(ctx: RenderContext, index: int, started: float, slot: TakeSlo
         info = await asyncio.to_thread(validate_clip, staged, seconds=script.video.seconds, size=script.video.size)
         session.stage("storing", "keeping the clip" + (" and uploading it" if ctx.store.uploads else ""))
         remote_id = result.remote_id or session.remote_id
+        model = script.video.model if ctx.backend.paid else None
+        if slot is not None and slot.upscale_of:
+            model = f"{slot.source_model or 'draft'} upscaled"
         meta = VideoMetadata(duration=info.duration, resolution=info.resolution, size=info.size_bytes, fps=info.fps,
-                             codec=info.codec, backend=ctx.backend.name, remote_id=remote_id,
-                             model=script.video.model if ctx.backend.paid else None,
+                             codec=info.codec, backend=ctx.backend.name, remote_id=remote_id, model=model,
                              inputs=await asyncio.to_thread(scene_inputs, ctx.loaded, index))
         video = await ctx.store.save_clip(ctx.script_id, index, staged, meta, progress=_threadsafe_progress(session),
-                                          replace=slot is None or slot.replace)
+                                          replace=slot is None or slot.replace,
+                                          extra=slot.record() if slot is not None else None)
         ctx.journal.update_attempt(attempt_id, state=J.COMPLETED, failure_reason=None)
         clip = await ctx.store.local_clip(ctx.script_id, index)
         ctx.bus.emit(SceneCompleted(index, str(clip or video.video_url), info.duration, info.resolution, info.size_bytes,

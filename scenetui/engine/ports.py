@@ -23,6 +23,7 @@ class GenerationJob:
     start_keyframe: str | Path | None
     end_keyframe: str | Path | None
     continue_from: str | None = None  # continuity: start from this earlier generation instead of the start keyframe
+    upscale_of: str | None = None  # a final from an approved draft: upscale this generation (same motion)
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,8 @@ class ClipStore(Protocol):
     async def prepare(self, script_id: str) -> None: ...
 
     async def save_clip(self, script_id: str, scene_index: int, staged: Path, metadata: VideoMetadata,
-                        progress: Callable[[int, int], None] | None = None, *, replace: bool = True) -> SceneVideo: ...
+                        progress: Callable[[int, int], None] | None = None, *, replace: bool = True,
+                        extra: dict[str, Any] | None = None) -> SceneVideo: ...
 
     def stored_clips(self, script_id: str) -> dict[int, str]:
         """Scenes that have a stored clip, and where (a local path or a remote URI)."""

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scenetui.domain.events import LogLine, RenderFinished, RenderStarted, SceneSkipped
-from scenetui.engine import journal as J
 from scenetui.engine.context import RenderContext, Variants
+from scenetui.engine.takeplans import TakesPlan, plan_finals, plan_drafts, plan_takes
 from scenetui.engine.film import assemble_film
 from scenetui.engine.pipeline import make_job, run_scene
 from scenetui.engine.scheduler import Scheduler
@@ -26,6 +26,8 @@ class RenderOptions:
     force: bool = False
     assemble: bool = True
     takes: int | None = None  # make this many new takes of each selected scene (a variants request)
+    draft: bool = False  # the cheap pass: a draft take of every scene not drafted (or approved) yet
+    final: bool = False  # the final take of every approved draft, at the script's settings
 
 
 @dataclass
@@ -72,6 +74,7 @@ class RenderPlan:
     in_doubt: list[int] = field(default_factory=list)  # may have been accepted; not sent again unless resubmitted
 
     variants: dict[int, TakesPlan] = field(default_factory=dict)  # scenes made as several takes
+    reasons: dict[int, str] = field(default_factory=dict)  # why a scene in `done` is left alone
 
     @property
     def new_generations(self) -> list[int]:
@@ -88,45 +91,16 @@ class RenderPlan:
         return sorted(self.in_doubt + [i for i, v in self.variants.items() for _ in v.in_doubt])
 
 
-@dataclass
-class TakesPlan:
-    """A variants request for one scene: its takes still to make, and which of them are new, resumed or in doubt."""
-
-    count: int
-    batch: int | None  # an earlier request a run stopped in the middle of (None: a new request)
-    new: list[int] = field(default_factory=list)
-    resuming: list[int] = field(default_factory=list)
-    in_doubt: list[int] = field(default_factory=list)
-
-    @property
-    def slots(self) -> list[int]:
-        return sorted(self.new + self.resuming + self.in_doubt)
-
-
-def plan_takes(ctx: RenderContext, index: int, count: int) -> TakesPlan:
-    """The takes a variants request for this scene still needs: an unfinished earlier request is finished first."""
-    batch = ctx.journal.open_batch(ctx.script_id, index)
-    if batch is None:
-        return TakesPlan(count, None, new=list(range(1, count + 1)))
-    plan = TakesPlan(batch.count, batch.id)
-    made = {a.slot for a in ctx.journal.attempts(ctx.script_id, index) if a.batch == batch.id and a.state == J.COMPLETED}
-    for n in range(1, batch.count + 1):
-        if n in made:
-            continue
-        attempt = ctx.open_attempt(index, batch.id, n)
-        if attempt is None:
-            plan.new.append(n)
-        elif ctx.in_doubt(attempt) and index not in ctx.resubmit:
-            plan.in_doubt.append(n)
-        else:
-            plan.resuming.append(n)
-    return plan
-
-
 async def plan_render(ctx: RenderContext, options: RenderOptions) -> RenderPlan:
     """Look, spend nothing: what a render with these options would do."""
     script = ctx.loaded.script
     selected = options.scenes if options.scenes is not None else list(range(len(script.scenes)))
+    if options.draft or options.final:
+        if options.draft:
+            ctx.use_draft_settings()
+        planned = await (plan_drafts(ctx, selected, force=options.force) if options.draft else plan_finals(ctx, selected))
+        return RenderPlan([i for i, v in planned.variants.items() if v.slots], planned.done, [],
+                          variants=planned.variants, reasons=planned.reasons)
     if options.takes:
         variants = {i: plan_takes(ctx, i, options.takes) for i in selected}
         done = {i: clip for i in selected if (clip := await _done_clip(ctx, i)) is not None}
@@ -151,12 +125,13 @@ def _start_variants(ctx: RenderContext, plan: RenderPlan, options: RenderOptions
         v = plan.variants.get(i)
         if v is None:
             continue
-        batch = v.batch if v.batch is not None else ctx.journal.begin_batch(ctx.script_id, i, v.count).id
-        if v.batch is not None:
+        batch = v.batch if v.batch is not None else ctx.journal.begin_batch(ctx.script_id, i, v.count, v.kind).id
+        if v.batch is not None and v.kind == "takes":
             made = v.count - len(v.slots)
             ctx.bus.emit(LogLine("info", f"scene {i}: finishing the {v.count} takes asked for earlier ({made} made)"
                                  + ("" if options.takes == v.count else "; ask again for more once it is done")))
-        ctx.variants[i] = Variants(batch, v.count, tuple(v.slots))
+        ctx.variants[i] = Variants(batch, v.count, tuple(v.slots), v.replace, v.kind, v.upscale_of, v.source,
+                                   v.source_model)
 
 
 async def render(ctx: RenderContext, options: RenderOptions, plan: RenderPlan | None = None) -> RenderSummary:
@@ -167,7 +142,7 @@ async def render(ctx: RenderContext, options: RenderOptions, plan: RenderPlan | 
     await ctx.store.prepare(script.id)
     plan = plan or await plan_render(ctx, options)
     todo = plan.todo
-    skipped = [] if plan.variants else sorted(plan.done)
+    skipped = sorted(i for i in plan.done if i not in todo)
     if todo:
         await ctx.backend.prepare([make_job(ctx, i) for i in todo])  # checks that cost nothing, before any spend
     ctx.bus.run_id = ctx.journal.start_run(script.id, ctx.backend.name)
@@ -176,7 +151,7 @@ async def render(ctx: RenderContext, options: RenderOptions, plan: RenderPlan | 
         summary.statuses[i], summary.clips[i] = "skipped", str(plan.done[i])
     ctx.bus.emit(RenderStarted(script.id, ctx.backend.name, todo, skipped, str(ctx.store.root)))
     for i in skipped:
-        ctx.bus.emit(SceneSkipped(i, "already rendered", summary.clips[i]))
+        ctx.bus.emit(SceneSkipped(i, plan.reasons.get(i, "already rendered"), summary.clips[i]))
 
     scheduler = Scheduler(lambda i: run_scene(ctx, i), concurrency=options.concurrency,
                           journal=ctx.journal, script_id=script.id, on_command=ctx.command_arguments)

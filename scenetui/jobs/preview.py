@@ -12,7 +12,7 @@ from scenetui.config import Settings
 from scenetui.engine.costs import SpendEstimate
 from scenetui.engine.pipeline import make_job
 from scenetui.engine.render import plan_render
-from scenetui.jobs.render import RenderRequest
+from scenetui.jobs.render import RenderRequest, plan_estimate
 
 
 @dataclass
@@ -47,10 +47,9 @@ async def preview_render(request: RenderRequest, settings: Settings) -> RenderPr
     try:
         plan = await plan_render(ctx, request.options)
         new = list(plan.new_generations)
-        bodies = await ctx.backend.describe_requests([make_job(ctx, i) for i in plan.todo])
-        estimate = SpendEstimate.for_videos(ctx.prices, ctx.loaded.script.video, len(new), paid=ctx.backend.paid,
-                                            scenes=plan.todo, resuming=plan.resumed, cap_cents=ctx.budget.cap,
-                                            in_doubt=plan.doubted)
+        bodies = await ctx.backend.describe_requests([make_job(ctx, i, t.upscale_of if (t := plan.variants.get(i)) else None)
+                                                      for i in plan.todo])
+        estimate = plan_estimate(ctx, plan)
         paid = ctx.backend.paid
         scenes = []
         for i, body in zip(plan.todo, bodies):
@@ -63,7 +62,7 @@ async def preview_render(request: RenderRequest, settings: Settings) -> RenderPr
                 action = ("create" if n in takes.new else "in doubt" if n in takes.in_doubt else "resume") if paid \
                     else "render"
                 scenes.append(ScenePreview(i, action, body, estimate.unit_cents if action == "create" else 0, take=n))
-        return RenderPreview(scenes, estimate, [] if plan.variants else sorted(plan.done))
+        return RenderPreview(scenes, estimate, sorted(i for i in plan.done if i not in plan.todo))
     finally:
         await ctx.backend.aclose()
         ctx.journal.close()

@@ -5,6 +5,7 @@ confirmed, locked and journaled the same way."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -56,9 +57,34 @@ async def spend_estimate(ctx: RenderContext, plan: RenderPlan) -> SpendEstimate:
     except (LumaUnavailable, LumaRateLimited, LumaRejected) as exc:  # before any spend: a sentence, nothing paid
         raise UserError(f"cannot read the Luma account before rendering ({exc})",
                         hint="check the network (or --luma-base-url) and run again; nothing was paid") from None
-    return SpendEstimate.for_videos(ctx.prices, v, len(plan.new_generations), scenes=plan.todo,
-                                    resuming=plan.resumed, balance_cents=balance, cap_cents=ctx.budget.cap,
-                                    in_doubt=plan.doubted)
+    return plan_estimate(ctx, plan, balance)
+
+
+def plan_estimate(ctx: RenderContext, plan: RenderPlan, balance: float | None = None) -> SpendEstimate:
+    """The plan's price: every new generation (each take counted), what is resumed or in doubt, and for finals what
+    they are — Luma's upscale of the approved draft (the same motion), or a new generation whose motion differs."""
+    v = ctx.loaded.script.video
+    fields = dict(scenes=plan.todo, resuming=plan.resumed, balance_cents=balance, cap_cents=ctx.budget.cap,
+                  in_doubt=plan.doubted)
+    count = len(plan.new_generations)
+    finals = [t for t in plan.variants.values() if t.kind == "final" and t.slots]
+    upscales = [t for t in finals if t.upscale_of]
+    if not ctx.backend.paid or not finals:
+        return SpendEstimate.for_videos(ctx.prices, v, count, paid=ctx.backend.paid, **fields)
+    if upscales:
+        unit = ctx.prices.price("upscale", v.resolution, v.duration)
+        notes = ["each final is Luma's upscale of the approved draft's own generation: the same motion, sharper"]
+        if not ctx.prices.known("upscale", v.resolution, v.duration):
+            notes.append(f"no upscale price is known for {v.resolution}: priced at the dearest rate (add "
+                         f"'upscale/{v.resolution}/{v.duration}' with --price-table)")
+        if len(upscales) < len(finals):  # some drafts were not made on Luma: those are new generations
+            unit = max(unit, ctx.prices.price(v.model, v.resolution, v.duration))
+            notes.append("drafts not made with Luma's Dream Machine API are generated anew (their motion will differ)")
+        return SpendEstimate(count, unit, model=f"upscale to {v.resolution} {v.duration}", notes=notes, **fields)
+    estimate = SpendEstimate.for_videos(ctx.prices, v, count, **fields)
+    return dataclasses.replace(estimate, notes=[f"{v.model} makes each final as a new generation at {v.resolution} "
+                                                "from the same inputs: its motion will differ from the approved "
+                                                "draft's", *estimate.notes])
 
 
 async def run_render(request: RenderRequest, settings: Settings, *, confirm: Confirm | None = None,

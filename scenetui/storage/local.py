@@ -117,17 +117,19 @@ class LocalStore:
 
     # clips --------------------------------------------------------------------------------------------
     async def save_clip(self, script_id: str, scene_index: int, staged: Path, metadata: VideoMetadata,
-                        progress: Callable[[int, int], None] | None = None, *, replace: bool = True) -> SceneVideo:
+                        progress: Callable[[int, int], None] | None = None, *, replace: bool = True,
+                        extra: dict[str, Any] | None = None) -> SceneVideo:
         """Keep the staged clip as the scene's newest take and choose it — with `replace` False only when the scene
         has no clip (a variant waits to be chosen). `progress` is for stores that upload; a rename has none. The
-        take before it stays on disk: nothing paid for is replaced. The answer's `take` is the new number."""
-        number, chosen = await asyncio.to_thread(self._save_take, script_id, scene_index, staged, metadata, replace)
+        take before it stays on disk: nothing paid for is replaced. The answer's `take` is the new number; `extra`
+        goes into its record (draft, from)."""
+        number, chosen = await asyncio.to_thread(self._save_take, script_id, scene_index, staged, metadata, replace, extra)
         url = self.clip_path(script_id, scene_index) if chosen else T.take_path(self.script_dir(script_id), scene_index, number)
         return SceneVideo(script_id=script_id, scene_index=scene_index, video_url=url.as_uri(),
                           video_status=VideoStatus.COMPLETED, video_metadata=metadata, take=number, chosen=chosen)
 
     def _save_take(self, script_id: str, index: int, staged: Path, metadata: VideoMetadata,
-                   replace: bool = True) -> tuple[int, bool]:
+                   replace: bool = True, extra: dict[str, Any] | None = None) -> tuple[int, bool]:
         folder, clip = self.script_dir(script_id), self.clip_path(script_id, index)
         with self._doc_lock:
             doc = self.read_doc(script_id)
@@ -140,7 +142,7 @@ class LocalStore:
                 T.link_into_place(T.take_path(folder, index, number), clip)
                 entry.update({"videoUrl": clip.as_uri(), "videoStatus": VideoStatus.COMPLETED.value,
                               "videoMetadata": metadata.to_wire(), "error": None, "take": number, "kept": False})
-            entry.update({"lastTake": number, T.TAKES: [*recs, T.new_record(number, metadata)]})
+            entry.update({"lastTake": number, T.TAKES: [*recs, T.new_record(number, metadata, extra)]})
             write_json_atomic(self.doc_path(script_id), doc)
             return number, choose
 
@@ -178,6 +180,36 @@ class LocalStore:
                           "take": take.number, "kept": False, T.TAKES: recs})
             if take.metadata is not None:
                 entry["videoMetadata"] = take.metadata.to_wire()
+            write_json_atomic(self.doc_path(script_id), doc)
+
+    async def approve_take(self, script_id: str, scene_index: int, number: int | None = None) -> T.Take:
+        """Approve a draft take for `render --final` — `number`, else the chosen take when it is a draft, else the
+        newest draft; the scene's other drafts are no longer approved."""
+        takes = self.takes(script_id, scene_index)
+        drafts = [t for t in takes if t.draft]
+        if number is not None:
+            take = self._take(script_id, scene_index, number)
+            if not take.draft:
+                raise UserError(f"take {number} of scene {scene_index} is not a draft",
+                                hint="approve a draft take (render --draft makes them)")
+        elif not drafts:
+            raise UserError(f"scene {scene_index} has no draft to approve",
+                            hint=f"make one first: scenetui render SCRIPT --draft --scenes {scene_index}")
+        else:
+            take = next((t for t in drafts if t.chosen), drafts[-1])
+        await asyncio.to_thread(self._set_approved, script_id, scene_index, take.number)
+        return take
+
+    def _set_approved(self, script_id: str, index: int, number: int) -> None:
+        with self._doc_lock:
+            doc = self.read_doc(script_id)
+            entry = doc.setdefault("scenes", {}).setdefault(str(index), {})
+            recs = T.records(entry)
+            if not any(r["n"] == number for r in recs):  # a file a crash left without its record
+                recs.append({"n": number, "createdAt": None, "draft": True})
+            for r in recs:
+                r["approved"] = r["n"] == number
+            entry[T.TAKES] = recs
             write_json_atomic(self.doc_path(script_id), doc)
 
     async def delete_take(self, script_id: str, scene_index: int, number: int) -> T.Take:

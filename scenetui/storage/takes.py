@@ -37,6 +37,9 @@ class Take:
     chosen: bool
     metadata: VideoMetadata | None
     created_at: str | None
+    draft: bool = False  # made by `render --draft` (cheap settings), waiting to be approved
+    approved: bool = False  # `takes approve`: `render --final` makes the final take from it
+    source: int | None = None  # a final take: the approved draft it was made from
 
     @property
     def remote_id(self) -> str | None:
@@ -76,7 +79,8 @@ def list_takes(script_dir: Path, index: int, entry: dict[str, Any], clip: Path) 
         except ValueError:
             metadata = None
         out.append(Take(index, n, path, path.stat().st_size, n == chosen and clip.is_file(), metadata,
-                        rec.get("createdAt")))
+                        rec.get("createdAt"), draft=rec.get("draft") is True, approved=rec.get("approved") is True,
+                        source=rec["from"] if isinstance(rec.get("from"), int) else None))
     if not out and clip.is_file():  # an old workspace: its clip is take 1 until a take is added
         meta = entry.get("videoMetadata")
         out.append(Take(index, 1, clip, clip.stat().st_size, True,
@@ -125,5 +129,6 @@ def next_number(script_dir: Path, index: int, entry: dict[str, Any], recs: list[
     return max([last, *(r["n"] for r in recs), *_numbers_on_disk(script_dir, index)]) + 1
 
 
-def new_record(number: int, metadata: VideoMetadata) -> dict[str, Any]:
-    return {"n": number, "createdAt": datetime.now(timezone.utc).isoformat(), "videoMetadata": metadata.to_wire()}
+def new_record(number: int, metadata: VideoMetadata, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"n": number, "createdAt": datetime.now(timezone.utc).isoformat(), "videoMetadata": metadata.to_wire(),
+            **(extra or {})}

@@ -83,6 +83,7 @@ class Record:
     frames_ok: bool | None = None  # None until the keyframes were fetched
     deleted: bool = False
     refunded: bool = False
+    source: str | None = None  # an upscale: the generation it upscales
 
 
 def _size(request: dict[str, Any]) -> tuple[int, int]:
@@ -199,9 +200,10 @@ class FakeLuma:
             assets = {"video": video, "image": None, "progress_video": None}
         elif state == "dreaming":
             assets = {"video": None, "image": None, "progress_video": None}
-        return {"id": rec.id, "generation_type": "image" if is_image else "video", "state": state, "failure_reason": reason,
-                "created_at": rec.created_at, "assets": assets, "model": rec.request.get("model"),
-                "request": rec.request}
+        kind = "image" if is_image else "upscale_video" if rec.source else "video"
+        model = self.records[rec.source].request.get("model") if rec.source else rec.request.get("model")
+        return {"id": rec.id, "generation_type": kind, "state": state, "failure_reason": reason,
+                "created_at": rec.created_at, "assets": assets, "model": model, "request": rec.request}
 
     def _fetch_keyframes(self, rec: Record) -> None:
         ok = True
@@ -217,8 +219,11 @@ class FakeLuma:
         rec.frames_ok = ok
 
     def asset_file(self, rec: Record) -> Path:
-        w, h = _size(rec.request)
-        return self.asset_file_for(w, h, DURATIONS[rec.request.get("duration", "5s")])
+        request = rec.request
+        if rec.source is not None:  # the source's shot at the asked resolution: same aspect ratio, same length
+            request = {**self.records[rec.source].request, "resolution": rec.request.get("resolution", "1080p")}
+        w, h = _size(request)
+        return self.asset_file_for(w, h, DURATIONS[request.get("duration", "5s")])
 
     def asset_file_for(self, w: int, h: int, seconds: int) -> Path:
         """The clip served for a generation of this size (made once with ffmpeg, then cached)."""
@@ -275,12 +280,30 @@ class FakeLuma:
             return "Loop is not supported for keyframes"
         return None
 
-    def create(self, body: dict[str, Any]) -> Record:
+    def validate_upscale(self, source_id: str, body: Any) -> tuple[int, str] | None:
+        """UpscaleVideoGenerationRequest: generation_type upscale_video, a known resolution, a completed video."""
+        if not isinstance(body, dict):
+            return 400, "Invalid request body"
+        if body.get("generation_type", "upscale_video") != "upscale_video":
+            return 400, f"Invalid generation_type: {body.get('generation_type')}"
+        if body.get("resolution") not in RESOLUTIONS:
+            return 400, f"Invalid resolution: {body.get('resolution')}"
+        if set(body) - {"generation_type", "resolution", "callback_url"}:
+            return 400, f"Unexpected fields: {sorted(set(body) - {'generation_type', 'resolution', 'callback_url'})}"
+        source = self.records.get(source_id)
+        if source is None or source.deleted:
+            return 404, "Generation not found"
+        if source.request.get("generation_type") == "image" or self.state_of(source) != "completed":
+            return 400, f"Generation {source_id} is not a completed video"
+        return None
+
+    def create(self, body: dict[str, Any], source: str | None = None) -> Record:
         with self._lock:
             price = IMAGE_PRICE if body.get("generation_type") == "image" else self.price
             rec = Record(id=str(uuid.uuid4()), request=body, created=time.monotonic(),
                          created_at=datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"), price=price,
-                         fail_reason=self.faults.fail_reasons.pop(0) if self.faults.fail_reasons else None)
+                         fail_reason=self.faults.fail_reasons.pop(0) if self.faults.fail_reasons else None,
+                         source=source)
             self.records[rec.id] = rec
             self.order.append(rec.id)
             self.balance -= price
@@ -430,6 +453,9 @@ class _Handler(BaseHTTPRequestHandler):
         fake = self.server_fake
         api = self._api_path()
         body = self._body()
+        parts = (api or "").strip("/").split("/")
+        if len(parts) == 3 and parts[0] == "generations" and parts[2] == "upscale":
+            return self._upscale(parts[1], body)
         if api not in ("/generations/video", "/generations", "/generations/image"):
             return self._send(404, {"detail": "Not found"})
         image = api == "/generations/image"
@@ -462,6 +488,27 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(fake.faults.stall_seconds)
             return self._drop()
         return self._send(201, fake.generation_json(rec))
+
+    def _upscale(self, source_id: str, body: Any) -> None:
+        """POST /generations/{id}/upscale -> 200 + a Generation to poll (a new id, generation_type upscale_video)."""
+        fake = self.server_fake
+        if not self._authorised():
+            return None
+        self._hit("upscale")
+        if fake.faults.take("create_drop_before"):
+            return self._drop()
+        with fake._lock:
+            problem = fake.validate_upscale(source_id, body)
+            if problem:
+                return self._send(problem[0], {"detail": problem[1]})
+            if fake.in_flight() >= fake.max_in_flight or fake.over_window():
+                return self._send(429, {"detail": "Rate limit exceeded"})
+            if fake.balance < fake.price:
+                return self._send(402, {"detail": "Insufficient credits"})
+            rec = fake.create({"generation_type": "upscale_video", **body}, source=source_id)
+        if fake.faults.take("create_drop_after"):
+            return self._drop()
+        return self._send(200, fake.generation_json(rec))
 
     def do_DELETE(self) -> None:  # noqa: N802
         fake = self.server_fake

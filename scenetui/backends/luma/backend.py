@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from datetime import datetime
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, NoReturn
@@ -88,6 +89,8 @@ class LumaBackend:
 
     async def _body(self, job: GenerationJob, url_of: Callable[[str | Path], Awaitable[str]]) -> dict[str, Any]:
         v = job.settings
+        if job.upscale_of:  # POST /generations/{id}/upscale takes the resolution only: the shot is the draft's
+            return {"generation_type": "upscale_video", "resolution": v.resolution}
         request: dict[str, Any] = {
             "generation_type": "video", "model": v.model, "prompt": job.prompt, "resolution": v.resolution,
             "duration": v.duration, "aspect_ratio": v.aspect_ratio, "loop": v.loop,
@@ -111,26 +114,32 @@ class LumaBackend:
         request = await self.build_request(job)
         gen_id = session.previous_remote_id
         if gen_id is None and session.previous_state == "intent":
-            gen_id = await self._reconcile(session, session.previous_request or redact_request(request))
+            gen_id = await (self._reconcile_upscale(session, request) if job.upscale_of else
+                            self._reconcile(session, session.previous_request or redact_request(request)))
         async with self._in_flight:
             fresh = gen_id is None
             if gen_id is None:
-                gen_id = await self._create(request, session)
+                gen_id = await self._create(request, session, job)
             generation = await self._wait(gen_id, session, fresh=fresh)
         await self._download(generation, dest, session)
         return GenerationResult(remote_id=gen_id)
 
-    async def _create(self, request: dict[str, Any], session: GenerationSession) -> str:
+    async def _create(self, request: dict[str, Any], session: GenerationSession, job: GenerationJob) -> str:
         waited = 0.0
         tries = 0
+        source = job.upscale_of
         while True:
             async with self._creates:
                 pass  # at most N creates start per minute
-            await session.before_create(redact_request(request))
-            session.stage("submitting", "sending the generation request")
+            # an upscale is journaled with what it upscales and what it is priced as (its body has neither)
+            journaled = ({**request, "source": source, "model": "upscale", "duration": job.settings.duration}
+                         if source else redact_request(request))
+            await session.before_create(journaled)
+            session.stage("submitting", f"asking Luma to upscale generation {source}" if source
+                          else "sending the generation request")
             try:
                 step("luma create: before the request")
-                generation = await self.client.create_video(request)
+                generation = await (self.client.upscale(source, request) if source else self.client.create_video(request))
                 step("luma create: answered, id not yet written")
             except LumaRateLimited as exc:
                 await session.not_created()
@@ -143,7 +152,8 @@ class LumaBackend:
                 why = explain_rejection(exc.detail)
                 raise GenerationFailed(why.message, hint=why.hint) from exc
             except LumaUnavailable as exc:
-                found = await self._reconcile(session, redact_request(request), cause=str(exc))
+                found = await (self._reconcile_upscale(session, request, cause=str(exc)) if source else
+                               self._reconcile(session, redact_request(request), cause=str(exc)))
                 if found:
                     return found
                 tries += 1
@@ -178,6 +188,31 @@ class LumaBackend:
             hint="run the same command again later; it will check again before paying", keep_open=True,
         ) from last
 
+    async def _reconcile_upscale(self, session: GenerationSession, request: dict[str, Any], cause: str = "") -> str | None:
+        """An upscale whose answer was lost: Luma's echo of it names no source, so it is adopted only when exactly
+        one unknown upscale at that resolution appeared since the request left; several cannot be told apart."""
+        session.stage("reconciling", "checking whether the interrupted upscale reached Luma" + (f" ({cause})" if cause else ""))
+        since = (session.previous_intent_ts or time.time()) - 5
+        try:
+            listing = await self.client.list(limit=100)
+        except (LumaUnavailable, LumaRateLimited) as exc:
+            raise GenerationFailed("could not confirm whether Luma stored the upscale (listing generations failed)",
+                                   hint="run the same command again later; it will check again before paying",
+                                   keep_open=True) from exc
+        known = session.known_remote_ids()
+        found = [g for g in listing.generations if g.generation_type == "upscale_video" and g.id not in known
+                 and (g.request or {}).get("resolution") == request.get("resolution")
+                 and (_created(g) or 0) >= since]
+        if len(found) > 1:
+            raise GenerationFailed(f"{len(found)} upscales Luma stored since this one was sent cannot be told apart",
+                                   hint="check your Luma library; run again once the others are journaled", keep_open=True)
+        if found:
+            await session.created(found[0].id)
+            session.stage("reconciled", f"Luma had stored it as {found[0].id}; not upscaling again")
+            return found[0].id
+        await session.not_created()
+        return None
+
     async def _wait(self, gen_id: str, session: GenerationSession, *, fresh: bool = True) -> Generation:
         async def failed(generation: Generation) -> NoReturn:
             await session.refunded()  # Luma refunds failed generations
@@ -205,3 +240,10 @@ class LumaBackend:
 
 _STAGES = {"queued": ("queued", "waiting for a Luma slot"), "dreaming": ("dreaming", "Luma is generating"),
            "completed": ("completed", ""), "failed": ("failed", "")}
+
+
+def _created(generation: Generation) -> float | None:
+    try:
+        return datetime.fromisoformat((generation.created_at or "").replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None

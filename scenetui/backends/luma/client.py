@@ -172,6 +172,12 @@ class LumaClient(ApiClient):
         response = await self._once("POST", "generations/image", "create", json=request)
         return parse(Generation, response, "create")
 
+    async def upscale(self, generation_id: str, request: dict[str, Any]) -> Generation:
+        """POST /generations/{id}/upscale exactly once: a new generation to poll, the same shot at a higher
+        resolution."""
+        response = await self._once("POST", f"generations/{generation_id}/upscale", "upscale", json=request)
+        return parse(Generation, response, "upscale")
+
     async def get(self, generation_id: str) -> Generation:
         return await self._read_as(Generation, "GET", f"generations/{generation_id}", "get")
 

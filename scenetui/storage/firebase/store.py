@@ -158,9 +158,12 @@ class FirebaseStore(LocalStore):
 
     # clips ------------------------------------------------------------------------------------------------
     async def save_clip(self, script_id: str, scene_index: int, staged: Path, metadata: VideoMetadata,
-                        progress: Progress | None = None, *, replace: bool = True) -> SceneVideo:
-        video = await super().save_clip(script_id, scene_index, staged, metadata, replace=replace)
-        if not video.chosen:  # a variant beside the scene's clip: the app's fields still name the chosen one
+                        progress: Progress | None = None, *, replace: bool = True,
+                        extra: dict[str, Any] | None = None) -> SceneVideo:
+        video = await super().save_clip(script_id, scene_index, staged, metadata, replace=replace, extra=extra)
+        # a variant beside the scene's clip: the app's fields still name the chosen one; a draft is for this
+        # workspace's person to judge, not for the phone app
+        if not video.chosen or (extra or {}).get("draft"):
             return video
         local = self.clip_path(script_id, scene_index)
         url = await asyncio.to_thread(self._publish_clip, script_id, scene_index, local, metadata.to_wire(), progress)
