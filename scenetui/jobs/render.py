@@ -50,7 +50,6 @@ class RenderResult:
 
 async def spend_estimate(ctx: RenderContext, plan: RenderPlan) -> SpendEstimate:
     """What this render would pay for, with the account's balance when the backend can tell it."""
-    v = ctx.loaded.script.video
     balance_of = getattr(ctx.backend, "balance_cents", None)  # a paid backend whose API reports a balance
     try:
         balance = await balance_of() if balance_of is not None else None
