@@ -14,7 +14,8 @@ from scenetui.storage.workspace import Workspace
 
 
 def render_command(script: Path | object, workspace: Workspace, opts: BuildOptions, *, scenes: list[int] | None,
-                   force: bool, concurrency: int | None, resubmit: list[int] | None = None) -> list[str]:
+                   force: bool, concurrency: int | None, resubmit: list[int] | None = None,
+                   takes: int | None = None) -> list[str]:
     """`scenetui render …` with the same options as this app; secrets stay in the environment, never in argv."""
     target = str(script.resolve()) if isinstance(script, Path) else str(script)  # a path, or firestore:ID
     cmd = [sys.executable, "-m", "scenetui", "render", target, "--workspace", str(workspace.root),
@@ -23,6 +24,8 @@ def render_command(script: Path | object, workspace: Workspace, opts: BuildOptio
         cmd += ["--scenes", ",".join(map(str, scenes))]
     if force:
         cmd.append("--force")
+    if takes:
+        cmd += ["--takes", str(takes)]
     if resubmit:
         cmd += ["--resubmit", ",".join(map(str, resubmit))]
     if concurrency:

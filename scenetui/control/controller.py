@@ -274,6 +274,25 @@ class ScriptController:
         """The scene's takes, oldest first, each with its cost (from the journal) and whether it is stale."""
         return take_rows(self.state.store, self.workspace, self.loaded, [index])[index]
 
+    def takes_estimate(self, count: int) -> SpendEstimate:
+        """What `count` new takes of one scene would cost."""
+        return SpendEstimate.for_videos(self.state.prices, self.loaded.script.video, count, paid=self.paid,
+                                        cap_cents=self.opts.max_spend_cents)
+
+    def _check_takes(self, index: int) -> None:
+        if self.running:
+            raise UserError("a render is running", hint="more takes can be made once it is done (or cancel it)")
+        self._check_keyframes([index], True)
+
+    async def make_takes(self, index: int, count: int) -> str:
+        """`count` new takes of the scene beside its clip; where they are made is the peer's to say."""
+        raise NotImplementedError
+
+    async def approve(self, index: int) -> str:
+        """Approve the scene's draft (its clip when that is a draft, else its newest) for `render --final`."""
+        take = await self.state.store.approve_take(self.script_id, index)
+        return f"scene {index}: draft take {take.number} approved — `scenetui render SCRIPT --final` makes its final take"
+
     async def choose_take(self, index: int, number: int) -> str:
         """Make take `number` the scene's clip; the film is assembled from it next time."""
         self._refuse_while_running(index, "choose a take")

@@ -29,3 +29,12 @@ class LocalController(ScriptController):
                                 resubmit=set(self.in_doubt(indices)) if resubmit else set())
         await self._start("render", lambda ctx: run_render(request, s.settings, context=ctx), locked=False)
         return "rendering started"
+
+    async def make_takes(self, index: int, count: int) -> str:
+        """`count` new takes of one scene, side by side (the screen has stated the cost and asked)."""
+        self._check_takes(index)
+        s = self.state
+        request = RenderRequest(s.script_path, s.workspace, s.opts,
+                                RenderOptions(scenes=[index], concurrency=self.concurrency, takes=count))
+        await self._start("render", lambda ctx: run_render(request, s.settings, context=ctx), locked=False)
+        return f"making {count} more take(s) of scene {index} — t compares and chooses when they are in"

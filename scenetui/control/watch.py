@@ -8,6 +8,7 @@ confirmation): the person at the browser view of a render box has no other termi
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from typing import Any
 
@@ -47,3 +48,14 @@ class WatchController(ScriptController):
         wanted = [i for i in (indices or range(len(self.board.scenes))) if self.board.scenes[i].status != DONE]
         self._queue_retries(wanted, resubmit)
         return f"asked the running render to (re)try {len(wanted)} scene(s)"
+
+    async def make_takes(self, index: int, count: int) -> str:
+        """More takes of one scene, made by a render in a process of its own."""
+        from scenetui.control.background import render_command, spawn_render
+
+        self._check_takes(index)
+        cmd = render_command(self.state.script_path, self.workspace, self.opts, scenes=[index], force=False,
+                             concurrency=self.concurrency, takes=count)
+        pid, _ = await asyncio.to_thread(spawn_render, cmd, self.workspace)
+        self.follow_journal()
+        return f"making {count} more take(s) of scene {index} in the background (pid {pid})"

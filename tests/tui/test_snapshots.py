@@ -196,26 +196,55 @@ def test_keyframe_choice(snap_compare, story: Path, tmp_path: Path, fixed_clock:
     async def before(pilot: Pilot) -> None:
         await mid_render_then("down")(pilot)
         await pilot.press("K")  # its worker waits on the dialog: no settle() (it waits for every worker)
-        from scenetui.tui.screens.dialogs import ChoiceScreen
+        await dialog_drawn(pilot)
 
-        deadline = time.monotonic() + 10  # a busy box may take a moment to lay the dialog out
-        while not isinstance(pilot.app.screen, ChoiceScreen) and time.monotonic() < deadline:
-            await pilot.pause(0.1)
-        assert isinstance(pilot.app.screen, ChoiceScreen), "the keyframe choices never opened"
-        while _pictures_pending(pilot) and time.monotonic() < deadline:  # the details beneath, drawn whole
-            await pilot.pause(0.1)
-        assert not _pictures_pending(pilot), "the pictures beneath the dialog were never drawn"
-        # the details pane beneath scrolls at 80x24: wait until its size and scroll stop changing (CI once caught
-        # its scrollbar mid-layout)
-        from scenetui.tui.widgets.details import SceneDetails
+    assert snap_compare(app, terminal_size=size, run_before=before)
 
-        details = pilot.app.screen_stack[-2].query_one(SceneDetails)
-        seen: list[tuple[object, float]] = []
-        while time.monotonic() < deadline:
-            seen = [*seen[-2:], (details.virtual_size, details.scroll_y)]
-            if len(seen) == 3 and len(set(seen)) == 1:
-                break
-            await pilot.pause(0.2)
+
+async def dialog_drawn(pilot: Pilot) -> None:
+    """A choice dialog open over the main screen, the pictures beneath it drawn whole, and nothing still moving."""
+    from scenetui.tui.screens.dialogs import ChoiceScreen
+    from scenetui.tui.widgets.details import SceneDetails
+
+    deadline = time.monotonic() + 10  # a busy box may take a moment to lay the dialog out
+    while not isinstance(pilot.app.screen, ChoiceScreen) and time.monotonic() < deadline:
+        await pilot.pause(0.1)
+    assert isinstance(pilot.app.screen, ChoiceScreen), "the dialog never opened"
+    while _pictures_pending(pilot) and time.monotonic() < deadline:  # the details beneath, drawn whole
+        await pilot.pause(0.1)
+    assert not _pictures_pending(pilot), "the pictures beneath the dialog were never drawn"
+    # the details pane beneath scrolls at 80x24: wait until its size and scroll stop changing (CI once caught
+    # its scrollbar mid-layout)
+    details = pilot.app.screen_stack[-2].query_one(SceneDetails)
+    seen: list[tuple[object, float]] = []
+    while time.monotonic() < deadline:
+        seen = [*seen[-2:], (details.virtual_size, details.scroll_y)]
+        if len(seen) == 3 and len(set(seen)) == 1:
+            break
+        await pilot.pause(0.2)
+    await pilot.pause(0.3)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_takes_screen(snap_compare, story: Path, tmp_path: Path, fixed_clock: None, size: tuple[int, int],
+                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from scenetui.domain.takes import TakeRow
+
+    app = make_app(story, tmp_path / "ws")
+    rows = [  # an approved draft, its upscaled final (the clip), and a variant made before the prompt changed
+        TakeRow(0, 1, False, "t/1.mp4", 2_900_000, "ray-flash-2", "luma", "960x540", 5.0, "2026-11-30T09:12:00", 17,
+                "gen-a", draft=True, approved=True),
+        TakeRow(0, 2, True, "t/2.mp4", 3_200_000, "ray-flash-2 upscaled", "luma", "1280x720", 5.0,
+                "2026-11-30T10:02:00", 100, "gen-b", source=1),
+        TakeRow(0, 3, False, "t/3.mp4", 3_100_000, "ray-2", "luma", "1280x720", 5.0, "2026-11-30T11:40:00", 100,
+                "gen-c", stale=True),
+    ]
+
+    async def before(pilot: Pilot) -> None:
+        mid_render(pilot)
+        monkeypatch.setattr(pilot.app.controller, "takes", lambda index: rows)
         await pilot.pause(0.3)
+        await pilot.press("t")
+        await dialog_drawn(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=before)

@@ -49,6 +49,8 @@ class MainScreen(Screen[None]):
                 tooltip="the scene's words in $EDITOR; saved to the script, then regenerate if you like"),
         Binding("p", "preview", "Preview", tooltip="play, step through frames, keep or delete the selected clip"),
         Binding("t", "takes", "Takes", show=False, tooltip="every clip the scene got: choose which one is its clip"),
+        Binding("T", "more_takes", "More takes", show=False, tooltip="make more takes of the scene to choose from (asks how many, with the cost)"),
+        Binding("a", "approve", "Approve draft", show=False, tooltip="approve the scene's draft: render --final makes its final take"),
         Binding("question_mark", "show_request", "Request", show=False, key_display="?",
                 tooltip="see before paying: the exact request generating the scene would send, and its price"),
         Binding("v", "preview_final", "Final film", show=False),
@@ -150,6 +152,24 @@ class MainScreen(Screen[None]):
             self.notify("select a scene to see its takes", severity="warning")
         elif await choose_take(self, self.controller, index):
             self._script_reloaded()
+
+    @work(group="actions")
+    async def action_more_takes(self) -> None:
+        from scenetui.tui.screens.takes import ask_more_takes
+
+        index = self.query_one(SceneTree).current_index
+        if index is None:
+            self.notify("select a scene to make more takes of", severity="warning")
+        else:
+            await ask_more_takes(self, self.controller, index)
+
+    @work(group="actions")
+    async def action_approve(self) -> None:
+        from scenetui.tui.screens.takes import approve_draft
+
+        index = self.query_one(SceneTree).current_index
+        if index is not None:
+            await approve_draft(self, self.controller, index)
 
     @work(group="actions")
     async def action_edit_scene(self) -> None:
