@@ -56,7 +56,8 @@ async def render_script(script: ScriptRef, workspace_arg: Path | None, args: arg
         return await _dry_run(request, settings, args)
     printer = make_printer(json_mode=args.json, labels={i: s.label(i) for i, s in enumerate(loaded.script.scenes)})
     try:
-        result = await run_render(request, settings, confirm=confirmer(args), listeners=(printer,))
+        result = await run_render(request, settings, confirm=confirmer(args), listeners=(printer,),
+                                  close_requests=False)
     finally:
         printer.close()
     if args.json:
@@ -67,6 +68,8 @@ async def render_script(script: ScriptRef, workspace_arg: Path | None, args: arg
         print(json.dumps(out))
     elif result.paid:
         print_ledger(result.ledger, result.spent_this_run)
+    sys.stdout.flush()
+    result.close_requests()  # after the summary: a kill before this leaves the request to be found made
     return result.summary.exit_code
 
 

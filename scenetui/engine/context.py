@@ -46,6 +46,7 @@ class RenderContext:
     resubmit: set[int] = field(default_factory=set)  # scenes whose unconfirmed create the person chose to pay again
     variants: dict[int, Variants] = field(default_factory=dict)  # scenes made as several takes, by index
     drafting: bool = False  # `render --draft`: the script's video settings are the cheap draft ones
+    made_batches: set[int] = field(default_factory=set)  # requests whose every take this run has made
 
     def use_draft_settings(self) -> None:
         """Render with the draft pass's settings (ray-3.2 360p, ray-flash-2 540p): prices, requests and checks follow."""

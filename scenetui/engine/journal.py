@@ -319,9 +319,14 @@ class Journal:
         return Batch(row["id"], row["script_id"], row["scene_index"], row["count"], row["created_at"], None,
                      row["kind"]) if row else None
 
-    def finish_batch(self, batch_id: int) -> None:
+    def finish_batches(self, batch_ids: tuple[int, ...]) -> None:
+        """Close requests whose takes are all made, in one commit."""
+        if not batch_ids:
+            return
+        now = time.time()
         with self._tx() as db:
-            db.execute("UPDATE batches SET finished_at=? WHERE id=? AND finished_at IS NULL", (time.time(), batch_id))
+            for batch in batch_ids:
+                db.execute("UPDATE batches SET finished_at=? WHERE id=? AND finished_at IS NULL", (now, batch))
 
     def remote_ids(self, script_id: str) -> set[str]:
         """Every remote generation id this workspace already knows for the script."""

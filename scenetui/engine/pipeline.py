@@ -165,7 +165,7 @@ async def _run_variants(ctx: RenderContext, index: int, variants: Variants) -> S
     outcomes = await asyncio.gather(*(_run_scene(ctx, index, slot) for slot in slots))
     failed = [(slot, out) for slot, out in zip(slots, outcomes) if out.status != "completed"]
     if not failed:
-        ctx.journal.finish_batch(variants.batch)
+        ctx.made_batches.add(variants.batch)  # closed with the run, in the commit that ends it
         return SceneOutcome(index, "completed", await ctx.store.local_clip(ctx.script_id, index))
     error = "; ".join(f"{slot.label}: {out.error}" for slot, out in failed)
     doubt = any(out.in_doubt for _, out in failed)

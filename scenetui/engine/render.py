@@ -41,6 +41,7 @@ class RenderSummary:
     final: str | None = None
     elapsed: float = 0.0
     exit_code: int = EXIT_OK
+    made_requests: tuple[int, ...] = ()  # takes requests this render completed (journal batches), still open
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -104,7 +105,8 @@ async def plan_render(ctx: RenderContext, options: RenderOptions) -> RenderPlan:
     if options.takes:
         variants = {i: plan_takes(ctx, i, options.takes) for i in selected}
         done = {i: clip for i in selected if (clip := await _done_clip(ctx, i)) is not None}
-        return RenderPlan([i for i in selected if variants[i].slots], done, [], variants=variants)
+        reasons = {i: f"its {v.count} takes asked for earlier are made" for i, v in variants.items() if not v.slots}
+        return RenderPlan([i for i in selected if variants[i].slots], done, [], variants=variants, reasons=reasons)
     todo: list[int] = []
     done: dict[int, Path] = {}
     for i in selected:
@@ -182,6 +184,10 @@ async def render(ctx: RenderContext, options: RenderOptions, plan: RenderPlan | 
         script.id, [i for i in st if st[i] == "completed"], failed, [i for i in st if st[i] == "skipped"],
         [i for i in st if st[i] == "cancelled"], summary.final, round(summary.elapsed, 3), summary.exit_code,
     ))
+    # requests whose takes are all made (this run's, and any a stopped run finished): closed by the caller once
+    # it has told the person, so the same command after a kill finds them made and makes nothing more
+    summary.made_requests = tuple(sorted(ctx.made_batches | {v.batch for v in plan.variants.values()
+                                                            if v.batch is not None and not v.slots}))
     ctx.journal.finish_run(ctx.bus.run_id, summary.exit_code)
     if interrupted:
         raise asyncio.CancelledError

@@ -79,7 +79,8 @@ async def plan_drafts(ctx: RenderContext, selected: list[int], *, force: bool) -
             continue
         digest = await asyncio.to_thread(scene_inputs, ctx.loaded, i)  # with the draft settings: a draft's digest
         current = [t for t in takes if t.draft and t.metadata is not None and t.metadata.inputs == digest]
-        if current and not force:
+        unfinished = ctx.journal.open_batch(ctx.script_id, i, "draft") is not None  # a run stopped mid-draft
+        if current and not force and not unfinished:
             out.leave(i, current[-1].path, f"drafted already (take {current[-1].number}; --force drafts it again)")
             continue
         plan = plan_takes(ctx, i, 1, "draft")
@@ -103,7 +104,7 @@ async def plan_finals(ctx: RenderContext, selected: list[int]) -> PassPlan:
         approved_any = True
         draft = approved[-1]
         made = [t for t in takes if t.source == draft.number]
-        if made:
+        if made and ctx.journal.open_batch(ctx.script_id, i, "final") is None:  # else a run stopped mid-final
             out.leave(i, made[-1].path, f"final take {made[-1].number} was made from draft take {draft.number}")
             continue
         plan = plan_takes(ctx, i, 1, "final")

@@ -8,6 +8,7 @@ import asyncio
 import dataclasses
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from scenetui.backends.luma.errors import LumaRateLimited, LumaRejected, LumaUnavailable
 from scenetui.build import BuildOptions, build_context
@@ -15,6 +16,7 @@ from scenetui.config import Settings
 from scenetui.domain.events import Event
 from scenetui.engine.context import RenderContext
 from scenetui.engine.costs import LedgerLine, SpendEstimate, ledger
+from scenetui.engine.journal import Journal
 from scenetui.engine.lock import RenderLock
 from scenetui.engine.render import RenderOptions, RenderPlan, RenderSummary, plan_render, render
 from scenetui.errors import UserError
@@ -46,6 +48,18 @@ class RenderResult:
     paid: bool
     ledger: list[LedgerLine]
     spent_this_run: int
+    journal_path: Path | None = None
+
+    def close_requests(self) -> None:
+        """Close the takes requests this render made whole. Called once the person has been told (the command
+        line: after its summary is printed), so a run killed before that is finished, not repeated, by the same
+        command."""
+        if self.summary.made_requests and self.journal_path is not None:
+            journal = Journal(self.journal_path)
+            try:
+                journal.finish_batches(self.summary.made_requests)
+            finally:
+                journal.close()
 
 
 async def spend_estimate(ctx: RenderContext, plan: RenderPlan) -> SpendEstimate:
@@ -88,7 +102,7 @@ def plan_estimate(ctx: RenderContext, plan: RenderPlan, balance: float | None = 
 
 async def run_render(request: RenderRequest, settings: Settings, *, confirm: Confirm | None = None,
                      listeners: tuple[Callable[[Event], None], ...] = (),
-                     context: RenderContext | None = None) -> RenderResult:
+                     context: RenderContext | None = None, close_requests: bool = True) -> RenderResult:
     """Build the context (or take the caller's, built from the same request), take the workspace's render lock,
     plan, ask `confirm` before a paid render spends anything (no `confirm`: the caller has asked already), then
     render with `listeners` on the bus. The context's backend and journal are closed at the end."""
@@ -105,8 +119,10 @@ async def run_render(request: RenderRequest, settings: Settings, *, confirm: Con
             for listener in listeners:
                 ctx.bus.subscribe(listener)
             summary = await render(ctx, request.options, plan)
+            if close_requests:
+                ctx.journal.finish_batches(summary.made_requests)
     finally:
         await ctx.backend.aclose()
         lines = ledger(ctx.journal.attempts(ctx.script_id)) if ctx.backend.paid else []
         ctx.journal.close()
-    return RenderResult(summary, ctx.backend.paid, lines, ctx.budget.spent)
+    return RenderResult(summary, ctx.backend.paid, lines, ctx.budget.spent, request.workspace.journal_path)

@@ -130,20 +130,28 @@ class LocalStore:
 
     def _save_take(self, script_id: str, index: int, staged: Path, metadata: VideoMetadata,
                    replace: bool = True, extra: dict[str, Any] | None = None) -> tuple[int, bool]:
+        """The record first, then the file, then the link: a crash anywhere leaves either a record without a file
+        (not listed) or a take with its record. A generation saved again after such a crash (its attempt was not
+        closed, so the next run downloads it again) lands on the take that already names it, never on a new one."""
         folder, clip = self.script_dir(script_id), self.clip_path(script_id, index)
         with self._doc_lock:
             doc = self.read_doc(script_id)
             entry = doc.setdefault("scenes", {}).setdefault(str(index), {})
             recs = T.adopt_old_clip(folder, index, entry, clip)
-            number = T.next_number(folder, index, entry, recs)
+            record = T.new_record(0, metadata, extra)
+            same = [r for r in recs if metadata.remote_id and
+                    (r.get("videoMetadata") or {}).get("remoteId") == metadata.remote_id]
+            number = same[0]["n"] if same else T.next_number(folder, index, entry, recs)
+            recs = [r for r in recs if r["n"] != number] + [{**record, "n": number}]
+            entry.update({"lastTake": max(number, entry.get("lastTake") or 0), T.TAKES: sorted(recs, key=lambda r: r["n"])})
+            write_json_atomic(self.doc_path(script_id), doc)
             move_into_place(staged, T.take_path(folder, index, number))
             choose = replace or not clip.is_file()
             if choose:
                 T.link_into_place(T.take_path(folder, index, number), clip)
                 entry.update({"videoUrl": clip.as_uri(), "videoStatus": VideoStatus.COMPLETED.value,
                               "videoMetadata": metadata.to_wire(), "error": None, "take": number, "kept": False})
-            entry.update({"lastTake": number, T.TAKES: [*recs, T.new_record(number, metadata, extra)]})
-            write_json_atomic(self.doc_path(script_id), doc)
+                write_json_atomic(self.doc_path(script_id), doc)
             return number, choose
 
     # takes --------------------------------------------------------------------------------------------

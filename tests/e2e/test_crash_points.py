@@ -187,3 +187,67 @@ def _events(out: str) -> list[dict]:
     import json
 
     return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+
+
+def _takes(ws: Path, script: Path) -> list[dict]:
+    import json
+
+    r = _run(["takes", str(script), "--workspace", str(ws), "--json"], {})
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)["scenes"][0]["takes"]
+
+
+@pytest.mark.timeout(3600 if FULL else 300)
+@pytest.mark.parametrize("kind", ["variants", "upscale"])
+def test_takes_and_an_upscale_killed_at_every_durable_step(tmp_path: Path, asset_cache: Path, kind: str) -> None:
+    """`render --takes 2` and `render --final` (the upscale of an approved draft), killed at each step: the same
+    command finishes the request with every take paid once."""
+    script = write_script(tmp_path / "script", 1)
+    fake_args = dict(api_key=LUMA_KEY, static_root=tmp_path / "script", asset_cache=asset_cache, queued_s=0.05,
+                     dreaming_s=0.2)
+    run = ["render", str(script), "--json", *(["--takes", "2"] if kind == "variants" else ["--final"])]
+
+    def prepared(ws: Path, fake: FakeLuma) -> None:
+        if kind == "upscale":  # a draft on this fake, approved: the final upscales its generation
+            assert _run(["render", str(script), "--workspace", str(ws), "--draft", *luma_args(fake)],
+                        luma_env()).returncode == 0
+            assert _run(["takes", "approve", str(script), "0", "--workspace", str(ws)], {}).returncode == 0
+
+    enum_log = tmp_path / "steps.txt"
+    with FakeLuma(**fake_args) as fake:
+        prepared(tmp_path / "enum", fake)
+        r = _run([*run, "--workspace", str(tmp_path / "enum"), *luma_args(fake)],
+                 {**luma_env(), "SCENETUI_CRASH_LOG": str(enum_log)})
+        assert r.returncode == 0, r.stderr
+    steps = _steps(enum_log)
+    expected = 2 if kind == "variants" else 1  # new paid generations of the command under test
+    assert Counter(steps)["luma create: answered, id not yet written"] == expected
+    killed = 0
+    # The suite's form: every money or file step, and the last commit (the request closed after the summary); the
+    # spread of journal commits is the Ray 2 proof's (the engine's commits are the same)
+    journal = [f"journal#{k}" for k in range(1, Counter(steps)["journal"] + 1)]
+    targets = _targets(steps) if FULL else [t for t in _targets(steps) if not t.startswith("journal#")] + journal[-1:]
+    for n, target in enumerate(targets):
+        ws = tmp_path / f"ws{n}"
+        with FakeLuma(**fake_args) as fake:
+            prepared(ws, fake)
+            before = len(fake.creates())
+            crash = _run([*run, "--workspace", str(ws), *luma_args(fake)], {**luma_env(), "SCENETUI_CRASH_AT": target})
+            if crash.returncode == 0 and target.startswith("journal#"):
+                continue  # not reached in this run
+            assert crash.returncode == -9, (target, crash.returncode, crash.stderr[-2000:])
+            killed += 1
+            # killed after the command told its summary: it had finished, and asking again is a new request
+            told = any(e.get("type") == "summary" for e in _events(crash.stdout)) and kind == "variants"
+            resume = _run([*run, "--workspace", str(ws), *luma_args(fake)], luma_env())
+            assert resume.returncode == 0, (target, resume.stderr[-2000:])
+            paid = len(fake.creates()) - before
+            assert paid == expected * (2 if told else 1), f"killed at {target}: paid {paid}"
+            takes = _takes(ws, script)
+            made = [t for t in takes if not t["draft"]]
+            assert len(made) == paid and len({t["remoteId"] for t in made}) == paid, (target, takes)
+            if kind == "upscale":
+                assert made[0]["chosen"] and made[0]["from"] == 1
+                assert probe(ws / "videos" / "scripts" / "test" / "scenes" / "0.mp4", decode=True).resolution == "1280x720"
+    print(f"\n{kind}: {len(steps)} steps; killed at {killed} of {len(targets)}; each take paid once")
+    assert killed >= 3

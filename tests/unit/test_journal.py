@@ -95,6 +95,6 @@ def test_a_journal_from_before_takes_gains_the_take_columns_and_keeps_its_rows(t
     assert j.open_attempt("s", 0).remote_id == "gen-old"  # a take's attempt is not the scene's
     assert j.open_attempt("s", 0, batch.id, 2).id == a and j.open_attempt("s", 0, batch.id, 1) is None
     assert j.open_batch("s", 0) == batch
-    j.finish_batch(batch.id)
+    j.finish_batches((batch.id,))
     assert j.open_batch("s", 0) is None
     j.close()

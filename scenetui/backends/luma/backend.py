@@ -20,7 +20,7 @@ from scenetui.backends.luma.keyframes import KeyframeHost, NoKeyframeHost, Publi
 from scenetui.backends.luma.models import Generation, image_keyframe
 from scenetui.backends.luma.poll import FinishWindows
 from scenetui.backends.luma.waiting import fetch_clip, wait_done, wait_out_rate_limit
-from scenetui.backends.luma.reconcile import find_existing, redact_request
+from scenetui.backends.luma.reconcile import find_existing, redact_request, request_key
 from scenetui.crashpoints import step
 from scenetui.domain.prompt import camera_concept
 from scenetui.engine.pipeline import GenerationFailed
@@ -47,6 +47,9 @@ class LumaBackend:
         self.rate_limit_patience = rate_limit_patience
         self.windows = FinishWindows.from_durations(list(history or []))
         self._urls: dict[Path, str] = {}
+        # Takes of one scene send identical requests: a lookup for one never runs while an identical create is
+        # between its POST and its journaled id, so two takes never adopt the same generation.
+        self._same: dict[str, asyncio.Lock] = {}
 
     # before anything is spent ---------------------------------------------------------------------------
     async def _url(self, ref: str | Path) -> str:
@@ -109,6 +112,12 @@ class LumaBackend:
             request["concepts"] = [{"key": concept}]
         return request
 
+    def _exclusive(self, request: dict[str, Any]) -> asyncio.Lock:
+        """One lock per kind of request that a lookup could mistake for another (upscales: per resolution)."""
+        key = (f"upscale:{request.get('resolution')}" if request.get("generation_type") == "upscale_video"
+               else request_key(request))
+        return self._same.setdefault(key, asyncio.Lock())
+
     # one generation ----------------------------------------------------------------------------------------
     async def generate(self, job: GenerationJob, dest: Path, session: GenerationSession) -> GenerationResult:
         request = await self.build_request(job)
@@ -138,9 +147,11 @@ class LumaBackend:
             session.stage("submitting", f"asking Luma to upscale generation {source}" if source
                           else "sending the generation request")
             try:
-                step("luma create: before the request")
-                generation = await (self.client.upscale(source, request) if source else self.client.create_video(request))
-                step("luma create: answered, id not yet written")
+                async with self._exclusive(request):
+                    step("luma create: before the request")
+                    generation = await (self.client.upscale(source, request) if source else self.client.create_video(request))
+                    step("luma create: answered, id not yet written")
+                    await session.created(generation.id)
             except LumaRateLimited as exc:
                 await session.not_created()
                 tries += 1
@@ -162,13 +173,16 @@ class LumaBackend:
                                            retryable=False) from exc
                 await asyncio.sleep(min(30.0, 2.0 * self.client.backoff * 2**tries) * random.uniform(0.5, 1.0))
                 continue
-            await session.created(generation.id)
             return generation.id
 
     async def _reconcile(self, session: GenerationSession, request: dict[str, Any], cause: str = "") -> str | None:
         """Did an unanswered create reach Luma? Look for it before creating again; if we cannot tell, stop."""
         session.stage("reconciling", "checking whether the interrupted request reached Luma" + (f" ({cause})" if cause else ""))
         since = session.previous_intent_ts or time.time()
+        async with self._exclusive(request):
+            return await self._look_up(session, request, since)
+
+    async def _look_up(self, session: GenerationSession, request: dict[str, Any], since: float) -> str | None:
         last: Exception | None = None
         for attempt in range(4):
             try:
@@ -193,6 +207,10 @@ class LumaBackend:
         one unknown upscale at that resolution appeared since the request left; several cannot be told apart."""
         session.stage("reconciling", "checking whether the interrupted upscale reached Luma" + (f" ({cause})" if cause else ""))
         since = (session.previous_intent_ts or time.time()) - 5
+        async with self._exclusive(request):
+            return await self._look_up_upscale(session, request, since)
+
+    async def _look_up_upscale(self, session: GenerationSession, request: dict[str, Any], since: float) -> str | None:
         try:
             listing = await self.client.list(limit=100)
         except (LumaUnavailable, LumaRateLimited) as exc:
