@@ -12,7 +12,7 @@ from scenetui.cli.common import build_options, print_ledger, settings as _settin
 from scenetui.cli.selection import parse_scenes
 from scenetui.control.snapshot import board_from_disk
 from scenetui.domain.board import CANCELLED, DONE, DOUBT, FAILED, PAID
-from scenetui.domain.units import human_size
+from scenetui.domain.units import human_size, usd
 from scenetui.engine.costs import ledger, total_spent
 from scenetui.engine.journal import Journal
 from scenetui.engine.lock import RenderLock
@@ -54,6 +54,12 @@ def status(args: argparse.Namespace) -> int:
         takes = store.takes(script.id, i) if workspace.root.exists() else []
         row["takes"], row["takesBytes"] = len(takes), sum(t.size for t in takes)
         row["take"] = next((t.number for t in takes if t.chosen), None)
+        row["drafts"] = sum(1 for t in takes if t.draft)
+        row["approved"] = next((t.number for t in takes if t.approved), None)
+        chosen = next((t for t in takes if t.chosen), None)
+        row["clipIsDraft"] = bool(chosen and chosen.draft)
+        # what this scene cost, every take and attempt of it (the ledger's lines that were paid and not refunded)
+        row["spentCents"] = total_spent(ledger(attempts))
         if row["status"] == "completed" and st.clip and Path(st.clip).is_file():
             # A clip cut short on disk (a failed copy, a full disk, a tamperer) is not a scene done.
             problem = film_clip_problem(Path(st.clip), seconds=script.video.seconds)
@@ -78,6 +84,11 @@ def status(args: argparse.Namespace) -> int:
             f"  {r['clip']}" if r["clip"] else (f"  — {r['error']}" if r["error"] else ""))
         gen = f"  gen {r['remoteId']}" if r["remoteId"] else ""
         kept = f"  takes {r['takes']} ({human_size(r['takesBytes'])})" if r["takes"] > 1 else ""
+        if r["drafts"]:
+            kept += (f"  drafts {r['drafts']}" + (f", take {r['approved']} approved" if r["approved"] else "")
+                     + (", the clip is a draft" if r["clipIsDraft"] else ""))
+        if r["spentCents"]:
+            kept += f"  spent {usd(r['spentCents'])}"
         print(clean(f"  [{r['index']:>3}] {r['status']:<13} {r['title'][:30]:<30} attempts {r['attempts']}{gen}{kept}{extra}"))
         if remote is not None:
             obj = r["storage"]

@@ -64,6 +64,8 @@ def test_draft_approve_final_with_the_animatic_and_bad_input(tmp_path: Path) -> 
     assert [(t["take"], t["chosen"]) for t in after[1]] == [(1, True)]  # not approved: still its draft
     assert probe(clip(ws, 0)).resolution == "1280x720" and probe(clip(ws, 1)).resolution == "960x540"
     assert probe(Path(json_lines(r.stdout)[-1]["final"])).resolution == "1280x720"
+    st = json.loads(run_cli("status", str(script), "--workspace", str(ws), "--json").stdout)["scenes"]
+    assert [(r["drafts"], r["approved"], r["clipIsDraft"]) for r in st] == [(1, 1, False), (1, None, True), (2, 2, False)]
     # finals made: a second --final makes nothing; prune keeps an approved draft
     again = run_cli("render", str(script), "--workspace", str(ws), "--final", "--json")
     assert again.returncode == 0 and not [e for e in json_lines(again.stdout) if e["type"] == "scene_completed"]
@@ -117,6 +119,8 @@ def test_ray2_drafts_are_flash_at_540p_and_finals_upscale_the_same_generation(tm
             assert [(t["take"], t["chosen"], t["from"]) for t in listed[i]] == [(1, False, None), (2, True, 1)]
             assert listed[i][1]["remoteId"] in {c.id for c in ups} and listed[i][1]["model"] == "ray-flash-2 upscaled"
             assert probe(clip(ws, i), decode=True).resolution == "1280x720"
+        st = json.loads(run_cli("status", str(script), "--workspace", str(ws), "--json").stdout)["scenes"]
+        assert [r["spentCents"] for r in st] == [17 + 100, 17 + 100]  # the draft and its upscale, per scene
         ledger = json_lines(out)[-1]["ledger"]
         assert sorted(line["remote_id"] for line in ledger) == sorted(c.id for c in fake.creates())
         assert LUMA_KEY not in out + err
