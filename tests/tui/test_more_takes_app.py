@@ -48,3 +48,36 @@ async def test_a_approves_the_scenes_draft(tmp_path: Path) -> None:
         await wait_for(pilot, lambda: any(t.get("approved") for t in json.loads(doc.read_text())["scenes"]["0"]["takes"]),
                        what="the draft approved")
         assert [(t.number, t.approved, t.draft) for t in app.controller.takes(0)] == [(1, False, False), (2, True, True)]
+
+
+async def test_the_preview_plays_any_take_and_flips_ab_at_the_same_moment(tmp_path: Path) -> None:
+    from tests.tui.test_playback import open_preview
+
+    script, ws = rendered(tmp_path, 1)
+    r = run_cli("render", str(script), "--workspace", str(ws), "--takes", "1")
+    assert r.returncode == 0, r.stderr
+    takes = ws / "videos" / "scripts" / "test" / "takes" / "0"
+    app = make_app(script, ws)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: app.controller.board.scenes[0].status == "done", what="the board")
+        preview = await open_preview(app, pilot)
+        assert preview._current() == 0 and "1 of 2" in screen_words(app)
+        await pilot.press("right")  # a moment that is not the middle: the other take must open there too
+        await wait_for(pilot, lambda: abs(preview.clock.now() - (preview.clock.player.duration / 2 + 1)) < 0.05,
+                       what="+1 s")
+        moment = preview.clock.now()
+        await pilot.press("right_square_bracket")
+        await wait_for(pilot, lambda: preview.clock is not None and preview.clock.shown is not None
+                       and preview.clip == takes / "2.mp4", what="take 2 playing")
+        assert abs(preview.clock.now() - moment) < 0.05 and "2 of 2" in screen_words(app)
+        await pilot.press("d")  # not the scene's clip: nothing deleted, and said why
+        await pilot.pause(0.3)
+        assert (ws / "videos" / "scripts" / "test" / "scenes" / "0.mp4").is_file() and "enter chooses it" in screen_words(app)
+        await pilot.press("x")  # A/B: back to take 1, at the same moment
+        await wait_for(pilot, lambda: preview.clock is not None and preview.clock.shown is not None
+                       and preview._current() == 0, what="take 1 again")
+        assert abs(preview.clock.now() - moment) < 0.05
+        await pilot.press("x", "enter")  # B again, and choose it
+        doc = ws / "scripts" / "test.json"
+        await wait_for(pilot, lambda: json.loads(doc.read_text())["scenes"]["0"].get("take") == 2, what="take 2 chosen")
+        assert os.path.samefile(ws / "videos" / "scripts" / "test" / "scenes" / "0.mp4", takes / "2.mp4")

@@ -44,6 +44,11 @@ class PreviewScreen(Screen[None]):
         Binding("g", "pixels", "Pixels/blocks", tooltip="play in pixels (sixel, kitty) or half blocks (the default over SSH)"),
         Binding("o", "play", "Open in player", tooltip="mpv/ffplay in a window, or in the terminal with no display"),
         Binding("t", "play_terminal", "mpv in terminal", show=False, tooltip="mpv --vo=tct; works over SSH and in tmux"),
+        Binding("right_square_bracket", "take(1)", "Next take", show=False, key_display="]",
+                tooltip="play the scene's next take from the same moment"),
+        Binding("left_square_bracket", "take(-1)", "Previous take", show=False, key_display="["),
+        Binding("x", "flip", "A/B", show=False, tooltip="flip between the last two takes shown, at the same moment"),
+        Binding("enter", "choose_take", "Choose take", show=False, tooltip="make the take shown the scene's clip"),
         Binding("s", "keep", "Save / keep"),
         Binding("d", "delete", "Delete"),
         Binding("escape,q", "back", "Back"),
@@ -55,10 +60,22 @@ class PreviewScreen(Screen[None]):
         self.clock: PlaybackClock | None = None
         self.fetched: Path | None = None  # a clip only remote storage had, fetched when the screen opened
         self._small = False  # the pane was too small to play in, and the status line says so
+        # the scene's takes: ] [ play another from the same moment, x flips between the last two (A/B)
+        self.takes = controller.takes(index) if index is not None else []
+        self.shown: int | None = None  # which of them is playing; None: the scene's clip
+        self.other: int | None = None  # the one shown before it, for x
 
     @property
     def clip(self) -> Path | None:
+        if self.shown is not None:
+            return Path(self.takes[self.shown].path)
         return self.fetched or self.controller.clip_path(self.index)
+
+    def _current(self) -> int | None:
+        """The position in `takes` of what is playing (the scene's clip is its chosen take)."""
+        if self.shown is not None:
+            return self.shown
+        return next((n for n, t in enumerate(self.takes) if t.chosen), None)
 
     @property
     def graphics(self) -> Graphics:
@@ -97,6 +114,10 @@ class PreviewScreen(Screen[None]):
             scene = self.controller.loaded.script.scenes[self.index]
             grid.add_row("Scene", Text(f"{self.index}  {scene.title}"))
             facts = self.controller.view.clip_facts(self.index)
+            at = self._current()
+            if len(self.takes) > 1 and at is not None:
+                grid.add_row("Take", Text(f"{at + 1} of {len(self.takes)} · {self.takes[at].label()}  "
+                                          "(] [ another · x A/B · enter chooses)"))
         for key, value in facts.items():
             grid.add_row(key, Text(value))
         self.query_one("#preview-facts", Static).update(grid)
@@ -106,7 +127,7 @@ class PreviewScreen(Screen[None]):
 
     # playback ---------------------------------------------------------------------------------------------
     @work(exclusive=True, group="frames")
-    async def open_clip(self) -> None:
+    async def open_clip(self, at: float | None = None, play: bool = False) -> None:
         view = self.query_one(VideoView)
         if self.clip is None and self.index is not None:
             view.say("fetching the clip…")
@@ -130,7 +151,10 @@ class PreviewScreen(Screen[None]):
                                    encode=encoder)
         # A picture a frame costs a core and megabytes a second: on by default here, off over SSH; g switches.
         self.clock.encode_playing = encoder is not None and not over_ssh()
-        self.clock.start(at=player.duration / 2)  # the middle says more about a clip than its first frame
+        # the middle says more about a clip than its first frame; another take opens at the moment left
+        self.clock.start(at=player.duration / 2 if at is None else min(at, player.duration))
+        if play:
+            self.clock.play()
         self.say("space play · ←/→ 1 s · , . a frame · L loop · click the bar · o mpv", "dim")
 
     def _stage(self) -> Widget:
@@ -246,7 +270,16 @@ class PreviewScreen(Screen[None]):
     async def action_play_terminal(self) -> None:
         await self.action_play(in_terminal=True)
 
+    def _other_take(self) -> bool:
+        """A take that is not the scene's clip is playing: s and d act on the clip, so say so instead."""
+        if self.shown is not None and not self.takes[self.shown].chosen:
+            self.say("this take is not the scene's clip: enter chooses it; `scenetui takes delete` removes it", "yellow")
+            return True
+        return False
+
     def action_keep(self) -> None:
+        if self._other_take():
+            return
         if self.clip is None:
             return
         default = self.controller.view.default_export_path(self.index)
@@ -266,6 +299,8 @@ class PreviewScreen(Screen[None]):
         self.app.push_screen(PathPrompt(question, str(default)), chosen)
 
     def action_delete(self) -> None:
+        if self._other_take():
+            return
         if self.index is None:
             self.say("the final film is not deleted from here; delete scenes and assemble again", "yellow")
             return
@@ -287,6 +322,44 @@ class PreviewScreen(Screen[None]):
             f"Delete scene {index}'s clip?",
             f"It is removed from storage and the scene goes back to 'not generated'. Generating it again: {cost.text()}.",
             yes="Delete"), decided)
+
+    def _show_take(self, to: int) -> None:
+        """Play take `to` from the moment the one before it was at (paused stays paused)."""
+        at, playing = None, False
+        if self.clock:
+            at, playing = self.clock.now(), self.clock.playing
+            self.clock.stop()
+            self.clock.player.close()
+            self.clock = None
+        self.other, self.shown = self._current(), to
+        self.redraw_facts()
+        self.open_clip(at, playing)
+
+    def action_take(self, step: int) -> None:
+        at = self._current()
+        if len(self.takes) < 2 or at is None:
+            self.say("this scene has one take — T in the scene list makes more", "dim")
+            return
+        self._show_take((at + step) % len(self.takes))
+
+    def action_flip(self) -> None:
+        if self.other is None or self.other == self._current():
+            self.action_take(1)  # nothing shown before: the next one is B
+        else:
+            self._show_take(self.other)
+
+    async def action_choose_take(self) -> None:
+        at = self._current()
+        if at is None or self.index is None or self.takes[at].chosen:
+            self.say("this is the scene's clip already", "dim")
+            return
+        try:
+            self.notify(await self.controller.choose_take(self.index, self.takes[at].number), timeout=8)
+        except UserError as exc:
+            self.say(f"nothing changed: {exc.line()}", "red")
+            return
+        self.takes = self.controller.takes(self.index)
+        self.redraw_facts()
 
     def action_back(self) -> None:
         self.dismiss(None)
