@@ -140,3 +140,25 @@ def test_choosing_a_take_uploads_it_and_sets_the_scenes_fields(admin, fb_env, tm
     take1 = ws / "videos" / "scripts" / script_id / "takes" / "0" / "1.mp4"
     assert blob is not None and blob.md5_hash == base64.b64encode(hashlib.md5(take1.read_bytes()).digest()).decode()
     assert scene["videoUrl"].startswith("http") and "scenes%2F0.mp4" in scene["videoUrl"]
+
+
+def test_every_take_is_kept_in_storage_and_recorded_beside_the_apps_fields(admin, fb_env, tmp_path: Path) -> None:
+    """Takes live where the phone app does not look: takes/{scene}/{n}.mp4 in Storage and the subcollection
+    scripts/{id}/takes; the scene's own fields are the chosen clip's, and deleting a take removes both."""
+    script_id = firestore_script(admin, tmp_path, scenes=1)
+    ws = tmp_path / "ws"
+    assert run_cli("render", f"firestore:{script_id}", "--workspace", str(ws), env=fb_env).returncode == 0
+    r = run_cli("render", f"firestore:{script_id}", "--workspace", str(ws), "--takes", "1", env=fb_env)
+    assert r.returncode == 0, r.stderr
+    names = {b.name for b in admin.bucket.list_blobs(prefix=f"videos/scripts/{script_id}/takes/")}
+    assert names == {f"videos/scripts/{script_id}/takes/0/1.mp4", f"videos/scripts/{script_id}/takes/0/2.mp4"}
+    takes = {d.id: d.to_dict() for d in admin.db.collection("scripts").document(script_id).collection("takes").stream()}
+    assert set(takes) == {"0-1", "0-2"} and all(t["videoUrl"].startswith("http") for t in takes.values())
+    assert takes["0-2"]["take"] == 2 and takes["0-2"]["sceneIndex"] == 0 and takes["0-2"]["videoMetadata"]["resolution"]
+    scene = admin.doc(script_id)["scenes"][0]
+    assert "takes" not in scene and "scenes%2F0.mp4" in scene["videoUrl"]  # the variant did not replace the clip
+    gone = run_cli("takes", "delete", f"firestore:{script_id}", "0", "2", "--workspace", str(ws), "--yes", env=fb_env)
+    assert gone.returncode == 0, gone.stderr
+    assert admin.bucket.get_blob(f"videos/scripts/{script_id}/takes/0/2.mp4") is None
+    assert not admin.db.collection("scripts").document(script_id).collection("takes").document("0-2").get().exists
+    assert admin.bucket.get_blob(f"videos/scripts/{script_id}/scenes/0.mp4") is not None

@@ -129,3 +129,15 @@ def test_everything_else_is_closed(emulators) -> None:
     alice = Client(emulators.firestore.host, "alice")
     assert alice.create("users", "alice", {"name": "Alice"}) == 403
     assert alice.get("users/alice") == 403
+
+
+def test_a_scripts_takes_are_read_by_its_owner_and_written_by_no_client(seeded, admin) -> None:
+    doc, c = seeded
+    script_id = doc.split("/")[1]
+    admin.db.collection("scripts").document(script_id).collection("takes").document("0-1").set({"sceneIndex": 0, "take": 1})
+    take = f"{doc}/takes/0-1"
+    assert c["alice"].get(take) == 200
+    assert c["bob"].get(take) == 403 and c["anon"].get(take) == 403
+    assert c["alice"].create(f"{doc}/takes", "0-2", {"videoUrl": "https://example.com/x.mp4"}) == 403
+    assert c["alice"].update(take, {"videoUrl": "https://example.com/y.mp4"}) == 403
+    assert c["alice"].delete(take) == 403

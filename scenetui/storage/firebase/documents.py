@@ -107,3 +107,24 @@ def watch_script(conn: FirebaseConnection, script_id: str, seen: Callable[[str],
     watch = script_doc(conn, script_id).on_snapshot(on_snapshot)
     return watch.unsubscribe  # type: ignore[no-any-return]
 
+
+
+TAKES = "takes"
+
+
+def take_doc(conn: FirebaseConnection, script_id: str, index: int, number: int) -> Any:
+    """scripts/{id}/takes/{scene}-{take}: where a scene's takes live, beside the fields the phone app reads."""
+    return script_doc(conn, script_id).collection(TAKES).document(f"{index}-{number}")
+
+
+def put_take(conn: FirebaseConnection, script_id: str, index: int, number: int, fields: dict[str, Any]) -> None:
+    take_doc(conn, script_id, index, number).set({"sceneIndex": index, "take": number, **fields}, merge=True,
+                                                 timeout=CALL_TIMEOUT)
+
+
+def drop_take(conn: FirebaseConnection, script_id: str, index: int, number: int) -> None:
+    take_doc(conn, script_id, index, number).delete(timeout=CALL_TIMEOUT)
+
+
+def read_takes(conn: FirebaseConnection, script_id: str) -> list[dict[str, Any]]:
+    return [snap.to_dict() for snap in script_doc(conn, script_id).collection(TAKES).stream(timeout=CALL_TIMEOUT)]

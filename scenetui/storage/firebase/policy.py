@@ -12,7 +12,7 @@ from scenetui.errors import UserError
 
 MAX_VIDEO_BYTES = 1024 * 1024 * 1024  # storage.rules: request.resource.size < 1 GiB
 MAX_KEYFRAME_BYTES = 10 * 1024 * 1024  # storage.rules: < 10 MiB (Luma's safe keyframe size too)
-VIDEO_NAME = re.compile(r"^videos/scripts/[A-Za-z0-9_-]{1,64}/(scenes/[0-9]+\.mp4|final\.mp4)$")
+VIDEO_NAME = re.compile(r"^videos/scripts/[A-Za-z0-9_-]{1,64}/(scenes/[0-9]+\.mp4|takes/[0-9]+/[0-9]+\.mp4|final\.mp4)$")
 KEYFRAME_NAME = re.compile(r"^keyframes/[A-Za-z0-9_-]{1,128}/[0-9a-f]{64}\.(png|jpg)$")
 KEYFRAME_TYPES = {"png": "image/png", "jpg": "image/jpeg"}
 
@@ -23,6 +23,11 @@ def clip_name(script_id: str, scene_index: int | None) -> str:
     return f"videos/scripts/{script_id}/{leaf}"
 
 
+def take_name(script_id: str, scene_index: int, number: int) -> str:
+    """Every take kept beside the scene's clip: takes/{index}/{n}.mp4 (the phone app never looks there)."""
+    return f"videos/scripts/{script_id}/takes/{scene_index}/{number}.mp4"
+
+
 def _owner(metadata: dict[str, str], user_id: str) -> None:
     if not user_id or metadata.get("userId") != user_id:
         raise UserError("an upload must carry its owner's user id", hint="set userId on the script or pass --user-id")
@@ -31,7 +36,8 @@ def _owner(metadata: dict[str, str], user_id: str) -> None:
 def check_video_upload(name: str, content_type: str, size: int, metadata: dict[str, str], user_id: str) -> None:
     """What storage.rules require of a clip or film; a violation is refused here instead of by the server."""
     if not VIDEO_NAME.fullmatch(name):
-        raise UserError(f"refusing to upload {name!r}: clips are videos/scripts/ID/scenes/N.mp4 or …/final.mp4")
+        raise UserError(f"refusing to upload {name!r}: clips are videos/scripts/ID/scenes/N.mp4, …/takes/N/T.mp4 "
+                        "or …/final.mp4")
     if content_type != "video/mp4":
         raise UserError(f"refusing to upload {name}: content type {content_type!r} is not video/mp4")
     if size > MAX_VIDEO_BYTES:

@@ -22,7 +22,8 @@ from scenetui.domain.video import StoredCopy
 from scenetui.storage.atomic import clear_dead_temps
 from scenetui.storage.firebase import claims, documents
 from scenetui.storage.firebase.connection import CALL_TIMEOUT, FirebaseConnection
-from scenetui.storage.firebase.policy import check_video_upload, clip_name
+from scenetui.storage import takes as T
+from scenetui.storage.firebase.policy import check_video_upload, clip_name, take_name
 from scenetui.storage.firebase.transfer import download_file, md5_b64, upload_file
 from scenetui.storage.local import LocalStore
 
@@ -161,9 +162,13 @@ class FirebaseStore(LocalStore):
                         progress: Progress | None = None, *, replace: bool = True,
                         extra: dict[str, Any] | None = None) -> SceneVideo:
         video = await super().save_clip(script_id, scene_index, staged, metadata, replace=replace, extra=extra)
+        publish = video.chosen and not (extra or {}).get("draft")
+        if video.take is not None:  # every take is kept in Storage too (its progress shown when it is the only upload)
+            await asyncio.to_thread(self._keep_take, script_id, scene_index, video.take, metadata, extra,
+                                    None if publish else progress)
         # a variant beside the scene's clip: the app's fields still name the chosen one; a draft is for this
         # workspace's person to judge, not for the phone app
-        if not video.chosen or (extra or {}).get("draft"):
+        if not publish:
             return video
         local = self.clip_path(script_id, scene_index)
         url = await asyncio.to_thread(self._publish_clip, script_id, scene_index, local, metadata.to_wire(), progress)
@@ -177,6 +182,48 @@ class FirebaseStore(LocalStore):
         meta = video.video_metadata.to_wire() if video.video_metadata else None
         url = await asyncio.to_thread(self._publish_clip, script_id, scene_index, local, meta)
         return video.model_copy(update={"video_url": url})
+
+    def _keep_take(self, script_id: str, index: int, number: int, meta: VideoMetadata, extra: dict[str, Any] | None,
+                   progress: Progress | None) -> None:
+        """Upload take `number` to takes/{index}/{number}.mp4 and record it in scripts/{id}/takes. Best effort: the
+        take is safe in the workspace either way, and a failure is logged, never the scene's failure."""
+        local = T.take_path(self.script_dir(script_id), index, number)
+        try:
+            url = self._upload(take_name(script_id, index, number), local, meta,
+                               {"sceneIndex": str(index), "take": str(number)}, progress)
+            documents.put_take(self.conn, script_id, index, number,
+                               {"videoUrl": url, "videoMetadata": app_metadata(meta), **(extra or {})})
+        except Exception as exc:  # the workspace has it; `takes` still lists it
+            log.warning("take %s of scene %s was kept locally but not stored in Firebase: %s", number, index, exc)
+
+    async def approve_take(self, script_id: str, scene_index: int, number: int | None = None) -> Any:
+        take = await super().approve_take(script_id, scene_index, number)
+        for t in self.takes(script_id, scene_index):
+            if t.draft:
+                await asyncio.to_thread(self._note_take, script_id, scene_index, t.number, {"approved": t.approved})
+        return take
+
+    async def delete_take(self, script_id: str, scene_index: int, number: int) -> Any:
+        """The take here, its Storage object and its record; the scene's clip is never one of them."""
+        take = await super().delete_take(script_id, scene_index, number)
+        await asyncio.to_thread(self._drop_take_remote, script_id, scene_index, number)
+        return take
+
+    def _note_take(self, script_id: str, index: int, number: int, fields: dict[str, Any]) -> None:
+        try:
+            documents.put_take(self.conn, script_id, index, number, fields)
+        except Exception as exc:
+            log.warning("could not update take %s of scene %s in Firestore: %s", number, index, exc)
+
+    def _drop_take_remote(self, script_id: str, index: int, number: int) -> None:
+        from google.api_core import exceptions as gexc
+
+        try:
+            self.conn.bucket.blob(take_name(script_id, index, number)).delete(timeout=CALL_TIMEOUT)
+        except gexc.NotFound:
+            pass
+        self._forget(script_id)
+        documents.drop_take(self.conn, script_id, index, number)
 
     def _publish_clip(self, script_id: str, index: int, local: Path, metadata: dict[str, Any] | None,
                       progress: Progress | None = None) -> str:
@@ -235,9 +282,12 @@ class FirebaseStore(LocalStore):
         return local
 
     async def delete_clip(self, script_id: str, scene_index: int) -> None:
-        """Remove the clip here and in Storage, and reset the scene's video fields in Firestore."""
+        """Remove the clip here and in Storage (the take it is too), and reset the scene's video fields in Firestore."""
+        chosen = [t.number for t in self.takes(script_id, scene_index) if t.chosen]
         await super().delete_clip(script_id, scene_index)
         await asyncio.to_thread(self._delete_remote, script_id, scene_index)
+        for number in chosen:
+            await asyncio.to_thread(self._drop_take_remote, script_id, scene_index, number)
 
     def _delete_remote(self, script_id: str, index: int) -> None:
         from google.api_core import exceptions as gexc
