@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scenetui.engine.journal import connect_read_only, opening_error
+from scenetui.engine.journal_open import connect_read_only, opening_error
 from scenetui.errors import UserError
 
 
