@@ -47,6 +47,8 @@ def board_from_disk(loaded: LoadedScript, store: LocalStore, journal: Journal | 
             st.created = (meta.get("timestamp") or "")[:16].replace("T", " ") or None
             st.remote_id = meta.get("remoteId") or st.remote_id
             st.inputs = meta.get("inputs")
+            takes = store.takes(script.id, st.index)
+            st.takes, st.take = len(takes), next((t.number for t in takes if t.chosen), None)
         elif attempt and attempt.state == "intent" and not attempt.remote_id and attempt.failure_reason:
             st.status, st.error = DOUBT, attempt.failure_reason  # a lost answer this API cannot look up
         elif attempt and attempt.state in ("intent", "created"):

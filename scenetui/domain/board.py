@@ -42,6 +42,8 @@ class SceneState:
     kept: bool = False
     inputs: str | None = None  # the digest of what its clip was made from
     stale: bool = False  # the scene changed since its clip was made (the clip stays until regenerated)
+    take: int | None = None  # which take the clip is
+    takes: int = 0  # how many takes the scene has (t lists them)
 
     @property
     def finished(self) -> bool:
@@ -126,10 +128,12 @@ class Board:
                 s.fraction, s.done_bytes, s.total_bytes = e.fraction, e.done_bytes, e.total_bytes
             case SceneCompleted() if s and not e.chosen:  # a take beside the clip: the row keeps its clip's facts
                 s.status, s.stage, s.fraction, s.message = DONE, "done", 1.0, f"take {e.take} made"
-                s.clip = s.clip or e.clip
+                s.clip, s.takes = s.clip or e.clip, s.takes + 1
                 self.say(f"Scene {e.scene_index}: take {e.take} made (not its clip: t to compare and choose)")
             case SceneCompleted() if s:
                 s.status, s.stage, s.fraction, s.clip = DONE, "done", 1.0, e.clip
+                if e.take is not None:
+                    s.take, s.takes = e.take, max(s.takes + 1, 1)
                 s.duration, s.resolution, s.size, s.elapsed = e.duration, e.resolution, e.size, e.elapsed
                 s.remote_id, s.cost_cents = e.remote_id or s.remote_id, e.cost_cents
                 s.created, s.error, s.hint = time.strftime("%Y-%m-%d %H:%M", time.localtime(e.ts)), None, None
@@ -154,7 +158,7 @@ class Board:
                 if e.message:
                     self.say(f"Scene {e.scene_index}: {e.message}")
             case TakeChosen() if s:
-                s.status, s.stage, s.fraction, s.clip, s.kept = DONE, "done", 1.0, e.clip, False
+                s.status, s.stage, s.fraction, s.clip, s.kept, s.take = DONE, "done", 1.0, e.clip, False, e.take
                 s.duration, s.resolution, s.size = e.duration, e.resolution, e.size
                 s.remote_id, s.inputs, s.error, s.hint = e.remote_id, e.inputs, None, None
                 self.say(f"Scene {e.scene_index}: take {e.take} is its clip")

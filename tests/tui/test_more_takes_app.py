@@ -30,6 +30,11 @@ async def test_T_asks_how_many_and_makes_them_beside_the_clip(tmp_path: Path) ->
         await wait_for(pilot, lambda: not app.controller.running, timeout=60, what="the render to end")
         assert [(t.number, t.chosen) for t in app.controller.takes(0)] == [(1, True), (2, False), (3, False)]
         assert os.stat(clip).st_ino == before  # the scene's clip is the one it had
+        from scenetui.tui.widgets.scene_tree import SceneTree
+
+        board = app.controller.board.scenes[0]
+        assert (board.take, board.takes) == (1, 3)
+        assert "take 1 of 3" in str(app.screen.query_one(SceneTree)._video_label(0))
         await pilot.press("a")  # no draft: nothing approved, and said so
         await pilot.pause(0.5)
         doc = json.loads((ws / "scripts" / "test.json").read_text())
@@ -80,4 +85,5 @@ async def test_the_preview_plays_any_take_and_flips_ab_at_the_same_moment(tmp_pa
         await pilot.press("x", "enter")  # B again, and choose it
         doc = ws / "scripts" / "test.json"
         await wait_for(pilot, lambda: json.loads(doc.read_text())["scenes"]["0"].get("take") == 2, what="take 2 chosen")
+        assert app.controller.board.scenes[0].take == 2
         assert os.path.samefile(ws / "videos" / "scripts" / "test" / "scenes" / "0.mp4", takes / "2.mp4")

@@ -70,7 +70,9 @@ class SceneTree(Tree[NodeRef]):
     def _video_label(self, i: int) -> Text:
         s = self.board.scenes[i]
         if s.status == DONE:
-            return Text(f"video  {s.duration or 0:.1f}s {s.resolution or ''} {size(s.size)}" + ("  kept" if s.kept else ""))
+            takes = f"  take {s.take} of {s.takes} (t)" if s.takes > 1 and s.take else ""
+            return Text(f"video  {s.duration or 0:.1f}s {s.resolution or ''} {size(s.size)}" + ("  kept" if s.kept else "")
+                        + takes)
         return Text("video  not generated yet", style="dim")
 
     def refresh_scenes(self, indices: set[int] | list[int] | range) -> None:
