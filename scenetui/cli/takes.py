@@ -109,7 +109,8 @@ async def _takes(args: argparse.Namespace) -> int:
                     f"final of {t['from']}" if t["from"] is not None else "")
             print(clean(f"   {mark} take {t['take']:<3} {t['model'] or t['backend'] or '?':<10} {t['resolution'] or '?':<10} "
                         f"{cost:>5}  {t['sizeBytes'] / 2**20:6.1f} MB  {(t['createdAt'] or 'before takes')[:19]}"
-                        + (f"  {kind}" if kind else "") + ("  stale" if t["stale"] else "")))
+                        + (f"  {kind}" if kind else "")
+                        + (("  stale: " + "; ".join(t["whyStale"] or ["its inputs changed"])) if t["stale"] else "")))
     print("* the scene's clip · scenetui takes choose SCRIPT SCENE TAKE makes another one its clip")
     return EXIT_OK
 
@@ -125,7 +126,7 @@ def _row(t: TakeRow) -> dict[str, Any]:
     return {"take": t.number, "chosen": t.chosen, "path": t.path, "sizeBytes": t.size, "createdAt": t.created,
             "model": t.model, "backend": t.backend, "resolution": t.resolution, "duration": t.duration,
             "remoteId": t.remote_id, "inputs": t.inputs, "costCents": t.cost_cents, "stale": t.stale,
-            "draft": t.draft, "approved": t.approved, "from": t.source}
+            "draft": t.draft, "approved": t.approved, "from": t.source, "whyStale": list(t.why_stale)}
 
 
 def _ask(args: argparse.Namespace, question: str) -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 
-from scenetui.domain.prompt import inputs_changed
+from scenetui.domain.prompt import inputs_changed, stale_reasons
 from scenetui.domain.script import draft_settings
 from scenetui.domain.takes import TakeRow
 from scenetui.engine.journal import Journal
 from scenetui.engine.ports import ClipStore
-from scenetui.script.fingerprints import scene_inputs
+from scenetui.script.fingerprints import scene_input_parts, scene_inputs
 from scenetui.script.file import LoadedScript
 from scenetui.storage.workspace import Workspace
 
@@ -29,16 +29,18 @@ def take_rows(store: ClipStore, workspace: Workspace, loaded: LoadedScript, indi
     drafted = dataclasses.replace(loaded, script=script.model_copy(update={"video": draft_settings(script.video)}))
     out: dict[int, list[TakeRow]] = {}
     for index in indices:
-        current, as_draft = scene_inputs(loaded, index), None
+        current = (scene_inputs(loaded, index), scene_input_parts(loaded, index))
+        as_draft: tuple[str, dict[str, str]] | None = None
         out[index] = []
         for t in store.takes(script_id, index):
             m = t.metadata
             against = current
             if t.draft:
-                as_draft = as_draft or scene_inputs(drafted, index)
+                as_draft = as_draft or (scene_inputs(drafted, index), scene_input_parts(drafted, index))
                 against = as_draft
+            stale = bool(m and m.inputs and inputs_changed(m.inputs, against[0]))
+            why = tuple(stale_reasons(m.input_parts, against[1])) if stale and m else ()
             out[index].append(TakeRow(index, t.number, t.chosen, str(t.path), t.size, m and m.model, m and m.backend,
                                       m and m.resolution, m and m.duration, t.created_at, costs.get(t.remote_id),
-                                      t.remote_id, bool(m and m.inputs and inputs_changed(m.inputs, against)),
-                                      m and m.inputs, t.draft, t.approved, t.source))
+                                      t.remote_id, stale, m and m.inputs, t.draft, t.approved, t.source, why))
     return out

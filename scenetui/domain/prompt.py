@@ -37,6 +37,36 @@ def inputs_digest(script: AIScript, scene: StoryScene, pictures: str = "") -> st
     return f"{refs}.{pictures[:16]}" if pictures else refs
 
 
+def input_parts(script: AIScript, scene: StoryScene, pictures: str = "") -> dict[str, str]:
+    """The inputs digest part by part (short hashes), kept with each take so a stale one can say what changed."""
+    v = script.video
+
+    def h(*values: str) -> str:
+        return hashlib.sha256("\x1f".join(values).encode()).hexdigest()[:10]
+
+    parts = {"prompt": h(build_prompt(script, scene)), "start": h(scene.start_keyframe or ""),
+             "end": h(scene.end_keyframe or ""), "camera": h(scene.camera or ""),
+             "settings": h(v.model, v.resolution, v.duration, v.aspect_ratio)}
+    if pictures:
+        parts["pictures"] = pictures[:10]
+    return parts
+
+
+_WHY = {"prompt": "the scene's words changed (description, characters or style)", "start": "the start keyframe was replaced",
+        "end": "the end keyframe was replaced", "camera": "the camera move changed", "settings": "the video settings changed",
+        "pictures": "a keyframe picture was redrawn in place"}
+
+
+def stale_reasons(recorded: dict[str, str] | None, current: dict[str, str]) -> list[str]:
+    """What changed since a take was made, in words (empty when its parts were not recorded or nothing did)."""
+    if not recorded:
+        return []
+    changed = [k for k in _WHY if k in recorded and k in current and recorded[k] != current[k]]
+    if any(k in changed for k in ("start", "end")):  # a new keyframe file is a new picture too: say it once
+        changed = [k for k in changed if k != "pictures"]
+    return [_WHY[k] for k in changed]
+
+
 def inputs_changed(recorded: str, current: str) -> bool:
     """Whether a clip recorded with `recorded` is stale against `current`. The pictures part counts only when both
     sides have one: clips made before it was recorded, and keyframes that cannot be read now, go by references."""

@@ -28,6 +28,7 @@ class TakeRow:
     draft: bool = False  # a draft pass's take (cheap settings)
     approved: bool = False  # approved for `render --final`
     source: int | None = None  # a final take: the draft it was made from
+    why_stale: tuple[str, ...] = ()  # what changed since it was made, in words
 
     def label(self) -> str:
         """One line: number, maker, resolution, cost, size, date; the chosen one marked."""
@@ -36,5 +37,6 @@ class TakeRow:
         when = (self.created or "before takes")[:16].replace("T", " ")
         flags = ((" · approved draft" if self.approved else " · draft" if self.draft else "")
                  + (f" · final of take {self.source}" if self.source is not None else "")
-                 + (" · the scene's clip" if self.chosen else "") + (" · stale: its inputs changed" if self.stale else ""))
+                 + (" · the scene's clip" if self.chosen else "")
+                 + ((" · stale: " + "; ".join(self.why_stale or ("its inputs changed",))) if self.stale else ""))
         return f"take {self.number}  {made} {self.resolution or ''}  {cost}  {human_size(self.size)}  {when}{flags}"

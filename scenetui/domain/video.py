@@ -34,6 +34,7 @@ class VideoMetadata(WireModel):
     model: str | None = None  # the generator's model (ray-3.2, ray-2…) for a paid clip
     remote_id: str | None = None
     inputs: str | None = None  # domain.prompt.inputs_digest of the scene it was made from
+    input_parts: dict[str, str] | None = None  # the same, part by part (domain.prompt.input_parts): why it is stale
 
 
 class VideoGenerationStatus(WireModel):

@@ -18,7 +18,7 @@ from scenetui.engine.context import RenderContext, Variants
 from scenetui.engine.ports import GenerationJob, SharedClipStore
 from scenetui.engine.session import SceneSession
 from scenetui.errors import DiskFull, UserError
-from scenetui.script.fingerprints import scene_inputs
+from scenetui.script.fingerprints import scene_input_parts, scene_inputs
 from scenetui.media.probe import InvalidClip, validate_clip
 
 
@@ -267,7 +267,8 @@ async def _attempt(ctx: RenderContext, index: int, started: float, slot: TakeSlo
             model = f"{slot.source_model or 'draft'} upscaled"
         meta = VideoMetadata(duration=info.duration, resolution=info.resolution, size=info.size_bytes, fps=info.fps,
                              codec=info.codec, backend=ctx.backend.name, remote_id=remote_id, model=model,
-                             inputs=await asyncio.to_thread(scene_inputs, ctx.loaded, index))
+                             inputs=await asyncio.to_thread(scene_inputs, ctx.loaded, index),
+                             input_parts=await asyncio.to_thread(scene_input_parts, ctx.loaded, index))
         video = await ctx.store.save_clip(ctx.script_id, index, staged, meta, progress=_threadsafe_progress(session),
                                           replace=slot is None or slot.replace,
                                           extra=slot.record() if slot is not None else None)

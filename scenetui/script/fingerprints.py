@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from scenetui.domain.prompt import inputs_digest
+from scenetui.domain.prompt import input_parts, inputs_digest
 from scenetui.domain.script import StoryScene
 from scenetui.script.file import LoadedScript
 
@@ -64,6 +64,12 @@ def scene_inputs(loaded: LoadedScript, index: int) -> str:
     """The digest a clip of scene `index` records: its references and settings, and its keyframe files' content."""
     scene = loaded.script.scenes[index]
     return inputs_digest(loaded.script, scene, pictures_digest(loaded, scene))
+
+
+def scene_input_parts(loaded: LoadedScript, index: int) -> dict[str, str]:
+    """The scene's inputs part by part (domain.prompt.input_parts), its keyframe files' content included."""
+    scene = loaded.script.scenes[index]
+    return input_parts(loaded.script, scene, pictures_digest(loaded, scene))
 
 
 def keyframe_stamps(loaded: LoadedScript) -> tuple[tuple[str, int, int] | None, ...]:

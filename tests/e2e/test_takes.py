@@ -121,3 +121,24 @@ def test_paid_takes_carry_their_cost_and_generation(tmp_path: Path, fake_luma) -
     assert all(t["model"] == "ray-2" and t["costCents"] and t["costCents"] > 0 for t in listed)
     text = run_cli("takes", str(script), "--workspace", str(ws))
     assert text.returncode == 0 and "ray-2" in text.stdout and "* take 2" in text.stdout
+
+
+def test_a_stale_take_says_what_changed(tmp_path: Path) -> None:
+    import shutil
+
+    script, ws = write_script(tmp_path / "s", 1), tmp_path / "ws"
+    render(script, ws)
+    assert takes(script, ws)[0][0]["stale"] is False
+    data = json.loads(script.read_text())
+    data["scenes"][0]["description"] = "the keeper climbs in the rain"
+    script.write_text(json.dumps(data))
+    listed = takes(script, ws)[0][0]
+    assert listed["stale"] and listed["whyStale"] == ["the scene's words changed (description, characters or style)"]
+    start = script.parent / data["scenes"][0]["startKeyframe"]
+    shutil.copy(start, start.with_name("replaced.png"))
+    data["scenes"][0]["startKeyframe"] = str(Path(data["scenes"][0]["startKeyframe"]).with_name("replaced.png"))
+    script.write_text(json.dumps(data))
+    assert takes(script, ws)[0][0]["whyStale"] == ["the scene's words changed (description, characters or style)",
+                                                   "the start keyframe was replaced"]
+    text = run_cli("takes", str(script), "--workspace", str(ws))
+    assert "stale: the scene's words changed" in text.stdout
