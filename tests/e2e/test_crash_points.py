@@ -189,6 +189,19 @@ def _events(out: str) -> list[dict]:
     return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
 
 
+def _request_closed(ws: Path) -> bool:
+    import sqlite3
+
+    path = ws / ".scenetui" / "journal.db"
+    if not path.is_file():
+        return False
+    db = sqlite3.connect(path)
+    try:
+        return db.execute("SELECT COUNT(*) FROM batches WHERE kind='takes' AND finished_at IS NOT NULL").fetchone()[0] > 0
+    finally:
+        db.close()
+
+
 def _takes(ws: Path, script: Path) -> list[dict]:
     import json
 
@@ -237,8 +250,12 @@ def test_takes_and_an_upscale_killed_at_every_durable_step(tmp_path: Path, asset
                 continue  # not reached in this run
             assert crash.returncode == -9, (target, crash.returncode, crash.stderr[-2000:])
             killed += 1
-            # killed after the command told its summary: it had finished, and asking again is a new request
-            told = any(e.get("type") == "summary" for e in _events(crash.stdout)) and kind == "variants"
+            # killed once the request was closed (only ever after the summary is told): it had finished, and asking
+            # again is a new request; killed any earlier, the same command finishes it and pays nothing more
+            told = any(e.get("type") == "summary" for e in _events(crash.stdout))
+            closed = _request_closed(ws)
+            assert told or not closed, f"killed at {target}: the request was closed before the summary was told"
+            told = closed and kind == "variants"
             resume = _run([*run, "--workspace", str(ws), *luma_args(fake)], luma_env())
             assert resume.returncode == 0, (target, resume.stderr[-2000:])
             paid = len(fake.creates()) - before

@@ -19,7 +19,8 @@ def test_firestore_render_stores_clips_and_fields(admin, fb_env, tmp_path: Path)
     assert [s["status"] for s in summary["scenes"]] == ["completed", "completed"]
 
     prefix = f"videos/scripts/{script_id}/"
-    assert admin.names(prefix) == [prefix + "final.mp4", prefix + "scenes/0.mp4", prefix + "scenes/1.mp4"]
+    assert admin.names(prefix) == [prefix + "final.mp4", prefix + "scenes/0.mp4", prefix + "scenes/1.mp4",
+                                   prefix + "takes/0/1.mp4", prefix + "takes/1/1.mp4"]  # each clip is also its take 1
     doc = admin.doc(script_id)
     for i in range(2):
         blob = admin.bucket.get_blob(f"{prefix}scenes/{i}.mp4")
