@@ -35,7 +35,8 @@ async def export_cmd(args: argparse.Namespace) -> int:
     options = ExportOptions(
         transition=parse_transition(args.transition or "cut"),
         music=Music(args.music.expanduser(), args.music_volume) if args.music else None,
-        quality=args.quality, output=args.output, timeline=args.timeline)
+        quality=args.quality, output=args.output, timeline=args.timeline,
+        subtitles=bool(getattr(args, "subtitles", False)))
     check_export_options(options)
     asked = build_options(args)
     opts = dataclasses.replace(asked, backend="none")  # the film's own context generates nothing

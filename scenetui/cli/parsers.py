@@ -207,6 +207,9 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--quality", choices=["high", "balanced", "small"],
                     help="re-encode the film once: high (CRF 18, slow), balanced (CRF 23), small (CRF 28); "
                          "default: keep the clips' own quality (no re-encode of the middles)")
+    ex.add_argument("--subtitles", action="store_true",
+                    help="each scene's caption (or dialogue) field as a cue over its time: final.srt and final.vtt "
+                         "beside the film and a soft subtitle track in it (the picture is not re-encoded)")
     ex.add_argument("--timeline", type=Path, metavar="FILE.otio|FILE.edl",
                     help="also write the cut for an editor (OpenTimelineIO, or a CMX 3600 EDL for Resolve/Premiere)")
     ex.add_argument("--json", action="store_true", help="JSON lines: progress events and a final summary")

@@ -20,7 +20,9 @@ from scenetui.media.assemble import assemble
 from scenetui.media.ffmpeg import FFmpegError
 from scenetui.media.film import FilmReport, Music, Transition, make_film, music_problem, parse_transition
 from scenetui.media.probe import InvalidClip, film_clip_problem, probe
+from scenetui.media.captions import MAX_CAPTION, add_subtitle_track, caption_cues, srt_text, vtt_text
 from scenetui.media.timeline import TimelineClip, write_timeline
+from scenetui.storage.atomic import write_text_atomic
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class ExportOptions:
     quality: str | None = None
     output: Path | None = None
     timeline: Path | None = None  # .otio or .edl for an editor
+    subtitles: bool = False  # scenes' captions: final.srt / final.vtt beside the film and a soft track in it
 
 
 def film_cache(ctx: RenderContext) -> Path:
@@ -146,6 +149,9 @@ async def export_film(ctx: RenderContext, options: ExportOptions,
     script = ctx.loaded.script
     output, timeline = check_export_options(options)
     transitions = scene_transitions(ctx, options.transition)
+    if options.subtitles:  # every caption checked before anything is read or written
+        for i in range(len(script.scenes)):
+            scene_caption(ctx, i)
     await ctx.store.prepare(script.id)
     scene_files = await gather_clips(ctx)
     clips, joins, names = _sequence(ctx, scene_files, transitions, bridges or {})
@@ -166,6 +172,7 @@ async def export_film(ctx: RenderContext, options: ExportOptions,
                                      on_progress=report_progress)
         for note in report.notes:
             ctx.bus.emit(LogLine("warning", note))
+        sidecars = await _captions(ctx, transitions, bridges or {}, report, staged, work) if options.subtitles else {}
         info = await asyncio.to_thread(probe, staged)
         meta = VideoMetadata(duration=info.duration, resolution=info.resolution, size=info.size_bytes, fps=info.fps,
                              codec=info.codec, backend="export")
@@ -177,6 +184,9 @@ async def export_film(ctx: RenderContext, options: ExportOptions,
                                     round(script.video.fps))
         await ctx.store.save_final(script.id, staged, meta)
         final = str(ctx.store.final_path(script.id))
+        for suffix, text in sidecars.items():  # beside the film in the workspace, and beside -o FILE
+            for film in filter(None, (Path(final), output)):
+                await asyncio.to_thread(write_text_atomic, film.with_suffix(suffix), text)
         ctx.bus.emit(AssemblyFinished(str(output or final), info.duration, report.method, round(time.monotonic() - started, 3)))
         return str(output or final), report
     except FFmpegError as exc:
@@ -184,6 +194,46 @@ async def export_film(ctx: RenderContext, options: ExportOptions,
     finally:
         staged.unlink(missing_ok=True)
         shutil.rmtree(work, ignore_errors=True)
+
+
+def scene_caption(ctx: RenderContext, index: int) -> str | None:
+    """A scene's `caption` (or `dialogue`) field, kept by the script model as an unknown field."""
+    extra = ctx.loaded.script.scenes[index].model_extra or {}
+    for key in ("caption", "dialogue"):
+        value = extra.get(key)
+        if isinstance(value, str) and value.strip():
+            if len(value) > MAX_CAPTION:
+                raise UserError(f"scenes[{index}].{key} is {len(value)} characters (at most {MAX_CAPTION})",
+                                hint="a caption is a line or two; shorten it")
+            return value
+        if value is not None and not isinstance(value, str):
+            raise UserError(f"scenes[{index}].{key} must be text", hint='e.g. "caption": "The storm breaks."')
+    return None
+
+
+async def _captions(ctx: RenderContext, transitions: list[Transition], bridges: dict[int, Path], report: FilmReport,
+                    staged: Path, work: Path) -> dict[str, str]:
+    """The cues over the film as made (its transitions' overlaps), the soft track muxed into `staged`, and the
+    sidecar texts by suffix."""
+    n = len(ctx.loaded.script.scenes)
+    texts: list[str | None] = []
+    for i in range(n):  # the film's clips in order: each scene, and a bridge clip after it where one was made
+        texts.append(scene_caption(ctx, i))
+        if i < n - 1 and transitions[i].is_bridge and i in bridges:
+            texts.append(None)
+    fps = ctx.loaded.script.video.fps
+    overlaps = [0 if t.is_cut else round(t.seconds * fps) for t in report.transitions]
+    cues = caption_cues(texts, report.frames, overlaps, fps)
+    if not cues:
+        ctx.bus.emit(LogLine("warning", "no scene has a caption (or dialogue) field: no subtitles were written"))
+        return {}
+    srt = srt_text(cues)
+    work.mkdir(parents=True, exist_ok=True)
+    (work / "captions.srt").write_text(srt, encoding="utf-8")
+    muxed = work / "with-subtitles.mp4"
+    await add_subtitle_track(staged, work / "captions.srt", muxed)
+    os.replace(muxed, staged)
+    return {".srt": srt, ".vtt": vtt_text(cues)}
 
 
 def _damaged_scene(ctx: RenderContext, index: int, why: object) -> UserError:
