@@ -47,7 +47,7 @@ def test_happy_path(tmp_path: Path, fake_luma: FakeLuma) -> None:
     assert probe(Path(summary["final"])).duration == pytest.approx(15.0, abs=0.2)
     creates = fake_luma.creates()
     assert len(creates) == 3 and fake_luma.duplicate_creates() == 0
-    body = creates[0].request
+    body = next(c.request for c in creates if "a view 0" in c.request["prompt"])  # creates run concurrently
     assert {k: body[k] for k in ("model", "resolution", "duration", "aspect_ratio")} == {
         "model": "ray-2", "resolution": "720p", "duration": "5s", "aspect_ratio": "16:9"}
     assert body["keyframes"]["frame0"] == {"type": "image", "url": fake_luma.static_url("kf/0-a.png")}
