@@ -8,14 +8,13 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 from scenetui.media.probe import probe
 from tests.conftest import (LUMA_KEY, agents_args, agents_env, json_lines, luma_args, luma_env, run_cli,
                             write_script)
+from tests.e2e.test_luma_crash import start_render
 from tests.fakes.luma_server import FakeLuma
 
 
@@ -74,18 +73,11 @@ def test_draft_approve_final_with_the_animatic_and_bad_input(tmp_path: Path) -> 
     assert [(t["take"], t["approved"]) for t in takes(script, ws)[2]] == [(2, True), (3, False)]
 
 
-def start(script: Path, ws: Path, fake: FakeLuma, *extra: str) -> subprocess.Popen[str]:
-    cmd = [sys.executable, "-m", "scenetui", "render", str(script), "--workspace", str(ws), "--json",
-           *luma_args(fake, *extra)]
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, **luma_env()})
-
-
 def test_ray2_drafts_are_flash_at_540p_and_finals_upscale_the_same_generation(tmp_path: Path, asset_cache: Path) -> None:
     script, ws = write_script(tmp_path / "script", 2), tmp_path / "ws"
     with FakeLuma(api_key=LUMA_KEY, static_root=tmp_path / "script", asset_cache=asset_cache, queued_s=0.2,
                   dreaming_s=2.0) as fake:
-        drafted = start(script, ws, fake, "--draft")
+        drafted = start_render(script, ws, fake, "--draft")
         out, err = drafted.communicate(timeout=240)
         assert drafted.returncode == 0, err
         estimate = json_lines(out)[0]
@@ -101,7 +93,7 @@ def test_ray2_drafts_are_flash_at_540p_and_finals_upscale_the_same_generation(tm
             {"generation_type": "upscale_video", "resolution": "720p"}] * 2
         assert any("same motion" in n for n in rows[-1]["notes"])
         # the final pass, killed once both upscales are paid for: the rerun polls them, it never upscales again
-        final = start(script, ws, fake, "--final")
+        final = start_render(script, ws, fake, "--final")
         deadline = time.monotonic() + 60
         while len(fake.creates()) < 4 and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -110,7 +102,7 @@ def test_ray2_drafts_are_flash_at_540p_and_finals_upscale_the_same_generation(tm
         final.communicate(timeout=30)
         ups = [c for c in fake.creates() if c.source]
         assert len(ups) == 2 and {c.source for c in ups} == set(drafts.values())
-        again = start(script, ws, fake, "--final")
+        again = start_render(script, ws, fake, "--final")
         out, err = again.communicate(timeout=240)
         assert again.returncode == 0, err
         assert len(fake.creates()) == 4

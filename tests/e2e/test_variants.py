@@ -7,12 +7,11 @@ import hashlib
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 from tests.conftest import LUMA_KEY, json_lines, luma_args, luma_env, run_cli, write_script
+from tests.e2e.test_luma_crash import start_render, wait_until
 from tests.fakes.luma_server import FakeLuma
 
 
@@ -61,22 +60,6 @@ def test_bad_takes_requests_are_refused_with_one_line(tmp_path: Path) -> None:
     assert not (ws / "videos").exists()
 
 
-def start(script: Path, ws: Path, fake: FakeLuma, *extra: str) -> subprocess.Popen[str]:
-    cmd = [sys.executable, "-m", "scenetui", "render", str(script), "--workspace", str(ws), "--json",
-           *luma_args(fake, *extra)]
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, **luma_env()})
-
-
-def wait_until(cond, timeout: float = 60.0, what: str = "condition") -> None:  # noqa: ANN001
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if cond():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def test_variants_killed_mid_request_are_finished_never_paid_twice(tmp_path: Path, asset_cache: Path) -> None:
     script, ws = write_script(tmp_path / "script", 1), tmp_path / "ws"
     # two creates a window: the third take of the request waits, and the render is killed while it does
@@ -90,14 +73,14 @@ def test_variants_killed_mid_request_are_finished_never_paid_twice(tmp_path: Pat
         summary = rows[-1]
         assert summary["newGenerations"] == 3 and summary["estimateCents"] == 3 * summary["priceCents"]
         assert fake.creates() == []
-        proc = start(script, ws, fake, "--takes", "3")
-        wait_until(lambda: len(fake.creates()) == 2, what="two of the three creates")
+        proc = start_render(script, ws, fake, "--takes", "3")
+        wait_until(lambda: len(fake.creates()) == 2, timeout=60, what="two of the three creates")
         time.sleep(0.5)
         os.kill(proc.pid, signal.SIGKILL)
         proc.communicate(timeout=30)
         assert len(fake.creates()) == 2
         # the same command again finishes the request: the two paid takes are picked up, one more is made
-        again = start(script, ws, fake, "--takes", "3")
+        again = start_render(script, ws, fake, "--takes", "3")
         out, err = again.communicate(timeout=240)
         assert again.returncode == 0, err
         assert len(fake.creates()) == 3, [c.id for c in fake.creates()]
@@ -108,7 +91,7 @@ def test_variants_killed_mid_request_are_finished_never_paid_twice(tmp_path: Pat
         assert sorted(line["remote_id"] for line in result["ledger"]) == sorted(c.id for c in fake.creates())
         assert "finishing the 3 takes asked for earlier" in out
         # a finished request is not found again: another --takes 1 pays for exactly one more
-        more = start(script, ws, fake, "--takes", "1")
+        more = start_render(script, ws, fake, "--takes", "1")
         out, err = more.communicate(timeout=240)
         assert more.returncode == 0, err
         assert len(fake.creates()) == 4 and [t["take"] for t in takes(script, ws)[0]] == [1, 2, 3, 4]
