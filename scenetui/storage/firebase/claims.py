@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scenetui.storage.firebase.connection import FirebaseConnection
-from scenetui.storage.firebase.documents import COLLECTION, TRANSACTION_ATTEMPTS
+from scenetui.storage.firebase.documents import COLLECTION, run_transaction
 
 DEFAULT_LEASE = 120.0
 
@@ -63,9 +63,7 @@ def _ref(conn: FirebaseConnection, script_id: str, index: int) -> Any:
 
 
 def _in_transaction(conn: FirebaseConnection, work: Any) -> Any:
-    from google.cloud import firestore
-
-    return firestore.transactional(work)(conn.db.transaction(max_attempts=TRANSACTION_ATTEMPTS))
+    return run_transaction(conn, work)
 
 
 def take(conn: FirebaseConnection, script_id: str, index: int, owner: str, lease: float) -> tuple[bool, Claim | None]:

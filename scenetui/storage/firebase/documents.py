@@ -12,7 +12,36 @@ from scenetui.errors import UserError
 from scenetui.storage.firebase.connection import CALL_TIMEOUT, FirebaseConnection
 
 COLLECTION = "scripts"
-TRANSACTION_ATTEMPTS = 25  # the app may be editing the same document: contention retries, it never overwrites
+TRANSACTION_ATTEMPTS = 10  # the app may be editing the same document: contention retries, it never overwrites
+CONDITIONAL_TRIES = 4  # lock-free writes a scene's fields try before queueing for the lock in a transaction
+CONTENTION_PATIENCE = 300.0  # seconds of backed-off retries before a contended write gives up
+
+
+def _contended(exc: BaseException) -> bool:
+    """Firestore aborted the transaction because another writer holds the document (a read can abort too, and
+    the library wraps a commit that kept aborting in a ValueError)."""
+    from google.api_core import exceptions as gexc
+
+    return isinstance(exc, gexc.Aborted) or (isinstance(exc, ValueError) and isinstance(exc.__cause__, gexc.Aborted))
+
+
+def firestore_transaction(conn: FirebaseConnection, work: Callable[[Any], Any]) -> Any:
+    """One `work(transaction)` in a Firestore transaction, with the library's own (back-to-back) retries."""
+    from google.cloud import firestore
+
+    return firestore.transactional(work)(conn.db.transaction(max_attempts=TRANSACTION_ATTEMPTS))
+
+
+def run_transaction(conn: FirebaseConnection, work: Callable[[Any], Any]) -> Any:
+    """Run `work(transaction)` in a Firestore transaction; while other writers keep the document busy, start it
+    again after a jittered, growing pause (the library's own retries are back to back), up to CONTENTION_PATIENCE."""
+    from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_random_exponential
+
+    for attempt in Retrying(retry=retry_if_exception(_contended), wait=wait_random_exponential(multiplier=0.05, max=4),
+                            stop=stop_after_delay(CONTENTION_PATIENCE), reraise=True):
+        with attempt:
+            return firestore_transaction(conn, work)
+    raise AssertionError("unreachable: tenacity returns or re-raises")
 
 
 def script_doc(conn: FirebaseConnection, script_id: str) -> Any:
@@ -44,22 +73,28 @@ def create_if_missing(conn: FirebaseConnection, script_id: str, data: dict[str, 
         return False
 
 
+class _Overtaken(Exception):
+    """Someone else changed the document between this writer's read and its write."""
+
+
 def update_scene(conn: FirebaseConnection, script_id: str, index: int, fields: dict[str, Any],
                  remove: Iterable[str] = ()) -> None:
-    """Set `fields` (and drop `remove`) on scenes[index] in a transaction that rewrites nothing else.
+    """Set `fields` (and drop `remove`) on scenes[index], rewriting nothing else.
 
-    Firestore cannot address one element of an array, so the transaction reads the document, changes that one
-    scene's fields in its copy of `scenes` and writes `scenes` back; a concurrent edit (of any field, in any
-    scene) makes the transaction retry on the new contents instead of being overwritten.
+    Firestore cannot address one element of an array, so this reads the document, changes that one scene's fields
+    in its copy of `scenes` and writes `scenes` back only if nobody changed the document in between; a concurrent
+    edit (of any field, in any scene) makes it read again after a jittered pause, never overwrite.
+    The first tries are writes conditioned on the document's update time: they hold no lock, so the app's own
+    writes never wait on a render. An editor that keeps the document locked would starve those, so later tries
+    are transactions, which queue for the lock (their retries keep their place in line).
     """
-    from google.cloud import firestore
+    from google.api_core import exceptions as gexc
+    from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_random_exponential
 
     ref = script_doc(conn, script_id)
     drop = tuple(remove)
 
-    @firestore.transactional
-    def change(transaction: Any) -> None:
-        snap = ref.get(transaction=transaction)
+    def changed(snap: Any) -> list[Any]:
         if not snap.exists:
             raise UserError(f"scripts/{script_id} was deleted from Firestore during the render",
                             hint="the clips are kept in the workspace and in Storage")
@@ -71,9 +106,37 @@ def update_scene(conn: FirebaseConnection, script_id: str, index: int, fields: d
             scene.pop(key, None)
         scene.update(fields)
         scenes[index] = scene
-        transaction.update(ref, {"scenes": scenes})
+        return scenes
 
-    change(conn.db.transaction(max_attempts=TRANSACTION_ATTEMPTS))
+    def conditional() -> None:
+        snap = ref.get(timeout=CALL_TIMEOUT)
+        option = conn.db.write_option(last_update_time=snap.update_time) if snap.exists else None
+        scenes = changed(snap)
+        try:
+            ref.update({"scenes": scenes}, option=option, timeout=CALL_TIMEOUT)
+        except gexc.FailedPrecondition as exc:  # changed since the read
+            raise _Overtaken(str(exc)) from exc
+
+    def transactional(transaction: Any) -> None:
+        transaction.update(ref, {"scenes": changed(ref.get(transaction=transaction))})
+
+    try:
+        for attempt in Retrying(retry=retry_if_exception_type(_Overtaken), reraise=True,
+                                wait=wait_random_exponential(multiplier=0.05, max=2),
+                                stop=stop_after_delay(CONTENTION_PATIENCE)):
+            with attempt:
+                try:
+                    if attempt.retry_state.attempt_number <= CONDITIONAL_TRIES:
+                        conditional()
+                    else:
+                        firestore_transaction(conn, transactional)
+                except Exception as exc:
+                    if _contended(exc):
+                        raise _Overtaken(str(exc)) from exc
+                    raise
+    except _Overtaken:
+        raise UserError(f"scripts/{script_id} kept changing for {CONTENTION_PATIENCE:.0f} s, so scene {index}'s "
+                        "fields could not be written", hint="the clip is kept here; run again to store it") from None
 
 
 def update_top(conn: FirebaseConnection, script_id: str, fields: dict[str, Any]) -> None:
