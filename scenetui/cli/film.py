@@ -19,6 +19,7 @@ from scenetui.engine.lock import RenderLock
 from scenetui.errors import EXIT_OK, UserError
 from scenetui.headless.printer import make_printer
 from scenetui.media.ffmpeg import FFmpegError
+from scenetui.media.soundtrack import Loudness, check_duck, check_loudness
 from scenetui.script.sources import load_ref
 
 
@@ -32,11 +33,13 @@ async def export_cmd(args: argparse.Namespace) -> int:
 
     check_music_volume(args.music_volume)  # also when no music is given: a bad flag is bad input
     settings = _settings()
+    burn = bool(getattr(args, "burn_subtitles", False))
     options = ExportOptions(
         transition=parse_transition(args.transition or "cut"),
         music=Music(args.music.expanduser(), args.music_volume) if args.music else None,
         quality=args.quality, output=args.output, timeline=args.timeline,
-        subtitles=bool(getattr(args, "subtitles", False)))
+        subtitles=bool(getattr(args, "subtitles", False)) or burn, burn_subtitles=burn,
+        duck=check_duck(args.duck), loudness=loudness_arg(args.loudness), clip_sound=not args.mute_clips)
     check_export_options(options)
     asked = build_options(args)
     opts = dataclasses.replace(asked, backend="none")  # the film's own context generates nothing
@@ -75,12 +78,29 @@ async def export_cmd(args: argparse.Namespace) -> int:
         printer.close()
         await ctx.backend.aclose()
         ctx.journal.close()
+    loud = report.loudness
     if args.json:
         print(json.dumps({"type": "summary", "final": path, "duration": report.duration, "method": report.method,
-                          "normalised": report.normalised, "notes": report.notes, "exitCode": EXIT_OK}))
+                          "normalised": report.normalised, "notes": report.notes,
+                          "clipsWithSound": sum(report.voiced), "loudness": loud.to_wire() if loud else None,
+                          "exitCode": EXIT_OK}))
     else:
         print(f"Film: {path} ({report.duration:.1f}s, {report.method})")
+        if loud is not None:
+            print(f"Sound: {loud.lufs:.1f} LUFS, true peak {loud.true_peak:.1f} dBTP (target {loud.target:g}; "
+                  f"the mix measured {loud.measured_lufs:.1f} LUFS)")
     return EXIT_OK
+
+
+def loudness_arg(text: str) -> Loudness | None:
+    """--loudness: a target in LUFS, or off (None)."""
+    if text.strip().lower() in ("off", "none"):
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise UserError(f"--loudness {text!r} is not a number", hint="give LUFS, e.g. -14 or -23, or off") from None
+    return check_loudness(value)
 
 
 async def compress_cmd(args: argparse.Namespace) -> int:

@@ -203,13 +203,24 @@ def build_parser() -> argparse.ArgumentParser:
                          "generated from the last frame of each scene to the first of the next (paid; needs --backend luma)")
     ex.add_argument("--backend", default="animatic", choices=["animatic", "luma"], help="generator for bridge clips")
     ex.add_argument("--music", type=Path, metavar="FILE", help="soundtrack: looped or trimmed to the film, faded in and out")
-    ex.add_argument("--music-volume", type=float, default=-6.0, metavar="DB", help="music level in dB (default -6)")
+    ex.add_argument("--music-volume", type=float, default=-6.0, metavar="DB",
+                    help="music level in dB against the scenes' own sound (default -6)")
+    ex.add_argument("--duck", type=float, default=8.0, metavar="DB",
+                    help="how far the music drops while a scene has sound of its own, 0 to 12 (default 8; 0: never)")
+    ex.add_argument("--loudness", default="-14", metavar="LUFS|off",
+                    help="bring the film's sound to this integrated loudness (EBU R128, two passes, true peak -1 dBTP): "
+                         "-14 streaming (default), -23 broadcast, off to leave the levels as mixed")
+    ex.add_argument("--mute-clips", action="store_true",
+                    help="leave the clips' own sound out of the film (music only, or silent)")
     ex.add_argument("--quality", choices=["high", "balanced", "small"],
                     help="re-encode the film once: high (CRF 18, slow), balanced (CRF 23), small (CRF 28); "
                          "default: keep the clips' own quality (no re-encode of the middles)")
     ex.add_argument("--subtitles", action="store_true",
                     help="each scene's caption (or dialogue) field as a cue over its time: final.srt and final.vtt "
                          "beside the film and a soft subtitle track in it (the picture is not re-encoded)")
+    ex.add_argument("--burn-subtitles", action="store_true",
+                    help="draw the captions into the picture instead (white sans on a dark box at the bottom; "
+                         "re-encodes the film once); the .srt and .vtt are still written")
     ex.add_argument("--timeline", type=Path, metavar="FILE.otio|FILE.edl",
                     help="also write the cut for an editor (OpenTimelineIO, or a CMX 3600 EDL for Resolve/Premiere)")
     ex.add_argument("--json", action="store_true", help="JSON lines: progress events and a final summary")

@@ -20,7 +20,8 @@ from scenetui.media.assemble import assemble
 from scenetui.media.ffmpeg import FFmpegError
 from scenetui.media.film import FilmReport, Music, Transition, make_film, music_problem, parse_transition
 from scenetui.media.probe import InvalidClip, film_clip_problem, probe
-from scenetui.media.captions import MAX_CAPTION, add_subtitle_track, caption_cues, srt_text, vtt_text
+from scenetui.media.captions import MAX_CAPTION, add_subtitle_track, burn_subtitles, caption_cues, srt_text, vtt_text
+from scenetui.media.soundtrack import DUCK_DEFAULT, Loudness
 from scenetui.media.timeline import TimelineClip, write_timeline
 from scenetui.storage.atomic import write_text_atomic
 
@@ -35,6 +36,10 @@ class ExportOptions:
     output: Path | None = None
     timeline: Path | None = None  # .otio or .edl for an editor
     subtitles: bool = False  # scenes' captions: final.srt / final.vtt beside the film and a soft track in it
+    burn_subtitles: bool = False  # the captions drawn into the picture instead of the soft track
+    duck: float = DUCK_DEFAULT  # dB the music drops under a scene's own sound
+    loudness: Loudness | None = Loudness()  # None: the levels as mixed
+    clip_sound: bool = True  # the clips' own audio goes into the film
 
 
 def film_cache(ctx: RenderContext) -> Path:
@@ -158,7 +163,9 @@ async def export_film(ctx: RenderContext, options: ExportOptions,
     staged = ctx.store.staging_path(script.id, "film")
     work = staged.parent / f"film-work-{os.getpid()}"
     started = time.monotonic()
-    plain = all(t.is_cut for t in joins) and options.music is None and options.quality is None and not bridges
+    voiced = options.clip_sound and await asyncio.to_thread(any_sound, clips)
+    plain = (all(t.is_cut for t in joins) and options.music is None and options.quality is None and not bridges
+             and not voiced)
     ctx.bus.emit(AssemblyStarted(len(clips), "concat" if plain else "transitions"))
     report_progress = lambda f: ctx.bus.emit(AssemblyProgress(round(f, 4)))  # noqa: E731
     try:
@@ -169,10 +176,12 @@ async def export_film(ctx: RenderContext, options: ExportOptions,
         else:
             report = await make_film(clips, joins, staged, work, size=script.video.size, fps=script.video.fps,
                                      music=options.music, quality=options.quality, cache=film_cache(ctx),
-                                     on_progress=report_progress)
+                                     on_progress=report_progress, duck=options.duck, loudness=options.loudness,
+                                     clip_sound=options.clip_sound)
         for note in report.notes:
             ctx.bus.emit(LogLine("warning", note))
-        sidecars = await _captions(ctx, transitions, bridges or {}, report, staged, work) if options.subtitles else {}
+        sidecars = (await _captions(ctx, transitions, bridges or {}, report, staged, work, options)
+                    if options.subtitles else {})
         info = await asyncio.to_thread(probe, staged)
         meta = VideoMetadata(duration=info.duration, resolution=info.resolution, size=info.size_bytes, fps=info.fps,
                              codec=info.codec, backend="export")
@@ -212,9 +221,9 @@ def scene_caption(ctx: RenderContext, index: int) -> str | None:
 
 
 async def _captions(ctx: RenderContext, transitions: list[Transition], bridges: dict[int, Path], report: FilmReport,
-                    staged: Path, work: Path) -> dict[str, str]:
-    """The cues over the film as made (its transitions' overlaps), the soft track muxed into `staged`, and the
-    sidecar texts by suffix."""
+                    staged: Path, work: Path, options: ExportOptions) -> dict[str, str]:
+    """The cues over the film as made (its transitions' overlaps), the soft track muxed into `staged` (or burned
+    into its picture), and the sidecar texts by suffix."""
     n = len(ctx.loaded.script.scenes)
     texts: list[str | None] = []
     for i in range(n):  # the film's clips in order: each scene, and a bridge clip after it where one was made
@@ -231,9 +240,17 @@ async def _captions(ctx: RenderContext, transitions: list[Transition], bridges: 
     work.mkdir(parents=True, exist_ok=True)
     (work / "captions.srt").write_text(srt, encoding="utf-8")
     muxed = work / "with-subtitles.mp4"
-    await add_subtitle_track(staged, work / "captions.srt", muxed)
+    if options.burn_subtitles:
+        await burn_subtitles(staged, work / "captions.srt", muxed, options.quality or "high", report.duration)
+    else:
+        await add_subtitle_track(staged, work / "captions.srt", muxed)
     os.replace(muxed, staged)
     return {".srt": srt, ".vtt": vtt_text(cues)}
+
+
+def any_sound(clips: list[Path]) -> bool:
+    """Whether any clip has an audio track of its own (then the film is mixed, never concatenated)."""
+    return any(probe(clip, headers_only=True).has_audio for clip in clips)
 
 
 def _damaged_scene(ctx: RenderContext, index: int, why: object) -> UserError:
@@ -287,19 +304,27 @@ async def assemble_film(ctx: RenderContext) -> str | None:
         return str(final)
     staged = ctx.store.staging_path(script.id, "final")
     started = time.monotonic()
+    work = staged.parent / f"assembly-work-{os.getpid()}"
+    progress = lambda f: ctx.bus.emit(AssemblyProgress(round(f, 4)))  # noqa: E731
     try:
-        ctx.bus.emit(AssemblyStarted(len(clips), "concat"))
-        plan = await assemble(clips, staged, on_progress=lambda f: ctx.bus.emit(AssemblyProgress(round(f, 4))),
-                              clip_seconds=script.video.seconds)
+        if await asyncio.to_thread(any_sound, clips):  # a clip's own sound is mixed in, never dropped by a concat
+            ctx.bus.emit(AssemblyStarted(len(clips), "cuts"))
+            report = await make_film(clips, [Transition()] * (len(clips) - 1), staged, work, size=script.video.size,
+                                     fps=script.video.fps, cache=film_cache(ctx), on_progress=progress)
+            method = report.method
+        else:
+            ctx.bus.emit(AssemblyStarted(len(clips), "concat"))
+            method = (await assemble(clips, staged, on_progress=progress, clip_seconds=script.video.seconds)).method
         info = await asyncio.to_thread(probe, staged)
         meta = VideoMetadata(duration=info.duration, resolution=info.resolution, size=info.size_bytes, fps=info.fps,
                              codec=info.codec, backend="assembly")
         video = await ctx.store.save_final(script.id, staged, meta)
         path = str(final or video.video_url)
-        ctx.bus.emit(AssemblyFinished(path, info.duration, plan.method, round(time.monotonic() - started, 3)))
+        ctx.bus.emit(AssemblyFinished(path, info.duration, method, round(time.monotonic() - started, 3)))
         return path
     finally:
         staged.unlink(missing_ok=True)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def _is_current(final: Path, clips: list[Path]) -> bool:

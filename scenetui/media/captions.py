@@ -10,8 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scenetui.media.ffmpeg import run_ffmpeg
+from scenetui.media.probe import probe
+from scenetui.media.profile import QUALITY, h264_args
 
 MAX_CAPTION = 500  # characters: a caption is a line or two on screen, not a script
+# --burn-subtitles: white DejaVu Sans on a half-transparent dark box, bottom centre (libass ASS style; sizes are in
+# its 288-line script space, so they scale with the picture)
+BURN_STYLE = ("FontName=DejaVu Sans,FontSize=16,PrimaryColour=&H00FFFFFF,BackColour=&H80000000,OutlineColour=&H80000000,"
+              "BorderStyle=3,Outline=2,Shadow=0,Alignment=2,MarginV=18")
 
 
 @dataclass(frozen=True)
@@ -75,3 +81,18 @@ async def add_subtitle_track(film: Path, subtitles: Path, dest: Path) -> None:
     """`film` with `subtitles` as a soft track (mov_text) at `dest`; the picture and sound are copied, not encoded."""
     await run_ffmpeg(["-y", "-i", str(film), "-i", str(subtitles), "-map", "0", "-map", "1:0", "-c", "copy",
                       "-c:s", "mov_text", "-metadata:s:s:0", "language=und", "-movflags", "+faststart", str(dest)])
+
+
+async def burn_subtitles(film: Path, subtitles: Path, dest: Path, quality: str, seconds: float) -> None:
+    """`film` with the captions drawn into its picture (libass) at `dest`: the picture re-encoded once at `quality`,
+    the sound copied. The filter graph comes from ffmpeg-python, which escapes the file name for it."""
+    import ffmpeg
+
+    source = ffmpeg.input(str(film))
+    picture = source.video.filter("subtitles", filename=str(subtitles), force_style=BURN_STYLE, charenc="UTF-8")
+    streams = [picture, source.audio] if probe(film, headers_only=True).has_audio else [picture]
+    crf, preset, _ = QUALITY[quality]
+    args = h264_args(crf, preset)
+    encode = {flag.lstrip("-"): value for flag, value in zip(args[::2], args[1::2])}
+    out = ffmpeg.output(*streams, str(dest), **encode, **{"c:a": "copy"}, movflags="+faststart", f="mp4")
+    await run_ffmpeg(list(out.overwrite_output().compile())[1:], total_seconds=seconds)

@@ -68,10 +68,12 @@ async def run_ffmpeg(
     *,
     total_seconds: float | None = None,
     on_progress: Callable[[float], None] | None = None,
-) -> None:
-    """Run ffmpeg with `args`; report output time / total as a fraction; kill it when cancelled."""
+    loglevel: str = "error",
+) -> str:
+    """Run ffmpeg with `args`; report output time / total as a fraction; kill it when cancelled. Returns the end of
+    its log (at `loglevel`: "info" for filters that report, such as loudnorm)."""
     exe = locate_ffmpeg().path
-    cmd = [exe, "-hide_banner", "-nostdin", "-loglevel", "error", "-progress", "pipe:1", "-nostats", *args]
+    cmd = [exe, "-hide_banner", "-nostdin", "-loglevel", loglevel, "-progress", "pipe:1", "-nostats", *args]
     proc = await asyncio.create_subprocess_exec(
         *cmd, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, start_new_session=True
     )
@@ -107,3 +109,4 @@ async def run_ffmpeg(
         raise FFmpegError(code, text)
     if on_progress:
         on_progress(1.0)
+    return b"".join(stderr_chunks).decode(errors="replace")

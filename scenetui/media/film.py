@@ -21,6 +21,9 @@ from scenetui.errors import UserError
 from scenetui.media.ffmpeg import run_ffmpeg
 from scenetui.media.probe import ClipInfo, InvalidClip, open_media, probe
 from scenetui.media.profile import KEY_OFFSETS, MAX_TRANSITION, PROFILE_MARK, QUALITY, h264_args, keyframe_times
+from scenetui.media.soundtrack import (DUCK_DEFAULT, Loudness, LoudnessReport, Music, make_soundtrack,
+                                       place_sounds)
+
 
 XFADE = ("fade", "fadeblack", "fadewhite", "fadegrays", "wipeleft", "wiperight", "wipeup", "wipedown", "slideleft",
          "slideright", "slideup", "slidedown", "smoothleft", "smoothright", "smoothup", "smoothdown", "circleopen",
@@ -72,14 +75,6 @@ def parse_transition(text: str) -> Transition:
     return Transition(xfade, seconds)
 
 
-@dataclass(frozen=True)
-class Music:
-    """A soundtrack: looped or trimmed to the film, faded in and out, at `volume_db`."""
-
-    path: Path
-    volume_db: float = 0.0
-
-
 @dataclass
 class FilmReport:
     """What was made and what was decided on the way."""
@@ -90,6 +85,8 @@ class FilmReport:
     notes: list[str] = field(default_factory=list)
     transitions: list[Transition] = field(default_factory=list)  # as made: a too-long transition became a cut
     frames: list[int] = field(default_factory=list)  # each clip's frames
+    voiced: list[bool] = field(default_factory=list)  # each clip's own sound went into the film
+    loudness: LoudnessReport | None = None
 
 
 @dataclass(frozen=True)
@@ -235,16 +232,6 @@ def _concat_file(pieces: Sequence[tuple[Path, int]], fps: float, dest: Path) -> 
     return dest
 
 
-def music_args(music: Music, duration: float, dest: Path, bitrate: str) -> list[str]:
-    """The soundtrack on its own: looped or trimmed to `duration`, faded in and out, at its level, as AAC."""
-    fade_in = min(1.0, duration / 4)
-    fade_out = min(2.0, duration / 4)
-    return ["-y", "-stream_loop", "-1", "-i", str(music.path), "-filter_complex",
-            f"[0:a]atrim=duration={duration:.3f},asetpts=N/SR/TB,afade=t=in:d={fade_in:.3f},"
-            f"afade=t=out:st={duration - fade_out:.3f}:d={fade_out:.3f},volume={music.volume_db:g}dB[a]",
-            "-map", "[a]", "-vn", "-c:a", "aac", "-b:a", bitrate, "-f", "mp4", str(dest)]
-
-
 def mux_args(list_file: Path, dest: Path, duration: float, soundtrack: Path | None, quality: str | None) -> list[str]:
     """One pass over the film: stream copy (or one re-encode at `quality`), BT.709 tags, the soundtrack copied in."""
     args = ["-y", "-f", "concat", "-safe", "0", "-i", str(list_file)]
@@ -262,8 +249,10 @@ def mux_args(list_file: Path, dest: Path, duration: float, soundtrack: Path | No
 
 async def make_film(clips: Sequence[Path], transitions: Sequence[Transition], dest: Path, work: Path, *,
                     size: tuple[int, int], fps: float, music: Music | None = None, quality: str | None = None,
-                    cache: Path | None = None, on_progress: Progress | None = None) -> FilmReport:
-    """Join `clips` with `transitions[i]` between clip i and i+1 into `dest` (a staging path)."""
+                    cache: Path | None = None, on_progress: Progress | None = None, duck: float = DUCK_DEFAULT,
+                    loudness: Loudness | None = Loudness(), clip_sound: bool = True) -> FilmReport:
+    """Join `clips` with `transitions[i]` between clip i and i+1 into `dest` (a staging path); the clips' own sound
+    (unless not `clip_sound`) and the music go under it, ducked by `duck` dB and brought to `loudness`."""
     if len(transitions) != max(0, len(clips) - 1):
         raise ValueError("one transition per boundary")
     report = FilmReport()
@@ -273,6 +262,7 @@ async def make_film(clips: Sequence[Path], transitions: Sequence[Transition], de
         facts = await asyncio.gather(*(asyncio.to_thread(_inspect, p) for p in clips))
     except InvalidClip as exc:
         raise UserError(f"a clip cannot be read: {exc}") from exc
+    sources = [c.info.path if clip_sound and c.info.has_audio else None for c in facts]  # before normalising drops it
     # Clips of another format or profile are normalised once (cached by file identity), so every join is clean.
     odd = [i for i, c in enumerate(facts) if needs_normalising(c, size, fps)]
     store = cache or work
@@ -305,12 +295,16 @@ async def make_film(clips: Sequence[Path], transitions: Sequence[Transition], de
             windows.append(w)
     overlap = sum(round(t.seconds * fps) for t, w in zip(transitions, windows) if w)
     report.duration = round((sum(c.info.frames for c in facts) - overlap) / fps, 3)
-    # The soundtrack is encoded by a process of its own while the boundaries are (AAC costs ~3 s per 90 s of film).
+    # The sound is made by processes of its own while the boundaries are encoded (audio only: seconds).
+    overlaps = [round(t.seconds * fps) if w else 0 for t, w in zip(transitions, windows)]
+    sounds = place_sounds(sources, [c.info.frames for c in facts], overlaps, fps)
+    report.voiced = [s is not None for s in sources]
     soundtrack: Path | None = None
-    scoring: asyncio.Task[None] | None = None
-    if music is not None:
-        soundtrack = work / "music.m4a"
-        scoring = asyncio.create_task(run_ffmpeg(music_args(music, report.duration, soundtrack, QUALITY[quality or "high"][2])))
+    scoring: asyncio.Task[LoudnessReport | None] | None = None
+    if music is not None or sounds:
+        soundtrack = work / "sound.m4a"
+        scoring = asyncio.create_task(make_soundtrack(sounds, music, report.duration, soundtrack, duck=duck,
+                                                      loudness=loudness, bitrate=QUALITY[quality or "high"][2]))
     try:
         return await _join(facts, transitions, windows, work, gate, fps, dest, report, soundtrack, scoring, quality, progress)
     finally:
@@ -321,7 +315,7 @@ async def make_film(clips: Sequence[Path], transitions: Sequence[Transition], de
 
 async def _join(facts: list[_Clip], transitions: Sequence[Transition], windows: list[int | None], work: Path,
                 gate: asyncio.Semaphore, fps: float, dest: Path, report: FilmReport, soundtrack: Path | None,
-                scoring: asyncio.Task[None] | None, quality: str | None, progress: Progress) -> FilmReport:
+                scoring: asyncio.Task[LoudnessReport | None] | None, quality: str | None, progress: Progress) -> FilmReport:
     """Split, encode the boundary pieces, wait for the soundtrack, and mux the film."""
     # Split every clip at its boundary windows, re-encode each window pair, stream-copy the rest. Each step is a
     # short ffmpeg process: they run side by side (splits only copy; piece encodes share the two cores).
@@ -355,7 +349,7 @@ async def _join(facts: list[_Clip], transitions: Sequence[Transition], windows: 
             sequence.append(pieces[i])
     progress(0.5)
     if scoring is not None:
-        await scoring
+        report.loudness = await scoring
     report.transitions = [t if w else Transition() for t, w in zip(transitions, windows)]
     report.frames = [c.info.frames for c in facts]
     report.method = "transitions" if any(windows) else "cuts"

@@ -46,12 +46,32 @@ class InvalidClip(Exception):
     """A clip that does not open, decode, or match what was asked."""
 
 
+# Demuxers that read other files (or URLs) named inside the one given: a playlist is not a clip or a soundtrack.
+LIST_FORMATS = frozenset({"hls", "concat", "dash", "webm_dash_manifest", "ffmetadata", "tee"})
+_LIST_HEADS = (b"#EXTM3U", b"ffconcat", b"#EXTINF", b"[playlist]", b"<?xml", b"<MPD", b"<smil", b"file ")
+
+
+def check_not_a_list(path: Path) -> None:
+    """Refuse a playlist or concat list by its first bytes, before libavformat could open what it names."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+    except OSError:
+        return  # av.open says why
+    if any(head.lower().startswith(mark.lower()) for mark in _LIST_HEADS):
+        raise ImplausibleClip("it is a playlist or list naming other files, not a media file")
+
+
 def open_media(path: Path) -> av.container.InputContainer:
     """av.open for reading, after the file's sample tables were found plausible for its size (libavformat would build
     an index of whatever size they claim) and with no picture larger than 8K; ImplausibleClip (a ValueError)
     otherwise."""
     check_sample_tables(path)
+    check_not_a_list(path)
     container = av.open(str(path))
+    if container.format.name in LIST_FORMATS:
+        container.close()
+        raise ImplausibleClip(f"it is a {container.format.name} list naming other files, not a media file")
     for stream in container.streams.video:
         w, h = stream.codec_context.width, stream.codec_context.height
         if w * h > MAX_PIXELS:  # one decoded frame of 16000x16000 is gigabytes in the player
