@@ -4,12 +4,14 @@ Caption text is shown as text, never interpreted: control characters are dropped
 
 from __future__ import annotations
 
+import asyncio
 import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from scenetui.media.ffmpeg import run_ffmpeg
+from scenetui.media.placement import clip_places
 from scenetui.media.probe import probe
 from scenetui.media.profile import QUALITY, h264_args
 
@@ -41,14 +43,10 @@ def caption_cues(texts: list[str | None], frames: list[int], overlaps: list[int]
     """Cues for the film's clips in order: `texts[i]` (None: no caption) over clip i, whose length is `frames[i]`;
     `overlaps[i]` frames of clip i and clip i+1 are shown together (a transition; 0 for a cut)."""
     cues: list[Cue] = []
-    start = 0
-    for i, n in enumerate(frames):
-        before = overlaps[i - 1] if i > 0 else 0
-        after = overlaps[i] if i < len(overlaps) else 0
+    for i, p in enumerate(clip_places(frames, overlaps)):
         text = clean_caption(texts[i] or "") if i < len(texts) else ""
         if text:
-            cues.append(Cue((start + before / 2) / fps, (start + n - after / 2) / fps, text))
-        start += n - after
+            cues.append(Cue((p.start + p.before / 2) / fps, (p.start + p.frames - p.after / 2) / fps, text))
     return cues
 
 
@@ -90,7 +88,8 @@ async def burn_subtitles(film: Path, subtitles: Path, dest: Path, quality: str, 
 
     source = ffmpeg.input(str(film))
     picture = source.video.filter("subtitles", filename=str(subtitles), force_style=BURN_STYLE, charenc="UTF-8")
-    streams = [picture, source.audio] if probe(film, headers_only=True).has_audio else [picture]
+    voiced = (await asyncio.to_thread(probe, film, headers_only=True)).has_audio
+    streams = [picture, source.audio] if voiced else [picture]
     crf, preset, _ = QUALITY[quality]
     args = h264_args(crf, preset)
     encode = {flag.lstrip("-"): value for flag, value in zip(args[::2], args[1::2])}

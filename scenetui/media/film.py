@@ -21,9 +21,7 @@ from scenetui.errors import UserError
 from scenetui.media.ffmpeg import run_ffmpeg
 from scenetui.media.probe import ClipInfo, InvalidClip, open_media, probe
 from scenetui.media.profile import KEY_OFFSETS, MAX_TRANSITION, PROFILE_MARK, QUALITY, h264_args, keyframe_times
-from scenetui.media.soundtrack import (DUCK_DEFAULT, Loudness, LoudnessReport, Music, make_soundtrack,
-                                       place_sounds)
-
+from scenetui.media.soundtrack import DUCK_DEFAULT, Loudness, LoudnessReport, Music, make_soundtrack, place_sounds
 
 XFADE = ("fade", "fadeblack", "fadewhite", "fadegrays", "wipeleft", "wiperight", "wipeup", "wipedown", "slideleft",
          "slideright", "slideup", "slidedown", "smoothleft", "smoothright", "smoothup", "smoothdown", "circleopen",
@@ -293,10 +291,9 @@ async def make_film(clips: Sequence[Path], transitions: Sequence[Transition], de
             windows.append(None)
         else:
             windows.append(w)
-    overlap = sum(round(t.seconds * fps) for t, w in zip(transitions, windows) if w)
-    report.duration = round((sum(c.info.frames for c in facts) - overlap) / fps, 3)
-    # The sound is made by processes of its own while the boundaries are encoded (audio only: seconds).
     overlaps = [round(t.seconds * fps) if w else 0 for t, w in zip(transitions, windows)]
+    report.duration = round((sum(c.info.frames for c in facts) - sum(overlaps)) / fps, 3)
+    # The sound is made by processes of its own while the boundaries are encoded (audio only: seconds).
     sounds = place_sounds(sources, [c.info.frames for c in facts], overlaps, fps)
     report.voiced = [s is not None for s in sources]
     soundtrack: Path | None = None

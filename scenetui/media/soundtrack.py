@@ -18,6 +18,7 @@ from typing import Any
 
 from scenetui.errors import UserError
 from scenetui.media.ffmpeg import run_ffmpeg
+from scenetui.media.placement import clip_places
 
 RATE = 48000
 DUCK_DEFAULT = 8.0  # dB the music drops under scene sound at a typical level
@@ -98,19 +99,12 @@ def check_duck(value: float) -> float:
 
 def place_sounds(sources: Sequence[Path | None], frames: Sequence[int], overlaps: Sequence[int],
                  fps: float) -> list[SceneSound]:
-    """Where each clip with audio (`sources[i]`, None for a silent one) sounds in the film: clip i starts where the
-    one before it begins to give way (`overlaps[i-1]` frames before its end) and fades over each overlap."""
-    if len(frames) != len(sources) or len(overlaps) != max(0, len(frames) - 1):
-        raise ValueError("one source and frame count per clip, one overlap per boundary")
-    out = []
-    start = 0
-    for i, (path, count) in enumerate(zip(sources, frames)):
-        fade_in = overlaps[i - 1] if i > 0 else 0
-        fade_out = overlaps[i] if i < len(overlaps) else 0
-        if path is not None:
-            out.append(SceneSound(path, start / fps, count / fps, fade_in / fps, fade_out / fps))
-        start += count - fade_out
-    return out
+    """Where each clip with audio (`sources[i]`, None for a silent one) sounds in the film: where it is seen
+    (media.placement), faded over each overlap."""
+    if len(frames) != len(sources):
+        raise ValueError("one source per clip")
+    return [SceneSound(path, p.start / fps, p.frames / fps, p.before / fps, p.after / fps)
+            for path, p in zip(sources, clip_places(frames, overlaps)) if path is not None]
 
 
 def _duck_ratio(duck: float) -> float:
@@ -227,16 +221,17 @@ async def make_soundtrack(sounds: Sequence[SceneSound], music: Music | None, dur
     mix = mix_graph(sounds, music, duration, duck)
     if mix is None:
         raise ValueError("nothing to hear: no scene sound and no music")
-    if loudness is None:
-        await run_ffmpeg(encode_args(mix, dest, duration, bitrate, None, None), total_seconds=duration)
+    first = None
+    if loudness is not None:
+        first = parse_loudnorm(await run_ffmpeg(measure_args(mix, loudness), loglevel="info"))
+    # a silent mix is left as it is: loudnorm would only bring up the noise floor
+    measured = first if first is not None and math.isfinite(float(first["input_i"])) else None
+    log = await run_ffmpeg(encode_args(mix, dest, duration, bitrate, loudness, measured), total_seconds=duration,
+                           loglevel="info" if measured else "error")
+    if loudness is None or first is None:
         return None
-    first = parse_loudnorm(await run_ffmpeg(measure_args(mix, loudness), loglevel="info"))
-    silent = not math.isfinite(float(first["input_i"]))
-    if silent:  # nothing to bring up: loudnorm would only add noise-floor gain
-        await run_ffmpeg(encode_args(mix, dest, duration, bitrate, None, None), total_seconds=duration)
+    if measured is None:
         return LoudnessReport(loudness.target, -99.0, -99.0, -99.0, -99.0)
-    log = await run_ffmpeg(encode_args(mix, dest, duration, bitrate, loudness, first), total_seconds=duration,
-                           loglevel="info")
     second = parse_loudnorm(log)
     return LoudnessReport(loudness.target, _figure(first["input_i"]), _figure(first["input_tp"]),
                           _figure(second["output_i"]), _figure(second["output_tp"]))

@@ -25,6 +25,22 @@ def _contended(exc: BaseException) -> bool:
     return isinstance(exc, gexc.Aborted) or (isinstance(exc, ValueError) and isinstance(exc.__cause__, gexc.Aborted))
 
 
+def _overtaken(exc: BaseException) -> bool:
+    """Contended, or a conditional write found the document changed since it was read."""
+    from google.api_core import exceptions as gexc
+
+    return _contended(exc) or isinstance(exc, gexc.FailedPrecondition)
+
+
+def _patiently(retry_on: Callable[[BaseException], bool]) -> Any:
+    """Tries while `retry_on` says the document is busy, after jittered, growing pauses (the library's own
+    retries are back to back), for up to CONTENTION_PATIENCE; the last error is re-raised."""
+    from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_random_exponential
+
+    return Retrying(retry=retry_if_exception(retry_on), wait=wait_random_exponential(multiplier=0.05, max=2),
+                    stop=stop_after_delay(CONTENTION_PATIENCE), reraise=True)
+
+
 def firestore_transaction(conn: FirebaseConnection, work: Callable[[Any], Any]) -> Any:
     """One `work(transaction)` in a Firestore transaction, with the library's own (back-to-back) retries."""
     from google.cloud import firestore
@@ -33,12 +49,8 @@ def firestore_transaction(conn: FirebaseConnection, work: Callable[[Any], Any]) 
 
 
 def run_transaction(conn: FirebaseConnection, work: Callable[[Any], Any]) -> Any:
-    """Run `work(transaction)` in a Firestore transaction; while other writers keep the document busy, start it
-    again after a jittered, growing pause (the library's own retries are back to back), up to CONTENTION_PATIENCE."""
-    from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_random_exponential
-
-    for attempt in Retrying(retry=retry_if_exception(_contended), wait=wait_random_exponential(multiplier=0.05, max=4),
-                            stop=stop_after_delay(CONTENTION_PATIENCE), reraise=True):
+    """Run `work(transaction)` in a Firestore transaction, started again while other writers keep it busy."""
+    for attempt in _patiently(_contended):
         with attempt:
             return firestore_transaction(conn, work)
     raise AssertionError("unreachable: tenacity returns or re-raises")
@@ -73,10 +85,6 @@ def create_if_missing(conn: FirebaseConnection, script_id: str, data: dict[str, 
         return False
 
 
-class _Overtaken(Exception):
-    """Someone else changed the document between this writer's read and its write."""
-
-
 def update_scene(conn: FirebaseConnection, script_id: str, index: int, fields: dict[str, Any],
                  remove: Iterable[str] = ()) -> None:
     """Set `fields` (and drop `remove`) on scenes[index], rewriting nothing else.
@@ -88,9 +96,6 @@ def update_scene(conn: FirebaseConnection, script_id: str, index: int, fields: d
     writes never wait on a render. An editor that keeps the document locked would starve those, so later tries
     are transactions, which queue for the lock (their retries keep their place in line).
     """
-    from google.api_core import exceptions as gexc
-    from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_random_exponential
-
     ref = script_doc(conn, script_id)
     drop = tuple(remove)
 
@@ -110,31 +115,23 @@ def update_scene(conn: FirebaseConnection, script_id: str, index: int, fields: d
 
     def conditional() -> None:
         snap = ref.get(timeout=CALL_TIMEOUT)
-        option = conn.db.write_option(last_update_time=snap.update_time) if snap.exists else None
         scenes = changed(snap)
-        try:
-            ref.update({"scenes": scenes}, option=option, timeout=CALL_TIMEOUT)
-        except gexc.FailedPrecondition as exc:  # changed since the read
-            raise _Overtaken(str(exc)) from exc
+        ref.update({"scenes": scenes}, option=conn.db.write_option(last_update_time=snap.update_time),
+                   timeout=CALL_TIMEOUT)
 
     def transactional(transaction: Any) -> None:
         transaction.update(ref, {"scenes": changed(ref.get(transaction=transaction))})
 
     try:
-        for attempt in Retrying(retry=retry_if_exception_type(_Overtaken), reraise=True,
-                                wait=wait_random_exponential(multiplier=0.05, max=2),
-                                stop=stop_after_delay(CONTENTION_PATIENCE)):
+        for attempt in _patiently(_overtaken):
             with attempt:
-                try:
-                    if attempt.retry_state.attempt_number <= CONDITIONAL_TRIES:
-                        conditional()
-                    else:
-                        firestore_transaction(conn, transactional)
-                except Exception as exc:
-                    if _contended(exc):
-                        raise _Overtaken(str(exc)) from exc
-                    raise
-    except _Overtaken:
+                if attempt.retry_state.attempt_number <= CONDITIONAL_TRIES:
+                    conditional()
+                else:
+                    firestore_transaction(conn, transactional)
+    except Exception as exc:
+        if not _overtaken(exc):
+            raise
         raise UserError(f"scripts/{script_id} kept changing for {CONTENTION_PATIENCE:.0f} s, so scene {index}'s "
                         "fields could not be written", hint="the clip is kept here; run again to store it") from None
 
