@@ -42,7 +42,8 @@ def test_two_boxes_share_a_script_without_paying_twice(admin, fb_env, tmp_path: 
 
 def test_a_dead_box_is_taken_over_by_polling_its_generation(admin, fb_env, tmp_path: Path, asset_cache: Path) -> None:
     script_id = firestore_script(admin, tmp_path, scenes=1)
-    env = {**fb_env, **luma_env(), "SCENETUI_CLAIM_LEASE": "3"}
+    # the lease outlives box B's start on a loaded machine (B must find it alive, then dead)
+    env = {**fb_env, **luma_env(), "SCENETUI_CLAIM_LEASE": "8"}
     with FakeLuma(api_key=LUMA_KEY, asset_cache=asset_cache, queued_s=0.5, dreaming_s=6.0) as fake:
         a = box(script_id, tmp_path / "box-a", fake, env)
         deadline = time.monotonic() + 60
@@ -56,7 +57,7 @@ def test_a_dead_box_is_taken_over_by_polling_its_generation(admin, fb_env, tmp_p
         early = box(script_id, tmp_path / "box-b", fake, env)
         out, err = early.communicate(timeout=120)
         assert early.returncode == 0 and "being rendered by" in out, err[-2000:]
-        time.sleep(3.5)  # the dead box's lease runs out
+        time.sleep(8.5)  # the dead box's lease runs out
         late = box(script_id, tmp_path / "box-b", fake, env)
         out, err = late.communicate(timeout=120)
         assert late.returncode == 0, err[-2000:]
