@@ -55,7 +55,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         return run_async(film.export_cmd(args) if args.command == "export" else film.compress_cmd(args))
     from scenetui.cli import render
 
-    return run_async(render.render_cmd(args) if args.command == "render" else render.demo_cmd(args))
+    return run_async(render.render_cmd(args) if args.command in ("render", "audio") else render.demo_cmd(args))
 
 
 def main(argv: list[str] | None = None) -> int:

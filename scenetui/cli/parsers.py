@@ -140,6 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
     ren.add_argument("--final", action="store_true",
                      help="the final take of every approved draft at the script's settings: on ray-2 Luma's upscale "
                           "of the draft's own generation (the same motion), on ray-3.2 a new generation")
+    ren.add_argument("--audio", action="store_true",
+                     help="then Luma's sound for each scene's clip that has none (ray-2 scripts): a take of its own from "
+                          "the scene's `sound` field or its description, priced and paid once")
     ren.add_argument("--continuity", action="store_true",
                      help="luma: start each scene from the previous scene's generation instead of its own start keyframe "
                           "(smoother joins, same price; scenes then render one after another)")
@@ -150,6 +153,19 @@ def build_parser() -> argparse.ArgumentParser:
                      help="ray-3.2: pay again for these scenes' creates whose answer was lost (status 'in doubt': "
                           "check your Luma usage page first — Luma's current API cannot look them up)")
     _common_render_args(ren)
+
+    au = sub.add_parser("audio", help="ask Luma for the sound of clips already made (ray-2)", epilog=EXIT_CODES,
+                        description="Luma's audio for every selected scene's clip that has no sound yet: a take of its "
+                                    "own (the silent one is kept) made from the scene's `sound` field (what it sounds "
+                                    "like), else its description, and `soundNegative` (what it must not). Priced, "
+                                    "asked, capped, journaled and paid once, like a render; then the film is assembled "
+                                    "with it. Ray 3.2 (Luma's current API) makes no sound.")
+    au.add_argument("script", type=script_arg, metavar="SCRIPT", help=SCRIPT_HELP)
+    au.add_argument("--scenes", metavar="LIST", help="only these scenes, e.g. 0,2-3 (0-based)")
+    au.add_argument("--force", action="store_true", help="ask again for scenes whose clip has sound already")
+    au.add_argument("--dry-run", action="store_true", help="print each request and its price; send and pay nothing")
+    _common_render_args(au)
+    au.set_defaults(backend="luma")
 
     st = sub.add_parser("status", help="show each scene's state from the workspace",
                         description="Each scene's state, clip, attempts and last failure, read from the workspace.")
@@ -241,7 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 COMMANDS = ("demo", "validate", "render", "status", "cancel", "export", "compress", "open", "watch", "serve",
-            "doctor", "config", "logs", "stats", "keyframes", "takes")
+            "doctor", "config", "logs", "stats", "keyframes", "takes", "audio")
 
 
 def with_implicit_open(argv: list[str]) -> list[str]:

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from scenetui.build import api_for, resolve_workspace
+from scenetui.build import BuildOptions, api_for, resolve_workspace
 from scenetui.cli.common import build_options, confirmer, print_ledger, settings as load_settings
 from scenetui.cli.demo import write_demo_script
 from scenetui.config import Settings
@@ -16,6 +16,7 @@ from scenetui.engine.render import RenderOptions
 from scenetui.errors import UserError
 from scenetui.headless.printer import make_printer
 from scenetui.jobs.render import RenderRequest, run_render
+from scenetui.script.file import LoadedScript
 from scenetui.script.ref import ScriptRef
 from scenetui.script.sources import load_ref
 
@@ -40,16 +41,21 @@ async def render_script(script: ScriptRef, workspace_arg: Path | None, args: arg
                         hint="use 5s, or render without --continuity")
     takes = check_takes(args.takes) if getattr(args, "takes", None) is not None else None
     draft, final = bool(getattr(args, "draft", False)), bool(getattr(args, "final", False))
+    audio_only = getattr(args, "command", None) == "audio"
+    audio = audio_only or bool(getattr(args, "audio", False))
     passes = [name for name, on in (("--takes", takes is not None), ("--draft", draft), ("--final", final),
-                                    ("--continuity", continuity)) if on]
+                                    ("--continuity", continuity), ("--audio", audio)) if on]
     if len(passes) > 1:
         raise UserError(f"{' and '.join(passes)} cannot be used together",
-                        hint="one kind of pass a render: takes, drafts, finals, or a continuous chain")
+                        hint="one kind of pass a render: takes, drafts, finals, sound, or a continuous chain")
+    if audio:
+        _check_sound(loaded, opts)
     for w in loaded.warnings:
         print(f"warning: {w}", file=sys.stderr)
     # Scene N starts from scene N-1's generation, so scenes go one after the other.
     options = RenderOptions(scenes=scenes, concurrency=1 if continuity else concurrency, force=force,
-                            assemble=not getattr(args, "no_assemble", False), takes=takes, draft=draft, final=final)
+                            assemble=not getattr(args, "no_assemble", False), takes=takes, draft=draft, final=final,
+                            audio=audio, audio_only=audio_only)
     resubmit = set(parse_scenes(args.resubmit, len(loaded.script.scenes))) if getattr(args, "resubmit", None) else set()
     request = RenderRequest(script, workspace, opts, options, continuity=continuity, loaded=loaded, resubmit=resubmit)
     if getattr(args, "dry_run", False):
@@ -71,6 +77,17 @@ async def render_script(script: ScriptRef, workspace_arg: Path | None, args: arg
     sys.stdout.flush()
     result.close_requests()  # after the summary: a kill before this leaves the request to be found made
     return result.summary.exit_code
+
+
+def _check_sound(loaded: LoadedScript, opts: BuildOptions) -> None:
+    """Luma's sound is made on its Dream Machine API (ray-2, ray-flash-2): anywhere else, say so and do nothing."""
+    if api_for(loaded, opts) == "agents":
+        raise UserError("ray-3.2 makes no sound: Luma's current API has no audio for its generations; nothing was done",
+                        hint="render the script with ray-2 for Luma's sound, or give the clips sound yourself "
+                             "(export keeps a clip's own audio)")
+    if opts.backend != "luma":
+        raise UserError("scene sound is made by Luma: the offline animatic generator makes none",
+                        hint="use --backend luma with a ray-2 script (LUMAAI_API_KEY)")
 
 
 async def _dry_run(request: RenderRequest, settings: Settings, args: argparse.Namespace) -> int:

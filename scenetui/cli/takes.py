@@ -106,7 +106,8 @@ async def _takes(args: argparse.Namespace) -> int:
             mark = "*" if t["chosen"] else " "
             cost = f"{t['costCents']}¢" if t["costCents"] is not None else "-"
             kind = ("approved draft" if t["approved"] else "draft" if t["draft"] else
-                    f"final of {t['from']}" if t["from"] is not None else "")
+                    f"final of {t['from']}" if t["from"] is not None else
+                    f"sound for {t['soundOf']}" if t["soundOf"] is not None else "sound" if t["sound"] else "")
             print(clean(f"   {mark} take {t['take']:<3} {t['model'] or t['backend'] or '?':<10} {t['resolution'] or '?':<10} "
                         f"{cost:>5}  {t['sizeBytes'] / 2**20:6.1f} MB  {(t['createdAt'] or 'before takes')[:19]}"
                         + (f"  {kind}" if kind else "")
@@ -126,7 +127,8 @@ def _row(t: TakeRow) -> dict[str, Any]:
     return {"take": t.number, "chosen": t.chosen, "path": t.path, "sizeBytes": t.size, "createdAt": t.created,
             "model": t.model, "backend": t.backend, "resolution": t.resolution, "duration": t.duration,
             "remoteId": t.remote_id, "inputs": t.inputs, "costCents": t.cost_cents, "stale": t.stale,
-            "draft": t.draft, "approved": t.approved, "from": t.source, "whyStale": list(t.why_stale)}
+            "draft": t.draft, "approved": t.approved, "from": t.source, "whyStale": list(t.why_stale),
+            "soundOf": t.sound_of, "sound": t.sound}
 
 
 def _ask(args: argparse.Namespace, question: str) -> None:

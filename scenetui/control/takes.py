@@ -42,5 +42,6 @@ def take_rows(store: ClipStore, workspace: Workspace, loaded: LoadedScript, indi
             why = tuple(stale_reasons(m.input_parts, against[1])) if stale and m else ()
             out[index].append(TakeRow(index, t.number, t.chosen, str(t.path), t.size, m and m.model, m and m.backend,
                                       m and m.resolution, m and m.duration, t.created_at, costs.get(t.remote_id),
-                                      t.remote_id, stale, m and m.inputs, t.draft, t.approved, t.source, why))
+                                      t.remote_id, stale, m and m.inputs, t.draft, t.approved, t.source, why,
+                                      t.sound_of, t.sound_of is not None or bool(m and m.audio)))
     return out

@@ -96,3 +96,9 @@ def build_prompt(script: AIScript, scene: StoryScene) -> str:
     if len(text) > MAX_PROMPT:
         text = text[: MAX_PROMPT - 1].rsplit(" ", 1)[0] + "…"
     return text
+
+
+def sound_prompt(scene: StoryScene) -> str:
+    """What Luma's audio is asked for: the scene's `sound`, else what happens in it."""
+    text = (scene.sound or scene.description or scene.visual_description or scene.title).strip()
+    return text[: MAX_PROMPT - 1].rsplit(" ", 1)[0] + "…" if len(text) > MAX_PROMPT else text

@@ -19,6 +19,8 @@ Resolution = Literal["360p", "540p", "720p", "1080p", "4k"]
 Duration = Literal["5s", "9s", "10s"]
 AspectRatio = Literal["1:1", "16:9", "9:16", "4:3", "3:4", "21:9", "9:21", "3:2", "2:3"]
 
+# A scene's sound prompt is a sentence or two for Luma's audio ("rain on glass, distant thunder"), not a script.
+MAX_SOUND = 1000
 _SHORT_SIDE = {"360p": 360, "540p": 540, "720p": 720, "1080p": 1080, "4k": 2160}
 
 
@@ -111,12 +113,22 @@ class StoryScene(WireModel):
     end_keyframe: str | None = None
     characters: list[str] = Field(default_factory=list)
     camera: str | None = None
+    sound: str | None = None  # what the scene sounds like, for Luma's audio (`render --audio`, `scenetui audio`)
+    sound_negative: str | None = None  # what it must not sound like
     # Fields the app keeps per scene in Firestore; mirrored by the stores.
     video_url: str | None = None
     video_status: VideoStatus | None = None
     video_metadata: VideoMetadata | None = None
 
-    _inert = field_validator("title", "description", "visual_description", "camera", "characters")(strip_controls)
+    _inert = field_validator("title", "description", "visual_description", "camera", "characters", "sound",
+                             "sound_negative")(strip_controls)
+
+    @field_validator("sound", "sound_negative")
+    @classmethod
+    def _a_sentence_or_two(cls, value: str | None) -> str | None:
+        if value is not None and len(value) > MAX_SOUND:
+            raise ValueError(f"is {len(value):,} characters (at most {MAX_SOUND:,}): describe the sound in a sentence or two")
+        return value
 
     @property
     def keyframes(self) -> list[str]:

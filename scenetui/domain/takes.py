@@ -29,6 +29,8 @@ class TakeRow:
     approved: bool = False  # approved for `render --final`
     source: int | None = None  # a final take: the draft it was made from
     why_stale: tuple[str, ...] = ()  # what changed since it was made, in words
+    sound_of: int | None = None  # a take with Luma's sound: the silent take it was made from
+    sound: bool = False  # the take has a sound track
 
     def label(self) -> str:
         """One line: number, maker, resolution, cost, size, date; the chosen one marked."""
@@ -37,6 +39,7 @@ class TakeRow:
         when = (self.created or "before takes")[:16].replace("T", " ")
         flags = ((" · approved draft" if self.approved else " · draft" if self.draft else "")
                  + (f" · final of take {self.source}" if self.source is not None else "")
+                 + (f" · sound for take {self.sound_of}" if self.sound_of is not None else " · sound" if self.sound else "")
                  + (" · the scene's clip" if self.chosen else "")
                  + ((" · stale: " + "; ".join(self.why_stale or ("its inputs changed",))) if self.stale else ""))
         return f"take {self.number}  {made} {self.resolution or ''}  {cost}  {human_size(self.size)}  {when}{flags}"

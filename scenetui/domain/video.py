@@ -35,6 +35,7 @@ class VideoMetadata(WireModel):
     remote_id: str | None = None
     inputs: str | None = None  # domain.prompt.inputs_digest of the scene it was made from
     input_parts: dict[str, str] | None = None  # the same, part by part (domain.prompt.input_parts): why it is stale
+    audio: bool | None = None  # the clip has a sound track (None: recorded before this was kept)
 
 
 class VideoGenerationStatus(WireModel):

@@ -22,9 +22,10 @@ class Variants:
     count: int
     slots: tuple[int, ...]  # which of the request's takes (1..count) are still to make
     replace: bool = False  # the scene's clip becomes the newest take (else only a scene without a clip gets one)
-    kind: str = "takes"  # takes | draft | final
+    kind: str = "takes"  # takes | draft | final | audio
     upscale_of: str | None = None  # final on ray-2: the approved draft's generation, upscaled (the same motion)
-    source: int | None = None  # final: the approved draft take it is made from
+    audio_of: str | None = None  # audio: the generation Luma adds sound to
+    source: int | None = None  # final: the approved draft take it is made from; audio: the take given sound
     source_model: str | None = None  # that draft's model
 
 

@@ -155,6 +155,8 @@ class SpendEstimate:
     notes: list[str] = field(default_factory=list)  # a guessed price, what the current model would cost
     in_doubt: list[int] = field(default_factory=list)  # creates that may have been accepted: not sent again
     balance_offered: bool = True  # Luma's current API has no balance to read
+    sounds: int = 0  # `--audio`: new paid sound generations (Luma's audio on a generation), beside `count`
+    sound_cents: int = 0  # the price of each
 
     @classmethod
     def for_videos(cls, prices: PriceTable, video: VideoSettings, count: int, *, paid: bool = True,
@@ -168,7 +170,7 @@ class SpendEstimate:
 
     @property
     def cents(self) -> int:
-        return self.unit_cents * self.count if self.paid else 0
+        return self.unit_cents * self.count + self.sound_cents * self.sounds if self.paid else 0
 
     @property
     def below_balance(self) -> bool:
@@ -182,7 +184,8 @@ class SpendEstimate:
         """The action in a few words, as the app's question shows it."""
         if not self.paid:
             return f"{len(self.scenes)} scene(s) with the offline animatic generator (free)"
-        return f"{self.count} new {self.item}(s), about {usd(self.cents)}"
+        sounds = f" and {self.sounds} sound(s)" if self.sounds else ""
+        return f"{self.count} new {self.item}(s){sounds}, about {usd(self.cents)}"
 
     def sentence(self) -> str:
         """The estimate with the balance and the cap, in one paragraph for a dialog."""
@@ -206,6 +209,9 @@ class SpendEstimate:
         """The estimate as the command line prints it."""
         what = f"new {self.item}(s)" if self.item == "generation" else f"{self.item}(s)"
         out = [f"Estimate: {self.count} {what} × {usd(self.unit_cents)} ({self.model}) = {usd(self.cents)}"]
+        if self.sounds:
+            out[0] = (f"Estimate: {self.count} {what} × {usd(self.unit_cents)} ({self.model}) + {self.sounds} "
+                      f"sound(s) × {usd(self.sound_cents)} (Luma's audio) = {usd(self.cents)}")
         if self.resuming:
             out.append(f"Resuming {len(self.resuming)} generation(s) already paid for: no new charge")
         if self.reused:
@@ -227,7 +233,8 @@ class SpendEstimate:
                                   "estimateCents": self.cents, "balanceCents": self.balance_cents,
                                   "capCents": self.cap_cents}
         if self.item == "generation":
-            out.update(newGenerations=self.count, resuming=self.resuming, inDoubt=self.in_doubt, notes=self.notes)
+            out.update(newGenerations=self.count, resuming=self.resuming, inDoubt=self.in_doubt, notes=self.notes,
+                       newSounds=self.sounds, soundPriceCents=self.sound_cents)
         else:
             out.update(pictures=self.count, reused=self.reused, inDoubt=self.in_doubt, notes=self.notes)
         return out

@@ -59,6 +59,7 @@ class TakeSlot:
     upscale_of: str | None = None
     source: int | None = None
     source_model: str | None = None
+    audio_of: str | None = None
 
     @property
     def label(self) -> str:
@@ -66,6 +67,8 @@ class TakeSlot:
             return "draft"
         if self.kind == "final":
             return f"final from draft take {self.source}" + (" (upscaled)" if self.upscale_of else "")
+        if self.kind == "audio":
+            return f"sound for take {self.source}"
         return f"take {self.slot} of {self.count}"
 
     def record(self) -> dict[str, object]:
@@ -74,6 +77,8 @@ class TakeSlot:
             return {"draft": True}
         if self.kind == "final":
             return {"from": self.source}
+        if self.kind == "audio":
+            return {"soundOf": self.source}
         return {}
 
 
@@ -85,12 +90,13 @@ def previous_generation(ctx: RenderContext, index: int) -> str | None:
     return done[-1].remote_id if done else None
 
 
-def make_job(ctx: RenderContext, index: int, upscale_of: str | None = None) -> GenerationJob:
+def make_job(ctx: RenderContext, index: int, upscale_of: str | None = None, audio_of: str | None = None
+             ) -> GenerationJob:
     script = ctx.loaded.script
     scene = script.scenes[index]
-    if upscale_of is None and index in ctx.variants:
-        upscale_of = ctx.variants[index].upscale_of
-    return GenerationJob(continue_from=previous_generation(ctx, index), upscale_of=upscale_of,
+    if upscale_of is None and audio_of is None and index in ctx.variants:
+        upscale_of, audio_of = ctx.variants[index].upscale_of, ctx.variants[index].audio_of
+    return GenerationJob(continue_from=previous_generation(ctx, index), upscale_of=upscale_of, audio_of=audio_of,
         script_id=ctx.script_id, scene_index=index, scene=scene, settings=script.video,
         prompt=build_prompt(script, scene),
         start_keyframe=ctx.loaded.keyframe_source(scene.start_keyframe) if scene.start_keyframe else None,
@@ -161,7 +167,7 @@ async def _run_variants(ctx: RenderContext, index: int, variants: Variants) -> S
     once every take of it is made, so a run that stopped makes only the ones still missing."""
     started = time.monotonic()
     slots = [TakeSlot(variants.batch, n, variants.count, variants.replace, variants.kind, variants.upscale_of,
-                      variants.source, variants.source_model) for n in variants.slots]
+                      variants.source, variants.source_model, variants.audio_of) for n in variants.slots]
     outcomes = await asyncio.gather(*(_run_scene(ctx, index, slot) for slot in slots))
     failed = [(slot, out) for slot, out in zip(slots, outcomes) if out.status != "completed"]
     if not failed:
@@ -265,8 +271,11 @@ async def _attempt(ctx: RenderContext, index: int, started: float, slot: TakeSlo
         model = script.video.model if ctx.backend.paid else None
         if slot is not None and slot.upscale_of:
             model = f"{slot.source_model or 'draft'} upscaled"
+        if slot is not None and slot.audio_of:
+            model = f"{slot.source_model or script.video.model} with sound"
         meta = VideoMetadata(duration=info.duration, resolution=info.resolution, size=info.size_bytes, fps=info.fps,
                              codec=info.codec, backend=ctx.backend.name, remote_id=remote_id, model=model,
+                             audio=info.has_audio,
                              inputs=await asyncio.to_thread(scene_inputs, ctx.loaded, index),
                              input_parts=await asyncio.to_thread(scene_input_parts, ctx.loaded, index))
         video = await ctx.store.save_clip(ctx.script_id, index, staged, meta, progress=_threadsafe_progress(session),

@@ -24,6 +24,7 @@ class GenerationJob:
     end_keyframe: str | Path | None
     continue_from: str | None = None  # continuity: start from this earlier generation instead of the start keyframe
     upscale_of: str | None = None  # a final from an approved draft: upscale this generation (same motion)
+    audio_of: str | None = None  # scene sound: this generation again with Luma's audio added (`render --audio`)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from scenetui.domain.events import LogLine, RenderFinished, RenderStarted, SceneSkipped
 from scenetui.engine.context import RenderContext, Variants
-from scenetui.engine.takeplans import TakesPlan, plan_finals, plan_drafts, plan_takes
+from scenetui.engine.takeplans import TakesPlan, plan_audio, plan_finals, plan_drafts, plan_takes
 from scenetui.engine.film import assemble_film
 from scenetui.engine.pipeline import make_job, run_scene
 from scenetui.engine.scheduler import Scheduler
@@ -28,6 +28,8 @@ class RenderOptions:
     takes: int | None = None  # make this many new takes of each selected scene (a variants request)
     draft: bool = False  # the cheap pass: a draft take of every scene not drafted (or approved) yet
     final: bool = False  # the final take of every approved draft, at the script's settings
+    audio: bool = False  # then Luma's sound for every selected scene's clip that has none (a take of its own)
+    audio_only: bool = False  # only the sound: scenes without a clip are left as they are (`scenetui audio`)
 
 
 @dataclass
@@ -76,12 +78,14 @@ class RenderPlan:
 
     variants: dict[int, TakesPlan] = field(default_factory=dict)  # scenes made as several takes
     reasons: dict[int, str] = field(default_factory=dict)  # why a scene in `done` is left alone
+    sounds: int = 0  # `--audio`: the new paid sound generations this render is expected to ask for
+    no_clip: list[int] = field(default_factory=list)  # `audio` only: selected scenes with no clip to give sound
 
     @property
     def new_generations(self) -> list[int]:
         """The scene of every new paid generation, once per take (a scene asked for three takes is here three times)."""
         plain = [i for i in self.todo if i not in self.variants and i not in self.resuming and i not in self.in_doubt]
-        return sorted(plain + [i for i, v in self.variants.items() for _ in v.new])
+        return sorted(plain + [i for i, v in self.variants.items() if v.kind != "audio" for _ in v.new])
 
     @property
     def resumed(self) -> list[int]:
@@ -96,6 +100,19 @@ async def plan_render(ctx: RenderContext, options: RenderOptions) -> RenderPlan:
     """Look, spend nothing: what a render with these options would do."""
     script = ctx.loaded.script
     selected = options.scenes if options.scenes is not None else list(range(len(script.scenes)))
+    if options.audio_only:
+        planned = await plan_audio(ctx, selected, force=options.force)
+        todo = [i for i, v in planned.variants.items() if v.slots]
+        return RenderPlan(todo, planned.done, [], variants=planned.variants, reasons=planned.reasons,
+                          sounds=sum(len(v.new) for v in planned.variants.values()), no_clip=planned.missing)
+    plan = await _plan_clips(ctx, options, selected)
+    if options.audio:  # a sound for each new clip, and for each clip already made that has none
+        made = await plan_audio(ctx, [i for i in selected if i not in plan.todo])
+        plan.sounds = len(plan.todo) + sum(len(v.new) for v in made.variants.values())
+    return plan
+
+
+async def _plan_clips(ctx: RenderContext, options: RenderOptions, selected: list[int]) -> RenderPlan:
     if options.draft or options.final:
         if options.draft:
             ctx.use_draft_settings()
@@ -132,8 +149,8 @@ def _start_variants(ctx: RenderContext, plan: RenderPlan, options: RenderOptions
             made = v.count - len(v.slots)
             ctx.bus.emit(LogLine("info", f"scene {i}: finishing the {v.count} takes asked for earlier ({made} made)"
                                  + ("" if options.takes == v.count else "; ask again for more once it is done")))
-        ctx.variants[i] = Variants(batch, v.count, tuple(v.slots), v.replace, v.kind, v.upscale_of, v.source,
-                                   v.source_model)
+        ctx.variants[i] = Variants(batch, v.count, tuple(v.slots), v.replace, v.kind, v.upscale_of, v.audio_of,
+                                   v.source, v.source_model)
 
 
 async def render(ctx: RenderContext, options: RenderOptions, plan: RenderPlan | None = None) -> RenderSummary:
@@ -154,23 +171,12 @@ async def render(ctx: RenderContext, options: RenderOptions, plan: RenderPlan | 
     ctx.bus.emit(RenderStarted(script.id, ctx.backend.name, todo, skipped, str(ctx.store.root)))
     for i in skipped:
         ctx.bus.emit(SceneSkipped(i, plan.reasons.get(i, "already rendered"), summary.clips[i]))
+    for i in plan.no_clip:
+        ctx.bus.emit(LogLine("warning", f"scene {i}: no clip yet to give sound (render --audio makes both)"))
 
-    scheduler = Scheduler(lambda i: run_scene(ctx, i), concurrency=options.concurrency,
-                          journal=ctx.journal, script_id=script.id, on_command=ctx.command_arguments)
-    interrupted = False
-    try:
-        await scheduler.run(todo)  # outcomes land in scheduler.outcomes, also when interrupted
-    except asyncio.CancelledError:
-        interrupted = True
-    finally:
-        for i, out in scheduler.outcomes.items():
-            summary.statuses[i] = out.status
-            if out.clip:
-                summary.clips[i] = str(out.clip)
-            if out.error:
-                summary.errors[i] = out.error
-        for i in todo:
-            summary.statuses.setdefault(i, "cancelled")
+    interrupted = await _run_scenes(ctx, options, todo, summary)
+    if options.audio and not options.audio_only and not interrupted:
+        interrupted = await _add_sound(ctx, options, plan, summary)
 
     failed = [i for i, s in summary.statuses.items() if s == "failed"]
     if not interrupted and options.assemble:
@@ -192,3 +198,44 @@ async def render(ctx: RenderContext, options: RenderOptions, plan: RenderPlan | 
     if interrupted:
         raise asyncio.CancelledError
     return summary
+
+
+async def _run_scenes(ctx: RenderContext, options: RenderOptions, todo: list[int], summary: RenderSummary) -> bool:
+    """Run these scenes' pipelines; their outcomes go into `summary`. True when the run was interrupted."""
+    scheduler = Scheduler(lambda i: run_scene(ctx, i), concurrency=options.concurrency,
+                          journal=ctx.journal, script_id=ctx.script_id, on_command=ctx.command_arguments)
+    interrupted = False
+    try:
+        await scheduler.run(todo)  # outcomes land in scheduler.outcomes, also when interrupted
+    except asyncio.CancelledError:
+        interrupted = True
+    finally:
+        for i, out in scheduler.outcomes.items():
+            summary.statuses[i] = out.status
+            if out.clip:
+                summary.clips[i] = str(out.clip)
+            if out.error:
+                summary.errors[i] = out.error
+        for i in todo:
+            summary.statuses.setdefault(i, "cancelled")
+    return interrupted
+
+
+async def _add_sound(ctx: RenderContext, options: RenderOptions, plan: RenderPlan, summary: RenderSummary) -> bool:
+    """`render --audio`, once the clips are made: Luma's sound for every selected scene whose clip has none."""
+    ready = [i for i, s in sorted(summary.statuses.items()) if s in ("completed", "skipped")]
+    sound = await plan_audio(ctx, ready)
+    ctx.variants.clear()
+    for i, v in sound.variants.items():
+        plan.variants[i] = v
+        if v.slots:
+            batch = v.batch if v.batch is not None else ctx.journal.begin_batch(ctx.script_id, i, v.count, v.kind).id
+            ctx.variants[i] = Variants(batch, v.count, tuple(v.slots), v.replace, v.kind, audio_of=v.audio_of,
+                                       source=v.source, source_model=v.source_model)
+    for i, why in sound.reasons.items():
+        if "has sound" not in why:
+            ctx.bus.emit(LogLine("info", f"scene {i}: no sound added — {why}"))
+    todo = sorted(ctx.variants)
+    if todo:
+        ctx.bus.emit(LogLine("info", f"asking Luma for the sound of scene(s) {', '.join(map(str, todo))}"))
+    return await _run_scenes(ctx, options, todo, summary)

@@ -1,5 +1,5 @@
-"""Which takes a render makes beyond a scene's one clip: variants (`--takes N`), the draft pass (`--draft`) and the
-finals of approved drafts (`--final`). Each is a request journaled before its first create (a batch), so a run
+"""Which takes a render makes beyond a scene's one clip: variants (`--takes N`), the draft pass (`--draft`), the
+finals of approved drafts (`--final`) and the scene's sound (`--audio`). Each is a request journaled before its first create (a batch), so a run
 that stopped finishes it and never starts it again."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from scenetui.engine import journal as J
+from scenetui.domain.script import api_of
 from scenetui.engine.context import RenderContext
 from scenetui.errors import UserError
 from scenetui.script.fingerprints import scene_inputs
@@ -24,10 +25,11 @@ class TakesPlan:
     new: list[int] = field(default_factory=list)
     resuming: list[int] = field(default_factory=list)
     in_doubt: list[int] = field(default_factory=list)
-    kind: str = "takes"  # takes | draft | final
+    kind: str = "takes"  # takes | draft | final | audio
     replace: bool = False  # the new take becomes the scene's clip
     upscale_of: str | None = None  # final on ray-2: upscale the approved draft's generation
-    source: int | None = None  # final: the approved draft take
+    audio_of: str | None = None  # audio: the generation Luma adds sound to
+    source: int | None = None  # final: the approved draft take; audio: the silent take given sound
     source_model: str | None = None
 
     @property
@@ -62,6 +64,7 @@ class PassPlan:
     variants: dict[int, TakesPlan] = field(default_factory=dict)
     done: dict[int, Path] = field(default_factory=dict)
     reasons: dict[int, str] = field(default_factory=dict)
+    missing: list[int] = field(default_factory=list)  # scenes with no clip at all
 
     def leave(self, index: int, path: Path, why: str) -> None:
         self.done[index], self.reasons[index] = path, why
@@ -117,4 +120,36 @@ async def plan_finals(ctx: RenderContext, selected: list[int]) -> PassPlan:
     if not approved_any:
         raise UserError("render --final: no selected scene has an approved draft",
                         hint="approve drafts first: scenetui takes approve SCRIPT 0-3 (or a in the app)")
+    return out
+
+
+def has_sound(take: Any) -> bool:
+    """A take made with Luma's sound, or one whose file was recorded with a sound track."""
+    return take.sound_of is not None or bool(take.metadata is not None and take.metadata.audio)
+
+
+async def plan_audio(ctx: RenderContext, selected: list[int], *, force: bool = False) -> PassPlan:
+    """Luma's sound for the clip of every selected scene that has none: a take of its own from the scene's clip (or,
+    with `force`, from the silent take a sound take was made from), which becomes the scene's clip."""
+    out = PassPlan()
+    for i in selected:
+        takes: list[Any] = ctx.store.takes(ctx.script_id, i)
+        chosen = next((t for t in takes if t.chosen), None)
+        unfinished = ctx.journal.open_batch(ctx.script_id, i, "audio") is not None  # a run stopped mid-sound
+        if chosen is None:
+            out.missing.append(i)
+            continue
+        if has_sound(chosen) and not force and not unfinished:
+            out.leave(i, chosen.path, f"take {chosen.number} has sound (--force asks Luma for it again)")
+            continue
+        base = next((t for t in takes if t.number == chosen.sound_of), chosen) if chosen.sound_of else chosen
+        meta = base.metadata
+        if meta is None or meta.backend != "luma" or not meta.remote_id or api_of((meta.model or "?").split()[0]) == "agents":
+            out.leave(i, chosen.path, f"take {base.number} was not made with Luma's Dream Machine API: there is no "
+                                      "generation to add sound to")
+            continue
+        plan = plan_takes(ctx, i, 1, "audio")
+        plan.audio_of, plan.source, plan.source_model = meta.remote_id, base.number, meta.model
+        plan.replace = True
+        out.variants[i] = plan
     return out

@@ -47,8 +47,9 @@ async def preview_render(request: RenderRequest, settings: Settings) -> RenderPr
     try:
         plan = await plan_render(ctx, request.options)
         new = list(plan.new_generations)
-        bodies = await ctx.backend.describe_requests([make_job(ctx, i, t.upscale_of if (t := plan.variants.get(i)) else None)
-                                                      for i in plan.todo])
+        bodies = await ctx.backend.describe_requests([
+            make_job(ctx, i, *((t.upscale_of, t.audio_of) if (t := plan.variants.get(i)) else (None, None)))
+            for i in plan.todo])
         estimate = plan_estimate(ctx, plan)
         paid = ctx.backend.paid
         scenes = []
@@ -61,7 +62,8 @@ async def preview_render(request: RenderRequest, settings: Settings) -> RenderPr
             for n in takes.slots:
                 action = ("create" if n in takes.new else "in doubt" if n in takes.in_doubt else "resume") if paid \
                     else "render"
-                scenes.append(ScenePreview(i, action, body, estimate.unit_cents if action == "create" else 0, take=n))
+                unit = estimate.sound_cents if takes.kind == "audio" else estimate.unit_cents
+                scenes.append(ScenePreview(i, action, body, unit if action == "create" else 0, take=n))
         return RenderPreview(scenes, estimate, sorted(i for i in plan.done if i not in plan.todo))
     finally:
         await ctx.backend.aclose()

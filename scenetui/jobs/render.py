@@ -62,6 +62,19 @@ class RenderResult:
                 journal.close()
 
 
+def with_sounds(ctx: RenderContext, plan: RenderPlan, estimate: SpendEstimate) -> SpendEstimate:
+    """The estimate with the plan's sounds (`--audio`) priced from the table; an unknown price is the dearest, said so."""
+    if not plan.sounds or not estimate.paid:
+        return estimate
+    v = ctx.loaded.script.video
+    notes = list(estimate.notes)
+    if not ctx.prices.known("audio", v.resolution, v.duration):
+        notes.append(f"Luma's audio price is not in the price table: each sound is priced at the dearest known "
+                     f"rate (add 'audio/{v.resolution}/{v.duration}' with --price-table)")
+    return dataclasses.replace(estimate, sounds=plan.sounds, sound_cents=ctx.prices.price("audio", v.resolution, v.duration),
+                               notes=notes)
+
+
 async def spend_estimate(ctx: RenderContext, plan: RenderPlan) -> SpendEstimate:
     """What this render would pay for, with the account's balance when the backend can tell it."""
     balance_of = getattr(ctx.backend, "balance_cents", None)  # a paid backend whose API reports a balance
@@ -74,8 +87,12 @@ async def spend_estimate(ctx: RenderContext, plan: RenderPlan) -> SpendEstimate:
 
 
 def plan_estimate(ctx: RenderContext, plan: RenderPlan, balance: float | None = None) -> SpendEstimate:
-    """The plan's price: every new generation (each take counted), what is resumed or in doubt, and for finals what
-    they are — Luma's upscale of the approved draft (the same motion), or a new generation whose motion differs."""
+    """The plan's price: every new generation (each take counted) and sound, what is resumed or in doubt, and for
+    finals what they are — Luma's upscale of the approved draft (the same motion), or a new one whose motion differs."""
+    return with_sounds(ctx, plan, _clips_estimate(ctx, plan, balance))
+
+
+def _clips_estimate(ctx: RenderContext, plan: RenderPlan, balance: float | None = None) -> SpendEstimate:
     v = ctx.loaded.script.video
     fields = dict(scenes=plan.todo, resuming=plan.resumed, balance_cents=balance, cap_cents=ctx.budget.cap,
                   in_doubt=plan.doubted)
@@ -114,7 +131,7 @@ async def run_render(request: RenderRequest, settings: Settings, *, confirm: Con
         with RenderLock(request.workspace.lock_path(ctx.script_id)):
             request.workspace.remember_script(ctx.script_id, request.script)
             plan = await plan_render(ctx, request.options)
-            if ctx.backend.paid and plan.todo and confirm is not None:
+            if ctx.backend.paid and (plan.todo or plan.sounds) and confirm is not None:
                 await confirm(await spend_estimate(ctx, plan))
             for listener in listeners:
                 ctx.bus.subscribe(listener)

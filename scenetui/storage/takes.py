@@ -40,6 +40,7 @@ class Take:
     draft: bool = False  # made by `render --draft` (cheap settings), waiting to be approved
     approved: bool = False  # `takes approve`: `render --final` makes the final take from it
     source: int | None = None  # a final take: the approved draft it was made from
+    sound_of: int | None = None  # a take with Luma's sound: the silent take it was made from
 
     @property
     def remote_id(self) -> str | None:
@@ -80,7 +81,8 @@ def list_takes(script_dir: Path, index: int, entry: dict[str, Any], clip: Path) 
             metadata = None
         out.append(Take(index, n, path, path.stat().st_size, n == chosen and clip.is_file(), metadata,
                         rec.get("createdAt"), draft=rec.get("draft") is True, approved=rec.get("approved") is True,
-                        source=rec["from"] if isinstance(rec.get("from"), int) else None))
+                        source=rec["from"] if isinstance(rec.get("from"), int) else None,
+                        sound_of=rec["soundOf"] if isinstance(rec.get("soundOf"), int) else None))
     if not out and clip.is_file():  # an old workspace: its clip is take 1 until a take is added
         meta = entry.get("videoMetadata")
         out.append(Take(index, 1, clip, clip.stat().st_size, True,

@@ -211,16 +211,19 @@ def _takes(ws: Path, script: Path) -> list[dict]:
 
 
 @pytest.mark.timeout(3600 if FULL else 300)
-@pytest.mark.parametrize("kind", ["variants", "upscale"])
+@pytest.mark.parametrize("kind", ["variants", "upscale", "audio"])
 def test_takes_and_an_upscale_killed_at_every_durable_step(tmp_path: Path, asset_cache: Path, kind: str) -> None:
-    """`render --takes 2` and `render --final` (the upscale of an approved draft), killed at each step: the same
-    command finishes the request with every take paid once."""
+    """`render --takes 2`, `render --final` (the upscale of an approved draft) and `audio` (Luma's sound for the
+    scene's clip), killed at each step: the same command finishes the request with every take paid once."""
     script = write_script(tmp_path / "script", 1)
     fake_args = dict(api_key=LUMA_KEY, static_root=tmp_path / "script", asset_cache=asset_cache, queued_s=0.05,
                      dreaming_s=0.2)
-    run = ["render", str(script), "--json", *(["--takes", "2"] if kind == "variants" else ["--final"])]
+    run = (["audio", str(script), "--json"] if kind == "audio" else
+           ["render", str(script), "--json", *(["--takes", "2"] if kind == "variants" else ["--final"])])
 
     def prepared(ws: Path, fake: FakeLuma) -> None:
+        if kind == "audio":  # the scene's silent clip, made on this fake: the sound is asked for its generation
+            assert _run(["render", str(script), "--workspace", str(ws), *luma_args(fake)], luma_env()).returncode == 0
         if kind == "upscale":  # a draft on this fake, approved: the final upscales its generation
             assert _run(["render", str(script), "--workspace", str(ws), "--draft", *luma_args(fake)],
                         luma_env()).returncode == 0
@@ -240,7 +243,7 @@ def test_takes_and_an_upscale_killed_at_every_durable_step(tmp_path: Path, asset
     # spread of journal commits is the Ray 2 proof's (the engine's commits are the same)
     journal = [f"journal#{k}" for k in range(1, Counter(steps)["journal"] + 1)]
     targets = _targets(steps) if FULL else [t for t in _targets(steps) if not t.startswith("journal#")] + journal[-1:]
-    if not FULL and kind == "upscale":  # the suite's form: the upscale's own money steps and the take's link
+    if not FULL and kind in ("upscale", "audio"):  # the suite's form: its own money steps and the take's link
         targets = [t for t in targets if t.startswith(("luma create", "link"))]
     for n, target in enumerate(targets):
         ws = tmp_path / f"ws{n}"
@@ -263,8 +266,11 @@ def test_takes_and_an_upscale_killed_at_every_durable_step(tmp_path: Path, asset
             paid = len(fake.creates()) - before
             assert paid == expected * (2 if told else 1), f"killed at {target}: paid {paid}"
             takes = _takes(ws, script)
-            made = [t for t in takes if not t["draft"]]
+            made = [t for t in takes if not t["draft"] and (kind != "audio" or t["soundOf"] is not None)]
             assert len(made) == paid and len({t["remoteId"] for t in made}) == paid, (target, takes)
+            if kind == "audio":
+                assert made[0]["chosen"] and made[0]["soundOf"] == 1 and len(takes) == 2, (target, takes)
+                assert probe(ws / "videos" / "scripts" / "test" / "scenes" / "0.mp4", decode=True).has_audio
             if kind == "upscale":
                 assert made[0]["chosen"] and made[0]["from"] == 1
                 assert probe(ws / "videos" / "scripts" / "test" / "scenes" / "0.mp4", decode=True).resolution == "1280x720"

@@ -83,7 +83,7 @@ class Record:
     frames_ok: bool | None = None  # None until the keyframes were fetched
     deleted: bool = False
     refunded: bool = False
-    source: str | None = None  # an upscale: the generation it upscales
+    source: str | None = None  # an upscale or a sound: the generation it is made from
 
 
 def _size(request: dict[str, Any]) -> tuple[int, int]:
@@ -113,7 +113,7 @@ class FakeLuma:
         self._window: deque[float] = deque()
         self._lock = threading.RLock()
         self._server: ThreadingHTTPServer | None = None
-        self._assets: dict[tuple[int, int, int], Path] = {}
+        self._assets: dict[tuple[int, int, int, bool], Path] = {}
 
     # lifecycle ------------------------------------------------------------------------------------------
     def start(self) -> FakeLuma:
@@ -200,7 +200,7 @@ class FakeLuma:
             assets = {"video": video, "image": None, "progress_video": None}
         elif state == "dreaming":
             assets = {"video": None, "image": None, "progress_video": None}
-        kind = "image" if is_image else "upscale_video" if rec.source else "video"
+        kind = "image" if is_image else rec.request.get("generation_type", "upscale_video") if rec.source else "video"
         model = self.records[rec.source].request.get("model") if rec.source else rec.request.get("model")
         return {"id": rec.id, "generation_type": kind, "state": state, "failure_reason": reason,
                 "created_at": rec.created_at, "assets": assets, "model": model, "request": rec.request}
@@ -219,25 +219,34 @@ class FakeLuma:
         rec.frames_ok = ok
 
     def asset_file(self, rec: Record) -> Path:
-        request = rec.request
-        if rec.source is not None:  # the source's shot at the asked resolution: same aspect ratio, same length
-            request = {**self.records[rec.source].request, "resolution": rec.request.get("resolution", "1080p")}
+        request, sound = rec.request, False
+        while rec.source is not None:  # the source's shot (at the asked resolution for an upscale), same length
+            sound = sound or rec.request.get("generation_type") == "add_audio"
+            source = self.records[rec.source]
+            if rec.request.get("generation_type") == "upscale_video":
+                request = {**source.request, "resolution": rec.request.get("resolution", "1080p")}
+            elif request is rec.request:
+                request = source.request
+            rec = source
         w, h = _size(request)
-        return self.asset_file_for(w, h, DURATIONS[request.get("duration", "5s")])
+        return self.asset_file_for(w, h, DURATIONS[request.get("duration", "5s")], sound=sound)
 
-    def asset_file_for(self, w: int, h: int, seconds: int) -> Path:
-        """The clip served for a generation of this size (made once with ffmpeg, then cached)."""
-        key = (w, h, seconds)
+    def asset_file_for(self, w: int, h: int, seconds: int, *, sound: bool = False) -> Path:
+        """The clip served for a generation of this size (made once with ffmpeg, then cached); `sound`: with an
+        AAC track (a 440 Hz tone), as Luma's audio gives one."""
+        key = (w, h, seconds, sound)
         with self._lock:
             if key not in self._assets:
                 cache = self.asset_cache or Path(__import__("tempfile").mkdtemp(prefix="fake-luma-"))
                 cache.mkdir(parents=True, exist_ok=True)
-                path = cache / f"ray-{w}x{h}-{seconds}s.mp4"
+                path = cache / f"ray-{w}x{h}-{seconds}s{'-sound' if sound else ''}.mp4"
                 if not path.exists():
                     ffmpeg = self._ffmpeg or _find_ffmpeg()
                     tmp = path.with_suffix(".tmp.mp4")
+                    audio = (["-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={seconds}",
+                              "-c:a", "aac", "-b:a", "96k"] if sound else [])
                     subprocess.run([ffmpeg, "-loglevel", "error", "-y", "-f", "lavfi", "-i",
-                                    f"testsrc2=size={w}x{h}:rate=24:duration={seconds}", "-c:v", "libx264",
+                                    f"testsrc2=size={w}x{h}:rate=24:duration={seconds}", *audio, "-c:v", "libx264",
                                     "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-movflags", "+faststart", str(tmp)],
                                    check=True)
                     tmp.replace(path)
@@ -290,6 +299,25 @@ class FakeLuma:
             return 400, f"Invalid resolution: {body.get('resolution')}"
         if set(body) - {"generation_type", "resolution", "callback_url"}:
             return 400, f"Unexpected fields: {sorted(set(body) - {'generation_type', 'resolution', 'callback_url'})}"
+        source = self.records.get(source_id)
+        if source is None or source.deleted:
+            return 404, "Generation not found"
+        if source.request.get("generation_type") == "image" or self.state_of(source) != "completed":
+            return 400, f"Generation {source_id} is not a completed video"
+        return None
+
+    def validate_audio(self, source_id: str, body: Any) -> tuple[int, str] | None:
+        """AudioGenerationRequest: generation_type add_audio, prompt and negative_prompt text, a completed video."""
+        if not isinstance(body, dict):
+            return 400, "Invalid request body"
+        if body.get("generation_type", "add_audio") != "add_audio":
+            return 400, f"Invalid generation_type: {body.get('generation_type')}"
+        allowed = {"generation_type", "prompt", "negative_prompt", "callback_url"}
+        if set(body) - allowed:
+            return 400, f"Unexpected fields: {sorted(set(body) - allowed)}"
+        for key in ("prompt", "negative_prompt"):
+            if key in body and not isinstance(body[key], str):
+                return 400, f"{key}: Input should be a valid string"
         source = self.records.get(source_id)
         if source is None or source.deleted:
             return 404, "Generation not found"
@@ -454,8 +482,8 @@ class _Handler(BaseHTTPRequestHandler):
         api = self._api_path()
         body = self._body()
         parts = (api or "").strip("/").split("/")
-        if len(parts) == 3 and parts[0] == "generations" and parts[2] == "upscale":
-            return self._upscale(parts[1], body)
+        if len(parts) == 3 and parts[0] == "generations" and parts[2] in ("upscale", "audio"):
+            return self._derived(parts[1], body, parts[2])
         if api not in ("/generations/video", "/generations", "/generations/image"):
             return self._send(404, {"detail": "Not found"})
         image = api == "/generations/image"
@@ -489,23 +517,27 @@ class _Handler(BaseHTTPRequestHandler):
             return self._drop()
         return self._send(201, fake.generation_json(rec))
 
-    def _upscale(self, source_id: str, body: Any) -> None:
-        """POST /generations/{id}/upscale -> 200 + a Generation to poll (a new id, generation_type upscale_video)."""
+    def _derived(self, source_id: str, body: Any, what: str) -> None:
+        """POST /generations/{id}/upscale or /audio -> 200 + a Generation to poll (a new id, generation_type
+        upscale_video or add_audio)."""
         fake = self.server_fake
         if not self._authorised():
             return None
-        self._hit("upscale")
+        self._hit(what)
         if fake.faults.take("create_drop_before"):
             return self._drop()
+        kind = "upscale_video" if what == "upscale" else "add_audio"
         with fake._lock:
-            problem = fake.validate_upscale(source_id, body)
+            problem = (fake.validate_upscale if what == "upscale" else fake.validate_audio)(source_id, body)
             if problem:
                 return self._send(problem[0], {"detail": problem[1]})
             if fake.in_flight() >= fake.max_in_flight or fake.over_window():
                 return self._send(429, {"detail": "Rate limit exceeded"})
             if fake.balance < fake.price:
                 return self._send(402, {"detail": "Insufficient credits"})
-            rec = fake.create({"generation_type": "upscale_video", **body}, source=source_id)
+            rec = fake.create({"generation_type": kind, **body}, source=source_id)
+        if fake.faults.take("create_5xx_after"):
+            return self._send(500, {"detail": "Internal server error"})
         if fake.faults.take("create_drop_after"):
             return self._drop()
         return self._send(200, fake.generation_json(rec))

@@ -22,7 +22,7 @@ from scenetui.backends.luma.poll import FinishWindows
 from scenetui.backends.luma.waiting import fetch_clip, wait_done, wait_out_rate_limit
 from scenetui.backends.luma.reconcile import find_existing, redact_request, request_key
 from scenetui.crashpoints import step
-from scenetui.domain.prompt import camera_concept
+from scenetui.domain.prompt import camera_concept, sound_prompt
 from scenetui.engine.pipeline import GenerationFailed
 from scenetui.engine.ports import GenerationJob, GenerationResult, GenerationSession
 from scenetui.errors import UserError
@@ -61,13 +61,14 @@ class LumaBackend:
 
     async def prepare(self, jobs: list[GenerationJob]) -> None:
         """Host local keyframes and fetch every URL anonymously, as Luma will: a bad URL costs no credit."""
-        urls = [await self._url(k) for job in jobs for k in (job.start_keyframe, job.end_keyframe) if k is not None]
+        fresh = [job for job in jobs if not (job.upscale_of or job.audio_of)]  # the others remake a generation
+        urls = [await self._url(k) for job in fresh for k in (job.start_keyframe, job.end_keyframe) if k is not None]
         problems = await check_public(urls)
         if problems:
             more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
             raise UserError(f"keyframe not reachable by Luma: {problems[0]}{more}",
                             hint="fix the keyframe URLs before spending credits")
-        if any(job.settings.loop and job.end_keyframe for job in jobs):
+        if any(job.settings.loop and job.end_keyframe for job in fresh):
             raise UserError("video.loop cannot be used with an end keyframe (Luma refuses it)", hint="set video.loop to false")
 
     async def describe_requests(self, jobs: list[GenerationJob]) -> list[dict[str, Any]]:
@@ -94,6 +95,11 @@ class LumaBackend:
         v = job.settings
         if job.upscale_of:  # POST /generations/{id}/upscale takes the resolution only: the shot is the draft's
             return {"generation_type": "upscale_video", "resolution": v.resolution}
+        if job.audio_of:  # POST /generations/{id}/audio: the generation's own video, with sound made for it
+            sound = {"generation_type": "add_audio", "prompt": sound_prompt(job.scene)}
+            if job.scene.sound_negative:
+                sound["negative_prompt"] = job.scene.sound_negative
+            return sound
         request: dict[str, Any] = {
             "generation_type": "video", "model": v.model, "prompt": job.prompt, "resolution": v.resolution,
             "duration": v.duration, "aspect_ratio": v.aspect_ratio, "loop": v.loop,
@@ -113,9 +119,11 @@ class LumaBackend:
         return request
 
     def _exclusive(self, request: dict[str, Any]) -> asyncio.Lock:
-        """One lock per kind of request that a lookup could mistake for another (upscales: per resolution)."""
-        key = (f"upscale:{request.get('resolution')}" if request.get("generation_type") == "upscale_video"
-               else request_key(request))
+        """One lock per kind of request that a lookup could mistake for another (upscales: per resolution; sounds:
+        per prompt)."""
+        kind = request.get("generation_type")
+        key = (f"upscale:{request.get('resolution')}" if kind == "upscale_video" else
+               f"audio:{request.get('prompt')}" if kind == "add_audio" else request_key(request))
         return self._same.setdefault(key, asyncio.Lock())
 
     # one generation ----------------------------------------------------------------------------------------
@@ -123,7 +131,7 @@ class LumaBackend:
         request = await self.build_request(job)
         gen_id = session.previous_remote_id
         if gen_id is None and session.previous_state == "intent":
-            gen_id = await (self._reconcile_upscale(session, request) if job.upscale_of else
+            gen_id = await (self._reconcile_derived(session, request) if job.upscale_of or job.audio_of else
                             self._reconcile(session, session.previous_request or redact_request(request)))
         async with self._in_flight:
             fresh = gen_id is None
@@ -136,20 +144,23 @@ class LumaBackend:
     async def _create(self, request: dict[str, Any], session: GenerationSession, job: GenerationJob) -> str:
         waited = 0.0
         tries = 0
-        source = job.upscale_of
+        source = job.upscale_of or job.audio_of
+        priced_as = "upscale" if job.upscale_of else "audio"
         while True:
             async with self._creates:
                 pass  # at most N creates start per minute
-            # an upscale is journaled with what it upscales and what it is priced as (its body has neither)
-            journaled = ({**request, "source": source, "model": "upscale", "duration": job.settings.duration}
-                         if source else redact_request(request))
+            # an upscale or a sound is journaled with its source and what it is priced as (its body has neither)
+            journaled = ({**request, "source": source, "model": priced_as, "resolution": job.settings.resolution,
+                          "duration": job.settings.duration} if source else redact_request(request))
             await session.before_create(journaled)
-            session.stage("submitting", f"asking Luma to upscale generation {source}" if source
-                          else "sending the generation request")
+            session.stage("submitting", f"asking Luma to {'upscale' if job.upscale_of else 'add sound to'} generation "
+                          f"{source}" if source else "sending the generation request")
             try:
                 async with self._exclusive(request):
                     step("luma create: before the request")
-                    generation = await (self.client.upscale(source, request) if source else self.client.create_video(request))
+                    generation = await (self.client.upscale(source, request) if job.upscale_of else
+                                        self.client.add_audio(source, request) if job.audio_of else
+                                        self.client.create_video(request))
                     step("luma create: answered, id not yet written")
                     await session.created(generation.id)
             except LumaRateLimited as exc:
@@ -163,7 +174,7 @@ class LumaBackend:
                 why = explain_rejection(exc.detail)
                 raise GenerationFailed(why.message, hint=why.hint) from exc
             except LumaUnavailable as exc:
-                found = await (self._reconcile_upscale(session, request, cause=str(exc)) if source else
+                found = await (self._reconcile_derived(session, request, cause=str(exc)) if source else
                                self._reconcile(session, redact_request(request), cause=str(exc)))
                 if found:
                     return found
@@ -202,31 +213,35 @@ class LumaBackend:
             hint="run the same command again later; it will check again before paying", keep_open=True,
         ) from last
 
-    async def _reconcile_upscale(self, session: GenerationSession, request: dict[str, Any], cause: str = "") -> str | None:
-        """An upscale whose answer was lost: Luma's echo of it names no source, so it is adopted only when exactly
-        one unknown upscale at that resolution appeared since the request left; several cannot be told apart."""
-        session.stage("reconciling", "checking whether the interrupted upscale reached Luma" + (f" ({cause})" if cause else ""))
+    async def _reconcile_derived(self, session: GenerationSession, request: dict[str, Any], cause: str = "") -> str | None:
+        """An upscale or a sound whose answer was lost: Luma's echo of it names no source, so it is adopted only when
+        exactly one unknown one like it (the resolution; the sound's prompt) appeared since the request left;
+        several cannot be told apart."""
+        what = "upscale" if request.get("generation_type") == "upscale_video" else "sound"
+        session.stage("reconciling", f"checking whether the interrupted {what} reached Luma" + (f" ({cause})" if cause else ""))
         since = (session.previous_intent_ts or time.time()) - 5
         async with self._exclusive(request):
-            return await self._look_up_upscale(session, request, since)
+            return await self._look_up_derived(session, request, since, what)
 
-    async def _look_up_upscale(self, session: GenerationSession, request: dict[str, Any], since: float) -> str | None:
+    async def _look_up_derived(self, session: GenerationSession, request: dict[str, Any], since: float,
+                               what: str) -> str | None:
         try:
             listing = await self.client.list(limit=100)
         except (LumaUnavailable, LumaRateLimited) as exc:
-            raise GenerationFailed("could not confirm whether Luma stored the upscale (listing generations failed)",
+            raise GenerationFailed(f"could not confirm whether Luma stored the {what} (listing generations failed)",
                                    hint="run the same command again later; it will check again before paying",
                                    keep_open=True) from exc
         known = session.known_remote_ids()
-        found = [g for g in listing.generations if g.generation_type == "upscale_video" and g.id not in known
-                 and (g.request or {}).get("resolution") == request.get("resolution")
-                 and (_created(g) or 0) >= since]
+        same = ("resolution",) if what == "upscale" else ("prompt", "negative_prompt")
+        found = [g for g in listing.generations if g.generation_type == request.get("generation_type")
+                 and g.id not in known and (_created(g) or 0) >= since
+                 and all((g.request or {}).get(k) == request.get(k) for k in same)]
         if len(found) > 1:
-            raise GenerationFailed(f"{len(found)} upscales Luma stored since this one was sent cannot be told apart",
+            raise GenerationFailed(f"{len(found)} {what}s Luma stored since this one was sent cannot be told apart",
                                    hint="check your Luma library; run again once the others are journaled", keep_open=True)
         if found:
             await session.created(found[0].id)
-            session.stage("reconciled", f"Luma had stored it as {found[0].id}; not upscaling again")
+            session.stage("reconciled", f"Luma had stored it as {found[0].id}; not asking again")
             return found[0].id
         await session.not_created()
         return None

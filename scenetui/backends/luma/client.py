@@ -178,6 +178,11 @@ class LumaClient(ApiClient):
         response = await self._once("POST", f"generations/{generation_id}/upscale", "upscale", json=request)
         return parse(Generation, response, "upscale")
 
+    async def add_audio(self, generation_id: str, request: dict[str, Any]) -> Generation:
+        """POST /generations/{id}/audio exactly once: a new generation to poll, the same video with sound."""
+        response = await self._once("POST", f"generations/{generation_id}/audio", "audio", json=request)
+        return parse(Generation, response, "audio")
+
     async def get(self, generation_id: str) -> Generation:
         return await self._read_as(Generation, "GET", f"generations/{generation_id}", "get")
 
