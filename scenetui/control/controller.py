@@ -17,6 +17,7 @@ from scenetui.control.copies import export_copy
 from scenetui.control.editing import Editing, script_stamp
 from scenetui.control.follow import JournalFollower
 from scenetui.control.keyframing import Keyframing
+from scenetui.control.protocol import FilmSound
 from scenetui.control.snapshot import mark_stale
 from scenetui.control.state import Listener, ScriptState
 from scenetui.control.takes import take_rows
@@ -315,15 +316,20 @@ class ScriptController:
         return f"kept scene {index}" + (f"; copy saved to {exported}" if exported else "")
 
     async def assemble(self, transition: str = "cut", music: str | None = None, quality: str | None = None,
-                       music_volume: float = -6.0) -> str:
+                       music_volume: float = -6.0, *, sound: FilmSound | None = None) -> str:
         """Assemble the film (as `scenetui export` does) with these choices; they are checked before anything runs."""
         from scenetui.engine.film import check_music
         from scenetui.media.film import Music, parse_transition
+        from scenetui.media.soundtrack import check_duck, check_loudness
 
         if self.running:
             raise UserError("a render is running", hint="the film is assembled when it finishes")
+        s = sound or FilmSound()
         options = ExportOptions(transition=parse_transition(transition),
-                                music=Music(Path(music).expanduser(), music_volume) if music else None, quality=quality)
+                                music=Music(Path(music).expanduser(), music_volume) if music else None, quality=quality,
+                                duck=check_duck(s.duck), loudness=None if s.loudness is None else check_loudness(s.loudness),
+                                clip_sound=s.clip_sound, subtitles=s.captions != "none",
+                                burn_subtitles=s.captions == "burn")
         await asyncio.to_thread(check_music, options.music)
         await self._start("assembly", lambda ctx: _assembly_run(ctx, options))
         return "assembling the film" + ("" if options.transition.is_cut else f" with {options.transition} transitions")

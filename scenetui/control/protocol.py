@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
 
 from scenetui.control.editing import Editing
 from scenetui.control.keyframing import Keyframing
@@ -16,6 +17,17 @@ from scenetui.engine.costs import SpendEstimate
 from scenetui.script.file import LoadedScript
 from scenetui.storage.workspace import Workspace
 
+
+
+@dataclass(frozen=True)
+class FilmSound:
+    """The film's sound and words as the export screen chooses them (`export`'s --duck, --loudness, --mute-clips,
+    --subtitles / --burn-subtitles)."""
+
+    duck: float = 8.0  # dB the music drops under a scene's own sound
+    loudness: float | None = -14.0  # integrated LUFS the film is brought to; None keeps the levels
+    clip_sound: bool = True
+    captions: Literal["none", "soft", "burn"] = "none"
 
 class Controller(Protocol):
     """A script in a workspace for the app: its board and script to draw, and actions that answer in a sentence."""
@@ -88,7 +100,7 @@ class Controller(Protocol):
     async def keep_clip(self, index: int, dest: Path | None) -> str: ...
 
     async def assemble(self, transition: str = "cut", music: str | None = None, quality: str | None = None,
-                       music_volume: float = -6.0) -> str: ...
+                       music_volume: float = -6.0, *, sound: FilmSound | None = None) -> str: ...
 
     async def export_final(self, dest: Path | None) -> str: ...
 

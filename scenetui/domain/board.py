@@ -68,6 +68,7 @@ class Board:
     final: str | None = None
     assembly: str = ""  # "", "joining", "done", or why it was skipped
     assembly_fraction: float = 0.0
+    final_sound: str = ""  # the film's sound in words: loudness reached, clips with their own sound
     log: list[str] = field(default_factory=list)
     log_count: int = 0  # lines ever said, so a viewer can tell which ones it has not shown yet
     expected_seconds: float | None = None  # typical generation time, for "elapsed / expected"
@@ -177,7 +178,8 @@ class Board:
                 return {ASSEMBLY}
             case AssemblyFinished():
                 self.assembly, self.assembly_fraction, self.final = "done", 1.0, e.path
-                self.say(f"Final film assembled: {e.path}")
+                self.final_sound = film_sound(e)
+                self.say(f"Final film assembled: {e.path}" + (f" ({self.final_sound})" if self.final_sound else ""))
                 return {ASSEMBLY}
             case AssemblySkipped():
                 self.assembly = e.reason
@@ -197,3 +199,13 @@ class Board:
             case _:
                 return set()
         return {s.index} if s else set()
+
+
+def film_sound(e: AssemblyFinished) -> str:
+    """The assembled film's sound in a few words ("" for a silent film with nothing to say)."""
+    parts = []
+    if e.lufs is not None:
+        parts.append(f"{e.lufs:.1f} LUFS, true peak {e.true_peak:.1f} dBTP")
+    if e.voiced:
+        parts.append(f"{e.voiced} clip(s) with their own sound")
+    return "; ".join(parts)

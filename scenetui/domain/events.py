@@ -144,6 +144,9 @@ class AssemblyFinished(Event):
     duration: float
     method: str
     elapsed: float
+    lufs: float | None = None  # the film's integrated loudness once normalised (None: silent, or levels kept)
+    true_peak: float | None = None
+    voiced: int = 0  # clips whose own sound is in the film
 
 
 @dataclass(frozen=True)

@@ -196,7 +196,10 @@ async def export_film(ctx: RenderContext, options: ExportOptions,
         for suffix, text in sidecars.items():  # beside the film in the workspace, and beside -o FILE
             for film in filter(None, (Path(final), output)):
                 await asyncio.to_thread(write_text_atomic, film.with_suffix(suffix), text)
-        ctx.bus.emit(AssemblyFinished(str(output or final), info.duration, report.method, round(time.monotonic() - started, 3)))
+        level = report.loudness
+        ctx.bus.emit(AssemblyFinished(str(output or final), info.duration, report.method,
+                                      round(time.monotonic() - started, 3), level and round(level.lufs, 1),
+                                      level and round(level.true_peak, 1), sum(report.voiced)))
         return str(output or final), report
     except FFmpegError as exc:
         raise await _damaged(ctx, scene_files, exc) from None

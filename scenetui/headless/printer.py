@@ -12,6 +12,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 
 from scenetui.domain.text import clean
 from scenetui.domain.units import usd
+from scenetui.domain.board import film_sound
 from scenetui.domain.events import (
     AssemblyFinished, AssemblyProgress, AssemblySkipped, AssemblyStarted, Event, LogLine, RenderFinished,
     RenderStarted, SceneCancelled, SceneCompleted, SceneFailed, SceneProgress, SceneSkipped, SceneStage, SpendChanged,
@@ -91,7 +92,8 @@ class PlainPrinter:
             case AssemblySkipped():
                 self._say(f"Assembly skipped: {e.reason}")
             case AssemblyFinished():
-                self._say(f"Assembled {e.duration:.1f}s in {e.elapsed:.2f}s ({e.method})")
+                sound = film_sound(e)
+                self._say(f"Assembled {e.duration:.1f}s in {e.elapsed:.2f}s ({e.method})" + (f"; {sound}" if sound else ""))
             case SpendChanged():
                 self._say(f"Spend: {spend_text(e)}")
             case LogLine():
