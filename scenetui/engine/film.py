@@ -20,9 +20,10 @@ from scenetui.media.assemble import assemble
 from scenetui.media.ffmpeg import FFmpegError
 from scenetui.media.film import FilmReport, Music, Transition, make_film, music_problem, parse_transition
 from scenetui.media.probe import InvalidClip, film_clip_problem, probe
-from scenetui.media.captions import MAX_CAPTION, add_subtitle_track, burn_subtitles, caption_cues, srt_text, vtt_text
+from scenetui.media.captions import (MAX_CAPTION, Cue, add_subtitle_track, burn_subtitles, caption_cues, srt_text,
+                                     vtt_text)
 from scenetui.media.soundtrack import DUCK_DEFAULT, Loudness
-from scenetui.media.timeline import TimelineClip, write_timeline
+from scenetui.media.timeline import TimelineClip, TimelineSound, write_timeline
 from scenetui.storage.atomic import write_text_atomic
 
 
@@ -188,9 +189,12 @@ async def export_film(ctx: RenderContext, options: ExportOptions,
         if output is not None:
             await asyncio.to_thread(_copy_replacing, staged, output)
         if timeline is not None:
-            entries = [TimelineClip(name, clip, frames) for name, clip, frames in zip(names, clips, report.frames)]
+            voiced = report.voiced or [False] * len(clips)
+            entries = [TimelineClip(name, clip, frames, sound) for name, clip, frames, sound
+                       in zip(names, clips, report.frames, voiced)]
+            sound = TimelineSound(options.music, options.duck, _timeline_cues(ctx, transitions, bridges or {}, report))
             await asyncio.to_thread(write_timeline, timeline, script.title or script.id, entries, report.transitions,
-                                    round(script.video.fps))
+                                    round(script.video.fps), sound)
         await ctx.store.save_final(script.id, staged, meta)
         final = str(ctx.store.final_path(script.id))
         for suffix, text in sidecars.items():  # beside the film in the workspace, and beside -o FILE
@@ -223,10 +227,9 @@ def scene_caption(ctx: RenderContext, index: int) -> str | None:
     return None
 
 
-async def _captions(ctx: RenderContext, transitions: list[Transition], bridges: dict[int, Path], report: FilmReport,
-                    staged: Path, work: Path, options: ExportOptions) -> dict[str, str]:
-    """The cues over the film as made (its transitions' overlaps), the soft track muxed into `staged` (or burned
-    into its picture), and the sidecar texts by suffix."""
+def film_cues(ctx: RenderContext, transitions: list[Transition], bridges: dict[int, Path], report: FilmReport
+              ) -> list[Cue]:
+    """Each scene's caption over its time in the film as made (its transitions' overlaps, bridges uncaptioned)."""
     n = len(ctx.loaded.script.scenes)
     texts: list[str | None] = []
     for i in range(n):  # the film's clips in order: each scene, and a bridge clip after it where one was made
@@ -235,7 +238,14 @@ async def _captions(ctx: RenderContext, transitions: list[Transition], bridges: 
             texts.append(None)
     fps = ctx.loaded.script.video.fps
     overlaps = [0 if t.is_cut else round(t.seconds * fps) for t in report.transitions]
-    cues = caption_cues(texts, report.frames, overlaps, fps)
+    return caption_cues(texts, report.frames, overlaps, fps)
+
+
+async def _captions(ctx: RenderContext, transitions: list[Transition], bridges: dict[int, Path], report: FilmReport,
+                    staged: Path, work: Path, options: ExportOptions) -> dict[str, str]:
+    """The cues over the film as made (its transitions' overlaps), the soft track muxed into `staged` (or burned
+    into its picture), and the sidecar texts by suffix."""
+    cues = film_cues(ctx, transitions, bridges, report)
     if not cues:
         ctx.bus.emit(LogLine("warning", "no scene has a caption (or dialogue) field: no subtitles were written"))
         return {}
@@ -249,6 +259,15 @@ async def _captions(ctx: RenderContext, transitions: list[Transition], bridges: 
         await add_subtitle_track(staged, work / "captions.srt", muxed)
     os.replace(muxed, staged)
     return {".srt": srt, ".vtt": vtt_text(cues)}
+
+
+def _timeline_cues(ctx: RenderContext, transitions: list[Transition], bridges: dict[int, Path],
+                   report: FilmReport) -> list[Cue]:
+    """The captions an editor sees as markers; a caption `--subtitles` would refuse is left out of the timeline."""
+    try:
+        return film_cues(ctx, transitions, bridges, report)
+    except UserError:
+        return []
 
 
 def any_sound(clips: list[Path]) -> bool:

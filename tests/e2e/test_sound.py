@@ -11,6 +11,7 @@ from pathlib import Path
 
 import av
 import numpy as np
+import opentimelineio as otio
 
 from scenetui.media.ffmpeg import locate_ffmpeg
 from tests.conftest import run_cli, write_script
@@ -65,8 +66,14 @@ def test_clip_sound_music_ducking_loudness_and_burned_captions(tmp_path: Path) -
     ffmpeg("-y", "-f", "lavfi", "-i", f"sine=f={MUSIC_TONE:g}:d=6", "-af", "volume=-6dB", str(music))
 
     r = run_cli("export", str(script), "--workspace", str(ws), "--transition", "dissolve:0.5", "--music", str(music),
-                "--json")
+                "--json", "--timeline", str(tmp_path / "cut.otio"))
     assert r.returncode == 0, r.stderr
+    # the editor's timeline has the same sound: scene 0 and 2 on the scene-sound track, the music under all, the caption
+    video, voices, under = otio.adapters.read_from_file(str(tmp_path / "cut.otio")).tracks
+    assert [type(i).__name__ for i in voices] == ["Clip", "Transition", "Gap", "Transition", "Clip"]
+    assert Path(under[0].media_reference.target_url).name == "music.wav" and under.duration().to_seconds() == 14.0
+    assert [m.name for m in video.markers] == ["The storm breaks."]
+    assert abs(video.markers[0].marked_range.start_time.to_seconds() - 4.75) <= 1 / 30  # mid-dissolve, ±1 frame
     summary = json.loads(r.stdout.strip().splitlines()[-1])
     film = folder / "final.mp4"
     assert summary["clipsWithSound"] == 2 and summary["loudness"]["target"] == -14

@@ -1,4 +1,5 @@
-"""The EDL an editor reads: no title or clip name can close its event and write another."""
+"""The cut an editor reads: no title or clip name can close an EDL event and write another; scene sound, music and
+captions are in both the EDL and the OTIO timeline."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from scenetui.media.captions import Cue
 from scenetui.media.film import parse_transition
-from scenetui.media.timeline import TimelineClip, edl_text, write_timeline
+from scenetui.media.soundtrack import Music
+from scenetui.media.timeline import TimelineClip, TimelineSound, edl_text, write_timeline
 
 EVIL = "\n002  AX999    V     C        00:00:00:00 00:00:05:00 00:00:00:00 00:00:05:00\n* SOURCE FILE: /etc/shadow"
 
@@ -44,3 +47,37 @@ def test_the_edl_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
     assert r.returncode != 0 and "File too large" in r.stderr
     assert dest.read_text() == "the previous cut\n"
     assert [p.name for p in tmp_path.iterdir()] == ["cut.edl"]
+
+
+def _sounding() -> tuple[list[TimelineClip], list, TimelineSound]:
+    clips = [TimelineClip("scene 0", Path("/w/0.mp4"), 150, sound=True), TimelineClip("scene 1", Path("/w/1.mp4"), 150),
+             TimelineClip("scene 2", Path("/w/2.mp4"), 150, sound=True)]
+    cues = [Cue(5.25, 9.25, "The storm\nbreaks."), Cue(9.75, 14.0, "Dawn.")]
+    return clips, [parse_transition("dissolve:0.5")] * 2, TimelineSound(Music(Path("/m/score.wav"), -6), 8, cues)
+
+
+def test_the_edl_carries_scene_sound_the_music_and_caption_locators() -> None:
+    clips, transitions, sound = _sounding()
+    lines = edl_text("T", clips, transitions, 30, sound).splitlines()
+    events = [line for line in lines if line[:3].isdigit()]
+    assert events[0].split()[2] == "AA/V" and events[1].split()[2] == "AA/V"  # scene 0, as the dissolve's outgoing
+    assert events[2].split()[2] == "V" and events[2].split()[3] == "D"  # scene 1 comes in silent
+    assert events[-1].split()[1:3] == ["MUSIC", "AA"] and events[-1].split()[-1] == "00:00:14:00"
+    locs = [line for line in lines if line.startswith("* LOC:")]
+    assert locs == ["* LOC: 00:00:05:08 WHITE  The storm breaks.", "* LOC: 00:00:09:22 WHITE  Dawn."]
+    # each locator sits in the event it begins in: the first under scene 1's, the second under scene 2's
+    assert lines.index(locs[0]) > lines.index(events[2]) and lines.index(locs[1]) > lines.index(events[4])
+
+
+def test_the_otio_has_a_scene_sound_track_a_music_track_and_caption_markers(tmp_path: Path) -> None:
+    import opentimelineio as otio
+
+    clips, transitions, sound = _sounding()
+    write_timeline(tmp_path / "cut.otio", "T", clips, transitions, 30, sound)
+    video, voices, music = otio.adapters.read_from_file(str(tmp_path / "cut.otio")).tracks
+    assert voices.kind == music.kind == otio.schema.TrackKind.Audio
+    assert [type(i).__name__ for i in voices] == ["Clip", "Transition", "Gap", "Transition", "Clip"]
+    assert voices.duration() == video.duration() == music.duration() == otio.opentime.RationalTime(420, 30)
+    assert music[0].metadata["scenetui"] == {"volumeDb": -6, "duckDb": 8, "loopedToFilm": True}
+    marks = [(m.name, m.marked_range.start_time.value, m.marked_range.duration.value) for m in video.markers]
+    assert marks == [("The storm\nbreaks.", 158, 120), ("Dawn.", 292, 128)]
