@@ -197,9 +197,11 @@ async def export_film(ctx: RenderContext, options: ExportOptions,
                                     round(script.video.fps), sound)
         await ctx.store.save_final(script.id, staged, meta)
         final = str(ctx.store.final_path(script.id))
-        for suffix, text in sidecars.items():  # beside the film in the workspace, and beside -o FILE
-            for film in filter(None, (Path(final), output)):
-                await asyncio.to_thread(write_text_atomic, film.with_suffix(suffix), text)
+        if sidecars:  # beside the film where the store keeps it (the workspace, the bucket), and beside -o FILE
+            await ctx.store.save_film_captions(script.id, sidecars)
+            for suffix, text in sidecars.items():
+                if output is not None:
+                    await asyncio.to_thread(write_text_atomic, output.with_suffix(suffix), text)
         level = report.loudness
         ctx.bus.emit(AssemblyFinished(str(output or final), info.duration, report.method,
                                       round(time.monotonic() - started, 3), level and round(level.lufs, 1),

@@ -141,6 +141,10 @@ class ClipStore(Protocol):
 
     async def save_final(self, script_id: str, staged: Path, metadata: VideoMetadata) -> SceneVideo: ...
 
+    async def save_film_captions(self, script_id: str, texts: dict[str, str]) -> None:
+        """The film's caption files by suffix (".srt", ".vtt"), kept beside the film wherever it is kept."""
+        ...
+
     async def mark_scene(self, script_id: str, scene_index: int, status: str, error: str | None = None) -> None: ...
 
 

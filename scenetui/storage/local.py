@@ -21,7 +21,7 @@ from scenetui.domain import SceneVideo, VideoMetadata, VideoStatus
 from scenetui.domain.video import StoredCopy
 from scenetui.errors import UserError
 from scenetui.storage import takes as T
-from scenetui.storage.atomic import clear_dead_temps, move_into_place, write_json_atomic
+from scenetui.storage.atomic import clear_dead_temps, move_into_place, write_json_atomic, write_text_atomic
 
 STAGING = ".staging"
 
@@ -279,6 +279,11 @@ class LocalStore:
 
     async def mark_scene(self, script_id: str, scene_index: int, status: str, error: str | None = None) -> None:
         await self._update_scene(script_id, scene_index, {"videoStatus": status, "error": error})
+
+    async def save_film_captions(self, script_id: str, texts: dict[str, str]) -> None:
+        final = self.final_path(script_id)
+        for suffix, text in texts.items():
+            await asyncio.to_thread(write_text_atomic, final.with_suffix(suffix), text)
 
     async def save_final(self, script_id: str, staged: Path, metadata: VideoMetadata) -> SceneVideo:
         dest = self.final_path(script_id)

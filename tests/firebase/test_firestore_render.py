@@ -48,6 +48,19 @@ def test_firestore_render_stores_clips_and_fields(admin, fb_env, tmp_path: Path)
     assert {s["status"] for s in json_lines(again.stdout)[-1]["scenes"]} == {"skipped"}
     assert {b.name: b.generation for b in admin.bucket.list_blobs(prefix=prefix)} == generations  # nothing re-uploaded
 
+    # captions: the film's .srt and .vtt go beside final.mp4 in the bucket, and the document names them
+    scenes = admin.doc(script_id)["scenes"]
+    scenes[1]["caption"] = "The storm breaks."
+    admin.db.collection("scripts").document(script_id).update({"scenes": scenes})
+    r = run_cli("export", f"firestore:{script_id}", "--workspace", str(ws), "--subtitles", env=fb_env)
+    assert r.returncode == 0, r.stderr
+    for suffix, kind in ((".srt", "application/x-subrip"), (".vtt", "text/vtt")):
+        blob = admin.bucket.get_blob(f"{prefix}final{suffix}")
+        assert blob is not None and blob.content_type == kind and blob.metadata["userId"] == "user-1"
+        assert "The storm breaks." in blob.download_as_text()
+        token = blob.metadata["firebaseStorageDownloadTokens"]
+        assert admin.doc(script_id)["finalCaptionUrls"][suffix[1:]].endswith(f"token={token}")
+
 
 def test_a_second_box_reuses_what_storage_has(admin, fb_env, tmp_path: Path) -> None:
     """A render on another machine (an empty workspace) fetches finished clips instead of making them again."""

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from scenetui.errors import UserError
-from scenetui.storage.firebase.policy import check_keyframe_upload, check_video_upload, clip_name
+from scenetui.storage.firebase.policy import check_caption_upload, check_keyframe_upload, check_video_upload, clip_name
 from tests.fakes.tcp_proxy import TcpProxy
 from tests.firebase.conftest import BUCKET, PROJECT
 
@@ -110,3 +110,20 @@ def test_keyframe_uploads_are_checked_like_the_storage_rules(name: str, ctype: s
     else:
         with pytest.raises(UserError):
             check_keyframe_upload(name, ctype, size, {"userId": uid}, "u")
+
+
+@pytest.mark.parametrize("name,ctype,size,meta,ok", [
+    ("videos/scripts/s1/final.srt", "application/x-subrip", 1000, {"userId": "u"}, True),
+    ("videos/scripts/s1/final.vtt", "text/vtt", 1000, {"userId": "u"}, True),
+    ("videos/scripts/s1/final.srt", "text/vtt", 1000, {"userId": "u"}, False),
+    ("videos/scripts/s1/scenes/final.srt", "application/x-subrip", 1000, {"userId": "u"}, False),
+    ("videos/scripts/s1/final.ass", "text/plain", 1000, {"userId": "u"}, False),
+    ("videos/scripts/s1/final.vtt", "text/vtt", 1024 ** 2 + 1, {"userId": "u"}, False),
+    ("videos/scripts/s1/final.vtt", "text/vtt", 1000, {"userId": "someone-else"}, False),
+])
+def test_caption_uploads_are_checked_like_the_storage_rules(name: str, ctype: str, size: int, meta: dict, ok: bool) -> None:
+    if ok:
+        check_caption_upload(name, ctype, size, meta, "u")
+    else:
+        with pytest.raises(UserError):
+            check_caption_upload(name, ctype, size, meta, "u")

@@ -13,6 +13,9 @@ from scenetui.errors import UserError
 MAX_VIDEO_BYTES = 1024 * 1024 * 1024  # storage.rules: request.resource.size < 1 GiB
 MAX_KEYFRAME_BYTES = 10 * 1024 * 1024  # storage.rules: < 10 MiB (Luma's safe keyframe size too)
 VIDEO_NAME = re.compile(r"^videos/scripts/[A-Za-z0-9_-]{1,64}/(scenes/[0-9]+\.mp4|takes/[0-9]+/[0-9]+\.mp4|final\.mp4)$")
+CAPTION_NAME = re.compile(r"^videos/scripts/[A-Za-z0-9_-]{1,64}/final\.(srt|vtt)$")
+CAPTION_TYPES = {".srt": "application/x-subrip", ".vtt": "text/vtt"}
+MAX_CAPTION_BYTES = 1024 * 1024
 KEYFRAME_NAME = re.compile(r"^keyframes/[A-Za-z0-9_-]{1,128}/[0-9a-f]{64}\.(png|jpg)$")
 KEYFRAME_TYPES = {"png": "image/png", "jpg": "image/jpeg"}
 
@@ -42,6 +45,17 @@ def check_video_upload(name: str, content_type: str, size: int, metadata: dict[s
         raise UserError(f"refusing to upload {name}: content type {content_type!r} is not video/mp4")
     if size > MAX_VIDEO_BYTES:
         raise UserError(f"refusing to upload {name}: {size} bytes is over the 1 GiB limit of the storage rules")
+    _owner(metadata, user_id)
+
+
+def check_caption_upload(name: str, content_type: str, size: int, metadata: dict[str, str], user_id: str) -> None:
+    """What storage.rules require of the film's captions: final.srt or final.vtt beside it, text under 1 MiB."""
+    m = CAPTION_NAME.fullmatch(name)
+    if not m or CAPTION_TYPES["." + m.group(1)] != content_type:
+        raise UserError(f"refusing to upload {name!r}: captions are videos/scripts/ID/final.srt|vtt as "
+                        "application/x-subrip|text/vtt")
+    if size > MAX_CAPTION_BYTES:
+        raise UserError(f"refusing to upload {name}: {size} bytes is over the 1 MiB limit for captions")
     _owner(metadata, user_id)
 
 

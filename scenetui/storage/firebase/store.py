@@ -23,7 +23,7 @@ from scenetui.storage.atomic import clear_dead_temps
 from scenetui.storage.firebase import claims, documents
 from scenetui.storage.firebase.connection import CALL_TIMEOUT, FirebaseConnection
 from scenetui.storage import takes as T
-from scenetui.storage.firebase.policy import check_video_upload, clip_name, take_name
+from scenetui.storage.firebase.policy import CAPTION_TYPES, check_caption_upload, check_video_upload, clip_name, take_name
 from scenetui.storage.firebase.transfer import download_file, md5_b64, upload_file
 from scenetui.storage.local import LocalStore
 
@@ -322,6 +322,25 @@ class FirebaseStore(LocalStore):
         video = await super().save_final(script_id, staged, metadata)
         url = await asyncio.to_thread(self._publish_final, script_id, metadata)
         return video.model_copy(update={"video_url": url})
+
+    async def save_film_captions(self, script_id: str, texts: dict[str, str]) -> None:
+        """Beside final.mp4 in the workspace and in Storage (final.srt, final.vtt); the script's document names them."""
+        await super().save_film_captions(script_id, texts)
+        await asyncio.to_thread(self._publish_captions, script_id, list(texts))
+
+    def _publish_captions(self, script_id: str, suffixes: list[str]) -> None:
+        urls = {}
+        for suffix in suffixes:
+            local = self.final_path(script_id).with_suffix(suffix)
+            name = clip_name(script_id, None).removesuffix(".mp4") + suffix
+            token = str(uuid.uuid4())
+            custom = {"userId": self.user_id, "captions": "true", "firebaseStorageDownloadTokens": token}
+            kind = CAPTION_TYPES[suffix]
+            check_caption_upload(name, kind, local.stat().st_size, custom, self.user_id)
+            upload_file(self.conn.bucket.blob(name), local, content_type=kind, metadata=custom,
+                        chunk_bytes=self.conn.config.chunk_bytes, on_progress=None)
+            urls[suffix.lstrip(".")] = self.conn.download_url(name, token)
+        documents.update_top(self.conn, script_id, {"finalCaptionUrls": urls})
 
     def _publish_final(self, script_id: str, metadata: VideoMetadata) -> str:
         local = self.final_path(script_id)
