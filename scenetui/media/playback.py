@@ -112,6 +112,7 @@ class ClipPlayer:
             raise PlaybackError(f"cannot open {path.name} ({exc})") from exc
         self._stream.thread_type = "AUTO"
         self.path = path
+        self.has_sound = bool(self._container.streams.audio)  # drawn silent here; an external player plays it
         self.width, self.height = self._stream.codec_context.width, self._stream.codec_context.height
         self.rate = float(self._stream.average_rate or 24)
         self._tb = self._stream.time_base or Fraction(1, 1000)

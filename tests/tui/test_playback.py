@@ -124,3 +124,20 @@ async def test_a_damaged_clip_is_one_sentence(tmp_path: Path) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, PreviewScreen), what="the preview")
         await wait_for(pilot, lambda: "cannot open 0.mp4" in screen_text(app), what="the explanation")
         assert "cannot be played" in screen_text(app)
+
+
+async def test_a_clip_with_sound_says_where_its_sound_plays(tmp_path: Path) -> None:
+    """In-terminal playback is picture only: a clip with sound says so on its scrub bar, a silent one says nothing."""
+    from tests.e2e.test_sound import give_sound
+
+    script, ws = rendered(tmp_path, 2)
+    give_sound(ws / "videos" / "scripts" / "test" / "scenes" / "0.mp4", 440)
+    app = make_app(script, ws)
+    async with app.run_test(size=(140, 40)) as pilot:
+        preview = await open_preview(app, pilot)
+        assert "o plays its sound" in str(preview.query_one(ScrubBar).render())
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, PreviewScreen), what="back to the tree")
+        await pilot.press("down")
+        preview = await open_preview(app, pilot)
+        assert "sound" not in str(preview.query_one(ScrubBar).render())

@@ -201,7 +201,7 @@ class PreviewScreen(Screen[None]):
         frames = max(1, round(c.player.duration * c.player.rate))
         self.query_one(ScrubBar).draw(playing=c.playing, t=c.shown.t if c.shown else c.position,
                                       duration=c.player.duration, frame=min(number, frames - 1), frames=frames,
-                                      fps=c.fps(), loop=c.loop)
+                                      fps=c.fps(), loop=c.loop, sound=getattr(c.player, "has_sound", False))
 
     def _failed(self, message: str) -> None:
         self.say(message, "red")

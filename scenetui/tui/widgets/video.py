@@ -186,9 +186,10 @@ class ScrubBar(Static):
     DEFAULT_CSS = "ScrubBar { height: 1; }"
 
     def draw(self, *, playing: bool, t: float, duration: float, frame: int, frames: int, fps: float,
-             loop: bool) -> None:
+             loop: bool, sound: bool = False) -> None:
         head = f"{'▶' if playing else '⏸'} {clock(t)} / {clock(duration)} "
-        tail = f" frame {frame + 1}/{max(frames, 1)}" + (f" · {fps:.0f} fps drawn" if playing else "") + (" · loop" if loop else "")
+        tail = (f" frame {frame + 1}/{max(frames, 1)}" + (f" · {fps:.0f} fps drawn" if playing else "")
+                + (" · loop" if loop else "") + (" · ♪ silent here, o plays its sound" if sound else ""))
         room = max(4, self.size.width - len(head) - len(tail) - 1)
         done = round(room * (t / duration)) if duration > 0 else 0
         done = min(done, room - 1)
