@@ -60,7 +60,7 @@ def _overlaps(clips: list[TimelineClip], transitions: list[Transition], fps: int
 def edl_text(title: str, clips: list[TimelineClip], transitions: list[Transition], fps: int,
              sound: TimelineSound | None = None) -> str:
     """CMX 3600: a cut event per clip (picture and, for a clip with its own sound, audio: `AA/V`), and for a
-    transition the outgoing clip's zero-length cut plus a `D` line; the music as an audio-only event under the
+    transition the outgoing clip's zero-length cut plus a `D` line; the music as an audio-only event (A3) under the
     film; each caption a locator (`* LOC:`) on the event it begins in."""
     sound = sound or TimelineSound()
     lines = [f"TITLE: {_one_line(title)[:70] or 'scenetui'}", "FCM: NON-DROP FRAME", ""]
@@ -85,8 +85,10 @@ def edl_text(title: str, clips: list[TimelineClip], transitions: list[Transition
                          f"{tc(rec + length)}")
         else:
             lines.append(f"{event:03d}  {reel:<8} {track:<5} C        {tc(0)} {tc(length)} {tc(rec)} {tc(rec + length)}")
-        lines.append(f"* FROM CLIP NAME: {_one_line(clip.name)}")
-        lines.append(f"* SOURCE FILE: {_one_line(clip.path)}")
+        # what EDL readers relink by (Avid's form, which OTIO's reader and Resolve read): the file's name and path
+        lines.append(f"* FROM CLIP NAME: {_one_line(clip.path.name)}")
+        lines.append(f"* FROM CLIP: {_one_line(clip.path)}")
+        lines.append(f"* COMMENT: {_one_line(clip.name)}")
         last = i == len(clips) - 1
         while cues and (last or round(cues[0].start * fps) < rec + length):
             cue = cues.pop(0)
@@ -95,10 +97,11 @@ def edl_text(title: str, clips: list[TimelineClip], transitions: list[Transition
         rec += length
     if sound.music is not None:
         event += 1
-        lines += [f"{event:03d}  MUSIC    AA    C        {tc(0)} {tc(rec)} {tc(0)} {tc(rec)}",
-                  f"* FROM CLIP NAME: music ({sound.music.volume_db:g} dB, ducked {sound.duck:g} dB under scene sound, "
-                  "looped or trimmed to the film)",
-                  f"* SOURCE FILE: {_one_line(sound.music.path)}", ""]
+        lines += [f"{event:03d}  MUSIC    A3    C        {tc(0)} {tc(rec)} {tc(0)} {tc(rec)}",
+                  f"* FROM CLIP NAME: {_one_line(sound.music.path.name)}",
+                  f"* FROM CLIP: {_one_line(sound.music.path)}",
+                  f"* COMMENT: music, {sound.music.volume_db:g} dB, ducked {sound.duck:g} dB under scene sound, looped "
+                  "or trimmed to the film", ""]
     return "\n".join(lines)
 
 

@@ -215,7 +215,15 @@ def test_timeline_for_an_editor(rendered: tuple[Path, Path], tmp_path: Path) -> 
     assert events[0].split()[-4:] == ["00:00:00:00", "00:00:04:15", "00:00:00:00", "00:00:04:15"]
     dissolve = [e for e in events if " D " in e]
     assert len(dissolve) == 3 and dissolve[0].split()[4] == "015" and dissolve[0].split()[-2] == "00:00:04:15"
-    assert edl.count("* FROM CLIP NAME: scene") == 4
+    assert edl.count("* COMMENT: scene") == 4 and edl.count("* FROM CLIP NAME: ") == 4
+    # OTIO's own CMX 3600 reader finds every clip's file, in order, and the same cut
+    import otio_cmx3600_adapter.cmx_3600 as cmx
+
+    back = cmx.read_from_string(edl, rate=30)
+    read = [c for c in back.tracks[0] if isinstance(c, otio.schema.Clip)]
+    assert [Path(c.media_reference.target_url.removeprefix("file://")).name for c in read] == [f"{i}.mp4" for i in range(4)]
+    assert all(Path(c.media_reference.target_url.removeprefix("file://")).is_file() for c in read)
+    assert back.tracks[0].duration().to_frames() == round(film.duration * 30)
     assert events[-1].split()[-1] == "00:00:18:15"  # the film's length, 18.5 s at 30 fps
 
 

@@ -12,7 +12,7 @@ from scenetui.media.film import parse_transition
 from scenetui.media.soundtrack import Music
 from scenetui.media.timeline import TimelineClip, TimelineSound, edl_text, write_timeline
 
-EVIL = "\n002  AX999    V     C        00:00:00:00 00:00:05:00 00:00:00:00 00:00:05:00\n* SOURCE FILE: /etc/shadow"
+EVIL = "\n002  AX999    V     C        00:00:00:00 00:00:05:00 00:00:00:00 00:00:05:00\n* FROM CLIP: /etc/shadow"
 
 
 @pytest.mark.parametrize("breaker", ["\n", "\r", "\u2028", "\u2029", "\x85", "\x0b", "\x1c"])
@@ -22,7 +22,7 @@ def test_a_line_breaker_in_a_name_stays_inside_its_event(breaker: str) -> None:
     lines = edl.splitlines()
     assert lines[0].startswith("TITLE: ") and lines[1] == "FCM: NON-DROP FRAME"
     assert len([line for line in lines if line[:3].isdigit()]) == 3
-    assert not any(line.startswith("* SOURCE FILE: /etc/shadow") for line in lines)
+    assert not any(line.startswith("* FROM CLIP: /etc/shadow") for line in lines)
 
 
 def test_the_edl_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
@@ -62,11 +62,21 @@ def test_the_edl_carries_scene_sound_the_music_and_caption_locators() -> None:
     events = [line for line in lines if line[:3].isdigit()]
     assert events[0].split()[2] == "AA/V" and events[1].split()[2] == "AA/V"  # scene 0, as the dissolve's outgoing
     assert events[2].split()[2] == "V" and events[2].split()[3] == "D"  # scene 1 comes in silent
-    assert events[-1].split()[1:3] == ["MUSIC", "AA"] and events[-1].split()[-1] == "00:00:14:00"
+    assert events[-1].split()[1:3] == ["MUSIC", "A3"] and events[-1].split()[-1] == "00:00:14:00"
     locs = [line for line in lines if line.startswith("* LOC:")]
     assert locs == ["* LOC: 00:00:05:08 WHITE  The storm breaks.", "* LOC: 00:00:09:22 WHITE  Dawn."]
     # each locator sits in the event it begins in: the first under scene 1's, the second under scene 2's
     assert lines.index(locs[0]) > lines.index(events[2]) and lines.index(locs[1]) > lines.index(events[4])
+    # OTIO's CMX 3600 reader sees the picture, the scenes' sound on A1/A2, the music on A3, captions as markers
+    import otio_cmx3600_adapter.cmx_3600 as cmx
+
+    back = cmx.read_from_string("\n".join(lines), rate=30)
+    tracks = {t.name: t for t in back.tracks}
+    assert sorted(tracks) == ["A1", "A2", "A3", "V"]
+    assert [c.media_reference.target_url for c in tracks["A3"] if c.schema_name() == "Clip"] == ["/m/score.wav"]
+    assert any(c.media_reference.target_url.endswith("/w/0.mp4") for c in tracks["A1"] if c.schema_name() == "Clip")
+    marks = [m.name for t in back.tracks for c in t if c.schema_name() == "Clip" for m in c.markers]
+    assert "The storm breaks." in marks and "Dawn." in marks
 
 
 def test_the_otio_has_a_scene_sound_track_a_music_track_and_caption_markers(tmp_path: Path) -> None:
