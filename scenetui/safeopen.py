@@ -66,3 +66,15 @@ def open_own(path: Path, flags: int, mode: int = 0o600) -> int:
         os.close(fd)
         raise
     return fd
+
+
+def shared_mode() -> int:
+    """The permissions of a file made for sharing (an exported film, its captions, a timeline): 0666 less the
+    user's umask, as `cp` or an editor would make it, not the 0600 of scenetui's private files."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            umask = next(int(line.split()[1], 8) for line in fh if line.startswith("Umask:"))
+    except (OSError, StopIteration, ValueError):
+        umask = os.umask(0o022)  # no /proc: read it by setting it, and put it back at once
+        os.umask(umask)
+    return 0o666 & ~umask

@@ -21,6 +21,7 @@ from scenetui.headless.printer import make_printer
 from scenetui.media.ffmpeg import FFmpegError
 from scenetui.media.soundtrack import Loudness, check_duck, check_loudness
 from scenetui.script.sources import load_ref
+from scenetui.safeopen import shared_mode
 
 
 async def export_cmd(args: argparse.Namespace) -> int:
@@ -126,6 +127,7 @@ async def compress_cmd(args: argparse.Namespace) -> int:
         except FFmpegError as exc:  # PyAV read its headers, ffmpeg could not decode it
             raise UserError(f"{src.name} could not be re-encoded: it is damaged ({exc.summary(160)})",
                             hint=f"nothing was written to {dest}") from None
+        os.chmod(tmp, shared_mode())
         os.replace(tmp, dest)
     finally:
         Path(tmp).unlink(missing_ok=True)

@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from scenetui.errors import UserError
+from scenetui.safeopen import shared_mode
 
 
 def export_copy(src: Path, dest: Path) -> Path:
@@ -25,6 +26,7 @@ def export_copy(src: Path, dest: Path) -> Path:
     os.close(fd)
     try:
         shutil.copyfile(src, tmp)
+        os.chmod(tmp, shared_mode())  # a copy saved to share: the user's umask, not a private temp file's 0600
         os.link(tmp, dest)  # fails instead of replacing if the name appeared meanwhile
     except FileExistsError:
         raise UserError(f"{dest} already exists", hint="choose another name; nothing was overwritten") from None

@@ -9,6 +9,7 @@ import stat
 import shutil
 import tempfile
 import time
+from functools import partial
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from scenetui.media.captions import (MAX_CAPTION, Cue, add_subtitle_track, burn_
                                      vtt_text)
 from scenetui.media.soundtrack import DUCK_DEFAULT, Loudness
 from scenetui.media.timeline import TimelineClip, TimelineSound, write_timeline
+from scenetui.safeopen import shared_mode
 from scenetui.storage.atomic import write_text_atomic
 
 
@@ -201,7 +203,8 @@ async def export_film(ctx: RenderContext, options: ExportOptions,
             await ctx.store.save_film_captions(script.id, sidecars)
             for suffix, text in sidecars.items():
                 if output is not None:
-                    await asyncio.to_thread(write_text_atomic, output.with_suffix(suffix), text)
+                    await asyncio.to_thread(partial(write_text_atomic, output.with_suffix(suffix), text,
+                                                    mode=shared_mode()))
         level = report.loudness
         ctx.bus.emit(AssemblyFinished(str(output or final), info.duration, report.method,
                                       round(time.monotonic() - started, 3), level and round(level.lufs, 1),
@@ -300,6 +303,7 @@ def _copy_replacing(src: Path, dest: Path) -> None:
     os.close(fd)
     try:
         shutil.copyfile(src, tmp)
+        os.chmod(tmp, shared_mode())  # an exported film is made to be shared: the user's umask, like final.mp4
         os.replace(tmp, dest)
     finally:
         Path(tmp).unlink(missing_ok=True)

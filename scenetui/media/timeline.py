@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scenetui.errors import UserError
+from scenetui.safeopen import shared_mode
 from scenetui.media.captions import Cue
 from scenetui.media.film import Transition
 from scenetui.media.soundtrack import Music
@@ -113,6 +114,7 @@ def write_timeline(dest: Path, title: str, clips: list[TimelineClip], transition
         raise UserError(f"--timeline {dest.name}: unknown timeline format", hint="use a .otio or .edl file name")
     fd, name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=suffix)
     tmp = Path(name)
+    os.fchmod(fd, shared_mode())  # for an editor, maybe on another account: the user's umask, not 0600
     try:
         if suffix == ".edl":
             with os.fdopen(fd, "w", encoding="utf-8") as out:

@@ -268,3 +268,22 @@ def test_an_output_link_is_written_through(rendered: tuple[Path, Path], tmp_path
     r = run_cli("compress", str(clip), "-o", str(link), "--quality", "small")
     assert r.returncode == 0, r.stderr
     assert link.is_symlink() and probe(target).duration > 4  # the link kept, its target is the new video
+
+
+def test_films_made_to_share_honour_the_umask(rendered: tuple[Path, Path], tmp_path: Path) -> None:
+    """An exported film, its timeline and a compressed copy are the user's files to share: 0666 less the umask
+    (0644 here, as final.mp4 is), not the 0600 of scenetui's private files."""
+    import os
+    import stat
+
+    script, ws = rendered
+    old = os.umask(0o022)
+    try:
+        r = export(script, ws, "-o", str(tmp_path / "film.mp4"), "--timeline", str(tmp_path / "cut.edl"))
+        assert r.returncode == 0, r.stderr
+        c = run_cli("compress", str(tmp_path / "film.mp4"), "-o", str(tmp_path / "small.mp4"), "--quality", "small")
+        assert c.returncode == 0, c.stderr
+    finally:
+        os.umask(old)
+    modes = {p: stat.S_IMODE((tmp_path / p).stat().st_mode) for p in ("film.mp4", "cut.edl", "small.mp4")}
+    assert modes == {"film.mp4": 0o644, "cut.edl": 0o644, "small.mp4": 0o644}
