@@ -152,11 +152,12 @@ class PlaybackClock:
                 self.drawn += 1
                 stamp = time.monotonic()
                 self._fps_window = [*self._fps_window[-23:], stamp]
+                if finished:  # stopped before the last frame is drawn, so the bar says paused, not playing
+                    self.playing = False
                 self._draw(shown)
                 if finished:
                     if self._started_at is not None and self._started_at[0] == 0.0:
                         self.played_wall = stamp - self._started_at[1]
-                    self.playing = False
                     if self._encode is not None and not self.encode_playing:
                         self._wake.set()  # the last frame again, now as a picture, as a paused frame is
                     continue

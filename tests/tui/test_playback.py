@@ -46,7 +46,7 @@ async def test_play_pause_seek_and_step(tmp_path: Path) -> None:
         held = clock.shown.number
         await pilot.pause(0.6)
         assert not clock.playing and clock.shown.number == held  # pause holds
-        assert "⏸" in str(preview.query_one(ScrubBar).render())
+        assert "‖" in str(preview.query_one(ScrubBar).render())
         # seek a second on and back; a frame on and back
         await pilot.press("right")
         await wait_for(pilot, lambda: abs(clock.shown.t - (held / clock.player.rate + 1)) < 0.05, what="+1 s")
@@ -81,6 +81,9 @@ async def test_a_whole_clip_plays_in_its_own_time(tmp_path: Path) -> None:
         assert wall < duration + 1.0
         assert clock.shown.number >= round(duration * clock.player.rate) - 1  # it ended on the last frame
         assert clock.drawn >= duration * 8, f"only {clock.drawn} frames drawn in {duration} s"
+        bar = preview.query_one(ScrubBar)  # stopped at the end, it says so (not ▶ … fps drawn)
+        await wait_for(pilot, lambda: str(bar.render()).startswith("‖") and "fps drawn" not in str(bar.render()),
+                       what="the bar saying the clip stopped")
         # loop: it goes round instead of stopping
         await pilot.press("L", "space")
         await pilot.pause(duration + 0.8)

@@ -187,7 +187,8 @@ class ScrubBar(Static):
 
     def draw(self, *, playing: bool, t: float, duration: float, frame: int, frames: int, fps: float,
              loop: bool, sound: bool = False) -> None:
-        head = f"{'▶' if playing else '⏸'} {clock(t)} / {clock(duration)} "
+        # ‖ for paused: ⏸ (U+23F8) is missing from common terminal fonts (DejaVu Sans Mono among them)
+        head = f"{'▶' if playing else '‖'} {clock(t)} / {clock(duration)} "
         tail = (f" frame {frame + 1}/{max(frames, 1)}" + (f" · {fps:.0f} fps drawn" if playing else "")
                 + (" · loop" if loop else "") + (" · ♪ silent here, o plays its sound" if sound else ""))
         room = max(4, self.size.width - len(head) - len(tail) - 1)
