@@ -12,6 +12,7 @@ import hmac
 import logging
 import ipaddress
 import secrets
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -30,6 +31,15 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+_REMOTE_FONTS = re.compile(rb"<link\b[^>]*fonts\.(?:googleapis|gstatic)\.com[^>]*>", re.IGNORECASE)
+
+
+def local_fonts_only(page: bytes) -> bytes:
+    """textual-serve's page without its link to Google's font service: a visitor's browser would tell Google it is
+    watching a render box. The terminal falls back to the browser's own monospace font."""
+    return _REMOTE_FONTS.sub(b"", page)
 
 
 def new_token() -> str:
@@ -76,6 +86,8 @@ class GuardedServer(Server):
                 return web.Response(status=403, text=f"scenetui: {refusal}\n")
             if request.path.startswith("/static/") or self._allowed(request):
                 response = await handler(request)
+                if isinstance(response, web.Response) and response.content_type == "text/html" and response.body:
+                    response.body = local_fonts_only(bytes(response.body))
                 if self.token and request.query.get("token") and isinstance(response, web.Response):
                     response.set_cookie(COOKIE, self.token, httponly=True, samesite="Strict", path="/")
                 return response

@@ -32,7 +32,9 @@ async def test_serve_gives_a_browser_the_watch_view(tmp_path: Path) -> None:
             for _ in range(100):  # wait for the server to listen
                 try:
                     async with http.get(f"http://127.0.0.1:{port}/") as page:
-                        assert page.status == 200 and "textual" in (await page.text()).lower()
+                        html = await page.text()
+                        assert page.status == 200 and "textual" in html.lower()
+                        assert "googleapis" not in html and "gstatic" not in html  # no font from Google
                         break
                 except aiohttp.ClientConnectionError:
                     await asyncio.sleep(0.1)
