@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -95,6 +95,27 @@ def check_player() -> Check:
     ok = display or player.plays_in_terminal
     return Check("player", ok, f"{player.name} at {player.path}; clips play in {where}",
                  "" if ok else "install mpv, which draws video inside the terminal")
+
+
+def check_colours(env: Mapping[str, str] | None = None) -> Check:
+    """How many colours the app will draw in here, as Textual decides it from TERM, COLORTERM and
+    TEXTUAL_COLOR_SYSTEM: 16 makes half-block previews and keyframes garish, and nothing else would say so."""
+    from rich.console import Console
+
+    env = dict(os.environ if env is None else env)
+    forced = env.get("TEXTUAL_COLOR_SYSTEM", "auto")
+    if forced in ("truecolor", "256", "standard", "windows"):
+        system, why = forced, f"TEXTUAL_COLOR_SYSTEM={forced}"
+    else:  # what Textual's console (Rich) detects, read by the same code
+        system = Console(force_terminal=True, color_system="auto", _environ=env).color_system or "standard"
+        why = f"TERM={env.get('TERM') or 'unset'}" + (f", COLORTERM={env['COLORTERM']}" if env.get("COLORTERM")
+                                                      else " and no COLORTERM")
+    names = {"truecolor": "24-bit colour", "256": "256 colours", "standard": "16 colours", "windows": "16 colours"}
+    ok = system in ("truecolor", "256")
+    return Check("colours", ok, f"{why}: the app draws in {names[system]}" + ("" if ok else
+                 " — previews and keyframes in half blocks come out garish"),
+                 "" if ok else "if your terminal shows 24-bit colour (xterm, PuTTY, kitty, WezTerm, most do), "
+                               "export COLORTERM=truecolor, or TEXTUAL_COLOR_SYSTEM=256 for 256 colours")
 
 
 def check_workspace(root: Path) -> Check:
@@ -221,6 +242,7 @@ def run_checks(opts: DoctorOptions) -> list[Check]:
         _guard("ffmpeg", check_ffmpeg),
         _guard("pyav", check_pyav),
         _guard("player", check_player, needed=False),
+        _guard("colours", check_colours, needed=False),
         _guard("workspace", lambda: check_workspace(opts.workspace)),
         _guard("journal", lambda: check_journal(opts.workspace)),
     ]

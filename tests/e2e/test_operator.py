@@ -35,6 +35,18 @@ def test_doctor_passes_on_a_healthy_machine(tmp_path: Path) -> None:
     assert human.returncode == 0 and "✓ ffmpeg" in human.stdout and "ready" in human.stdout
 
 
+def test_doctor_says_when_the_terminal_will_get_16_colours(tmp_path: Path) -> None:
+    """xterm's and PuTTY's defaults (TERM=xterm, no COLORTERM) make Textual draw in 16 colours: doctor says so and
+    what to set; it is advice, not a failure."""
+    plain = {"TERM": "xterm", "COLORTERM": "", "TEXTUAL_COLOR_SYSTEM": "auto"}
+    code, report, _ = doctor("--workspace", str(tmp_path / "ws"), env=plain)
+    colours = by_name(report)["colours"]
+    assert code == 0 and not colours["ok"] and "16 colours" in colours["detail"]
+    assert "COLORTERM=truecolor" in colours["fix"]
+    _, report, _ = doctor("--workspace", str(tmp_path / "ws"), env={**plain, "COLORTERM": "truecolor"})
+    assert by_name(report)["colours"]["ok"] and "24-bit" in by_name(report)["colours"]["detail"]
+
+
 def test_doctor_reports_a_broken_machine_without_crashing(tmp_path: Path) -> None:
     ws = tmp_path / "ws"
     (ws / ".scenetui").mkdir(parents=True)
