@@ -181,3 +181,40 @@ async def test_kitty_frames_name_their_picture_in_the_cells(tmp_path: Path, monk
             if not preview.clock.playing:  # a slow machine may have played the clip to its end: play it again
                 await pilot.press("home", "space")
             await pilot.pause(0.2)
+
+
+async def test_a_sixel_picture_leaves_the_cursor_where_the_next_cells_go() -> None:
+    """Textual writes the cells right of a widget's line where that line ends: the picture's last line must leave
+    the cursor at the widget's right edge, or the pane border beside it is drawn one cell to the left (a stray copy
+    of it stayed on screen after the picture was gone)."""
+    import re as _re
+
+    from textual.app import App, ComposeResult
+    from textual.containers import Horizontal
+    from textual.geometry import Region
+    from textual.widgets import Static
+
+    class Beside(App[None]):
+        CSS = "SixelFrame { width: 30; height: 6; } Static { width: 1fr; }"
+
+        def compose(self) -> ComposeResult:
+            with Horizontal():
+                yield Static("left", id="left")
+                yield SixelFrame(id="pic")
+                yield Static("|right", id="right")
+
+    app = Beside()
+    async with app.run_test(size=(80, 10)) as pilot:
+        frame = app.query_one(SixelFrame)
+        frame.show('\x1bPq"1;1;40;40#0;2;0;0;0#0~~~~\x1b\\', (4, 2))
+        await pilot.pause()
+        box = frame.content_region
+        lines = frame.render_lines(Region(0, 0, box.width, box.height))
+        x = box.x  # the terminal's cursor as it walks the last line
+        for seg in lines[-1]:
+            moved = _re.fullmatch(r"\x1b\[(\d+);(\d+)H", seg.text)
+            if moved:
+                x = int(moved.group(2)) - 1
+            elif not seg.control:
+                x += len(seg.text)
+        assert x == box.right, f"the line ends at column {x}, Textual writes the next cells at {box.right}"

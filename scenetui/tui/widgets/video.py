@@ -111,7 +111,8 @@ class SixelFrame(GraphicFrame):
         self.shown += 1
         place = [Segment(Control.move_to(box.x + dx, box.y + dy).segment.text),
                  Segment(self.data, control=((ControlType.CURSOR_FORWARD, 0),)),
-                 Segment(Control.move_to(box.right - 1, box.bottom - 1).segment.text)]
+                 # back where this line ends (its right edge), where Textual writes the cells that follow
+                 Segment(Control.move_to(box.right, box.bottom - 1).segment.text)]
         return [*blank[:-1], Strip([*blank[-1], *place], crop.width)]
 
 
