@@ -91,6 +91,13 @@ def _common_render_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object per event and a final summary on stdout")
     p.add_argument("--verbose", "-v", action="store_true", help="also print debug lines on stderr (the log always has them)")
     p.add_argument("--no-assemble", action="store_true", help="render clips only; do not assemble final.mp4")
+    told = p.add_argument_group("when it ends")
+    told.add_argument("--notify-cmd", metavar="CMD",
+                      help="run CMD (split like a shell would, run without one) with the JSON summary on stdin when "
+                           "the render ends: done, failed scenes, the cap reached, a scene in doubt")
+    told.add_argument("--notify-url", metavar="URL",
+                      help="POST the JSON summary to this https URL when the render ends (3 tries; never holds the "
+                           "render up; only the URL's host is ever logged)")
     video = p.add_argument_group("video settings (override the script's `video`)")
     video.add_argument("--model", choices=["ray-3.2", "ray-2", "ray-flash-2"],
                        help="ray-3.2 (Luma's current API, LUMA_AGENTS_API_KEY) or ray-2 / ray-flash-2 (Dream Machine API)")

@@ -16,6 +16,7 @@ from scenetui.engine.render import RenderOptions
 from scenetui.errors import UserError
 from scenetui.headless.printer import make_printer
 from scenetui.jobs.render import RenderRequest, run_render
+from scenetui.ops.notify import Notify, check_notify, send
 from scenetui.script.file import LoadedScript
 from scenetui.script.ref import ScriptRef
 from scenetui.script.sources import load_ref
@@ -25,6 +26,7 @@ async def render_script(script: ScriptRef, workspace_arg: Path | None, args: arg
                         scenes_arg: str | None = None, force: bool = False) -> int:
     """Render SCRIPT as the flags say: estimate and ask first on a paid backend, progress on stderr (or JSON)."""
     settings = load_settings()
+    notify = check_notify(getattr(args, "notify_cmd", None), getattr(args, "notify_url", None))
     loaded = load_ref(script, settings, getattr(args, "bucket", None))  # the script's own problems before the disk
     workspace = resolve_workspace(script, workspace_arg, settings)
     scenes = parse_scenes(scenes_arg, len(loaded.script.scenes)) if scenes_arg else None
@@ -64,19 +66,31 @@ async def render_script(script: ScriptRef, workspace_arg: Path | None, args: arg
     try:
         result = await run_render(request, settings, confirm=confirmer(args), listeners=(printer,),
                                   close_requests=False)
+    except UserError as exc:  # the cap reached, the account empty, …: the person waiting is told that too
+        if notify.wanted:
+            await _tell(notify, {"type": "error", "scriptId": loaded.script.id, "message": exc.line(),
+                                 "exitCode": exc.exit_code})
+        raise
     finally:
         printer.close()
+    out = result.summary.to_json()
+    if result.paid:
+        out["ledger"] = [line.__dict__ for line in result.ledger]
+        out["spentThisRunCents"] = result.spent_this_run
     if args.json:
-        out = result.summary.to_json()
-        if result.paid:
-            out["ledger"] = [line.__dict__ for line in result.ledger]
-            out["spentThisRunCents"] = result.spent_this_run
         print(json.dumps(out))
     elif result.paid:
         print_ledger(result.ledger, result.spent_this_run)
     sys.stdout.flush()
     result.close_requests()  # after the summary: a kill before this leaves the request to be found made
+    if notify.wanted:
+        await _tell(notify, out)
     return result.summary.exit_code
+
+
+async def _tell(notify: Notify, summary: dict[str, object]) -> None:
+    for warning in await send(notify, summary):
+        print(f"warning: {warning}", file=sys.stderr)
 
 
 def _check_sound(loaded: LoadedScript, opts: BuildOptions) -> None:
