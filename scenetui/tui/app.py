@@ -13,11 +13,12 @@ from textual.binding import Binding
 from textual.notifications import SeverityLevel
 
 from scenetui.control.protocol import Controller
-from scenetui.domain.events import Event
+from scenetui.domain.events import Event, RenderFinished
 from scenetui.tui.commands import SceneCommands
 from scenetui.tui.graphics import Graphics
 from scenetui.tui.lifeline import Lifeline
-from scenetui.tui.messages import BoardChanged
+from scenetui.tui.messages import BoardChanged, RenderEnded
+from scenetui.tui.notices import desktop_notice, ended_sentence
 from scenetui.tui.screens.dialogs import ConfirmScreen
 from scenetui.tui.screens.help import HelpScreen
 from scenetui.tui.screens.main import MainScreen
@@ -51,6 +52,7 @@ class SceneApp(App[int]):
         self._last_delivery = 0.0
         self.autostart = False  # `scenetui demo`: start creating videos as soon as the app is up
         self.lifeline: Lifeline | None = None
+        self._opened_at = time.time()  # a render that ended before (the journal's history in watch) is not told
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = False) -> None:
@@ -83,10 +85,19 @@ class SceneApp(App[int]):
     def _on_event(self, event: Event, changed: set[int]) -> None:
         # One message in flight at a time, filled until it is handled: 2,000 events a second become one redraw per
         # turn of the loop instead of 2,000 messages (measured: posting each saturated a core, key p95 118 ms).
+        if isinstance(event, RenderFinished) and event.ts >= self._opened_at:
+            self.post_message(RenderEnded(event.script_id, ended_sentence(event)))
         self._dirty |= changed or {-2}  # -2: nothing row-specific, but the header may have changed
         if not self._posted:
             self._posted = True
             self.post_message(BoardChanged(self._dirty))
+
+    def on_render_ended(self, message: RenderEnded) -> None:
+        """Someone who left a long render running hears it end, and sees it on the desktop where the terminal can."""
+        self.bell()
+        driver = getattr(self, "_driver", None)
+        if driver is not None and not self.is_headless:
+            driver.write(desktop_notice(f"scenetui {message.script}", message.sentence))
 
     def on_board_changed(self, message: BoardChanged) -> None:
         """Pass the merged change on to every screen on the stack, at most ten times a second (progress events
