@@ -35,10 +35,10 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return {"doctor": operator.doctor_cmd, "config": operator.config_cmd,
                 "logs": operator.logs_cmd, "stats": operator.stats_cmd}[args.command](args)
-    if args.command in ("status", "cancel"):
+    if args.command in ("status", "cancel", "queue"):
         from scenetui.cli import status
 
-        return status.status(args) if args.command == "status" else status.cancel(args)
+        return {"status": status.status, "cancel": status.cancel, "queue": status.queue}[args.command](args)
     if args.command in ("open", "watch", "serve") or (args.command == "demo" and _interactive_demo(args)):
         from scenetui.cli import interactive
 

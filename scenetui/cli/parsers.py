@@ -212,6 +212,21 @@ def build_parser() -> argparse.ArgumentParser:
     ca.add_argument("--delete-remote", action="store_true", help="also delete the generations at Luma")
     firebase_args(ca, storage=False)
 
+    qu = sub.add_parser("queue", help="steer a render running elsewhere: concurrency, pause, drain, priority",
+                        description="Change the render of SCRIPT running in this workspace (another terminal, tmux pane "
+                                    "or service) while it runs, through its journal: how many scenes at once, pause or "
+                                    "resume starting new ones, drain (what is in flight finishes, nothing new starts, "
+                                    "the render ends and a rerun goes on), or which waiting scenes go next.")
+    qu.add_argument("script", type=script_arg, metavar="SCRIPT", help=SCRIPT_HELP)
+    qu.add_argument("--workspace", type=Path, metavar="DIR")
+    what = qu.add_mutually_exclusive_group(required=True)
+    what.add_argument("--concurrency", type=int, metavar="N", help="scenes worked on at once from now (never cancels one)")
+    what.add_argument("--pause", action="store_true", help="start nothing new until --resume (work in flight goes on)")
+    what.add_argument("--resume", action="store_true", help="start scenes again after --pause")
+    what.add_argument("--drain", action="store_true", help="finish what is in flight, start nothing new, end the render")
+    what.add_argument("--first", metavar="LIST", help="these waiting scenes go next, in this order (e.g. 7,9)")
+    firebase_args(qu, storage=False)
+
     ex = sub.add_parser("export", help="assemble the film: transitions, music, quality", epilog=EXIT_CODES,
                         description="Join every scene's clip in order into final.mp4 (and -o FILE). Transitions re-encode "
                                     "only about a second around each boundary; the rest is stream-copied. A scene's "
@@ -264,7 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 COMMANDS = ("demo", "validate", "render", "status", "cancel", "export", "compress", "open", "watch", "serve",
-            "doctor", "config", "logs", "stats", "keyframes", "takes", "audio")
+            "doctor", "config", "logs", "stats", "keyframes", "takes", "audio", "queue")
 
 
 def with_implicit_open(argv: list[str]) -> list[str]:

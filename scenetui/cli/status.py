@@ -117,3 +117,36 @@ def cancel(args: argparse.Namespace) -> int:
     what = "all scenes" if scenes == [None] else "scene(s) " + ", ".join(map(str, scenes))
     print(f"asked the running render to cancel {what}" + (" and delete them at Luma" if args.delete_remote else ""))
     return EXIT_OK
+
+
+def queue(args: argparse.Namespace) -> int:
+    """Steer the render of SCRIPT running in this workspace (through the journal): concurrency, pause, drain, order."""
+    settings = _settings()
+    loaded = load_ref(args.script, settings, getattr(args, "bucket", None))
+    if args.concurrency is not None and not 1 <= args.concurrency <= MAX_CONCURRENCY:
+        raise UserError(f"--concurrency {args.concurrency}: out of range", hint=f"give 1 to {MAX_CONCURRENCY}")
+    first = parse_scenes(args.first, len(loaded.script.scenes)) if args.first else None
+    workspace = resolve_workspace(args.script, args.workspace, settings)
+    journal = Journal.open_existing(workspace.journal_path)
+    if journal is None or not RenderLock.held(workspace.lock_path(loaded.script.id)):
+        if journal is not None:
+            journal.close()
+        raise UserError("no render of this script is running here", hint="start one with scenetui render, or check --workspace")
+    try:
+        if args.concurrency is not None:
+            journal.send_command(loaded.script.id, "concurrency", None, n=args.concurrency)
+            said = f"{args.concurrency} scene(s) at once"
+        elif first is not None:
+            journal.send_command(loaded.script.id, "first", None, scenes=first)
+            said = f"scene(s) {', '.join(map(str, first))} next"
+        else:
+            verb = "pause" if args.pause else "resume" if args.resume else "drain"
+            journal.send_command(loaded.script.id, verb, None)
+            said = {"pause": "a pause", "resume": "to resume", "drain": "to drain"}[verb]
+    finally:
+        journal.close()
+    print(f"asked the running render for {said}")
+    return EXIT_OK
+
+
+MAX_CONCURRENCY = 50  # scenes at once; Luma holds 10 generations in flight whatever this says

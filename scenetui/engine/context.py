@@ -6,6 +6,7 @@ import dataclasses
 from dataclasses import dataclass, field
 
 from scenetui.domain.script import draft_settings
+from scenetui.domain.events import LogLine
 from scenetui.engine.bus import EventBus
 from scenetui.engine.costs import Budget, PriceTable
 from scenetui.engine import journal as J
@@ -74,6 +75,11 @@ class RenderContext:
     def command_arguments(self, verb: str, index: int | None, args: dict[str, object]) -> None:
         """What a command sent to the running render asks beyond its verb: a cancel may ask for the remote
         generation to be deleted too; a retry may pay again for a create in doubt (the person was asked)."""
+        said = {"concurrency": f"now {args.get('n')} scene(s) at once", "pause": "paused: nothing new is started",
+                "resume": "resumed", "drain": "draining: what is in flight finishes, nothing new starts",
+                "first": f"scene(s) {', '.join(map(str, args.get('scenes') or []))} go next"}
+        if verb in said:
+            self.bus.emit(LogLine("info", f"queue: {said[verb]}"))
         targets = range(len(self.loaded.script.scenes)) if index is None else (index,)
         if verb == "cancel" and args.get("delete_remote"):
             self.delete_on_cancel.update(targets)

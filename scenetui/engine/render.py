@@ -185,7 +185,9 @@ async def render(ctx: RenderContext, options: RenderOptions, plan: RenderPlan | 
     st = summary.statuses
     # A scene cancelled on request still leaves the film unfinished: scripts must not read that as success.
     unfinished = failed or any(s == "cancelled" for s in st.values())
-    summary.exit_code = EXIT_INTERRUPTED if interrupted else (EXIT_FAILED if unfinished else EXIT_OK)
+    drained = any(s == "drained" for s in st.values())  # stopped on request, cleanly: a rerun goes on from here
+    summary.exit_code = (EXIT_INTERRUPTED if interrupted or (drained and not unfinished) else
+                         EXIT_FAILED if unfinished else EXIT_OK)
     ctx.bus.emit(RenderFinished(
         script.id, [i for i in st if st[i] == "completed"], failed, [i for i in st if st[i] == "skipped"],
         [i for i in st if st[i] == "cancelled"], summary.final, round(summary.elapsed, 3), summary.exit_code,

@@ -1,4 +1,5 @@
-"""Runs scene pipelines within a concurrency limit; cancels one scene or all, and obeys journal commands."""
+"""Runs scene pipelines within a concurrency limit; cancels one scene or all, and obeys journal commands — cancel,
+retry, and the queue's: concurrency N, pause, resume, drain, first (scenes to the front)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ import contextlib
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
+from scenetui.engine.gate import Drained, Gate
 from scenetui.engine.journal import Journal
 from scenetui.engine.pipeline import SceneOutcome
 
 COMMAND_POLL_SECONDS = 0.5
+QUEUE_VERBS = ("concurrency", "pause", "resume", "drain", "first")
 
 
 class Scheduler:
@@ -20,7 +23,7 @@ class Scheduler:
                  journal: Journal | None = None, script_id: str = "",
                  on_command: Callable[[str, int | None, dict[str, Any]], None] | None = None) -> None:
         self._run_one = run_one
-        self._slots = asyncio.Semaphore(max(1, concurrency))
+        self.gate = Gate(concurrency)
         self._tasks: dict[int, asyncio.Task[SceneOutcome]] = {}
         self._journal, self._script_id = journal, script_id
         self.outcomes: dict[int, SceneOutcome] = {}
@@ -28,8 +31,14 @@ class Scheduler:
         self._on_command = on_command  # sees each command's arguments before it is obeyed
 
     async def _guarded(self, index: int) -> SceneOutcome:
-        async with self._slots:
+        try:
+            await self.gate.enter(index)
+        except Drained:
+            return SceneOutcome(index, "drained")
+        try:
             return await self._run_one(index)
+        finally:
+            await self.gate.leave()
 
     def _start(self, index: int) -> None:
         self.outcomes.pop(index, None)
@@ -50,10 +59,22 @@ class Scheduler:
                     self._on_command(cmd.verb, cmd.scene_index, cmd.args)
                 if cmd.verb == "cancel":
                     self.cancel(cmd.scene_index)
+                elif cmd.verb in QUEUE_VERBS:
+                    await self._queue(cmd.verb, cmd.args)
                 elif cmd.verb == "retry" and cmd.scene_index is not None:
                     done = self._tasks.get(cmd.scene_index)
                     if done is None or done.done():
                         self._start(cmd.scene_index)
+
+    async def _queue(self, verb: str, args: dict[str, Any]) -> None:
+        if verb == "concurrency" and isinstance(args.get("n"), int) and args["n"] >= 1:
+            await self.gate.change(limit=args["n"])
+        elif verb in ("pause", "resume"):
+            await self.gate.change(paused=verb == "pause")
+        elif verb == "drain":
+            await self.gate.change(drain=True)
+        elif verb == "first" and isinstance(args.get("scenes"), list):
+            await self.gate.change(first=[i for i in args["scenes"] if isinstance(i, int)])
 
     async def run(self, indices: Iterable[int]) -> dict[int, SceneOutcome]:
         """Run every scene; a fatal error (disk full) cancels the rest and is raised after they stop."""
