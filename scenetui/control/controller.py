@@ -21,6 +21,7 @@ from scenetui.control.protocol import FilmSound
 from scenetui.control.snapshot import mark_stale
 from scenetui.control.state import Listener, ScriptState
 from scenetui.control.takes import take_rows
+from scenetui.control.steering import Steering
 from scenetui.control.viewing import Viewing
 from scenetui.domain.board import ACTIVE, DONE, DOUBT, Board
 from scenetui.domain.events import Event, SceneKept, SceneReset, TakeChosen
@@ -53,6 +54,7 @@ class ScriptController:
         self.edits = Editing(self.state, stamp)
         self.keyframes = Keyframing(self.state, self.edits)
         self.concurrency = concurrency or (2 * settings.luma_max_in_flight if opts.backend == "luma" else settings.concurrency)
+        self.queue = Steering(self.state, self.concurrency)
         self._ctx: RenderContext | None = None
         self._own_runs: set[int] = set()  # runs this process drove: their events came straight from the bus
         self._follower: JournalFollower | None = None

@@ -10,6 +10,7 @@ from typing import Literal, Protocol
 from scenetui.control.editing import Editing
 from scenetui.control.keyframing import Keyframing
 from scenetui.control.state import Listener
+from scenetui.control.steering import Steering
 from scenetui.control.viewing import Viewing
 from scenetui.domain.board import Board
 from scenetui.domain.takes import TakeRow
@@ -36,6 +37,7 @@ class Controller(Protocol):
     view: Viewing  # pictures, frames, players, facts
     edits: Editing  # a scene's words through the editor, the script reloaded when it changes
     keyframes: Keyframing  # cards, pictures, clip frames, Luma pictures
+    queue: Steering  # the running render as a queue: at once, pause, drain, first
 
     @property
     def board(self) -> Board: ...

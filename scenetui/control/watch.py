@@ -32,6 +32,7 @@ class WatchController(ScriptController):
             self.state.opts = dataclasses.replace(self.opts, backend=backend)
             if backend == "luma" and not kwargs.get("concurrency"):
                 self.concurrency = 2 * self.state.settings.luma_max_in_flight
+                self.queue.at_once = self.concurrency
 
     def _last_backend(self) -> str | None:
         journal = Journal.open_existing(self.workspace.journal_path)

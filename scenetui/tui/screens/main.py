@@ -57,6 +57,14 @@ class MainScreen(Screen[None]):
         Binding("e", "export", "Export", tooltip="assemble the final film"),
         Binding("l", "toggle_log", "Log"),
         Binding("S", "stats", "Stats", show=False, tooltip="what renders took, failed and cost (from the journal)"),
+        Binding("greater_than_sign", "at_once(1)", "More at once", show=False, key_display=">",
+                tooltip="one more scene worked on at once in the running render"),
+        Binding("less_than_sign", "at_once(-1)", "Fewer at once", show=False, key_display="<",
+                tooltip="one scene fewer at once (nothing in flight is cancelled)"),
+        Binding("P", "pause_queue", "Pause/resume", show=False, tooltip="start nothing new until P again"),
+        Binding("D", "drain", "Drain", show=False, tooltip="finish what is in flight, start nothing new"),
+        Binding("plus", "first", "First", show=False, key_display="+",
+                tooltip="the marked scenes, or the selected one, go next in the queue"),
     ]
 
     def __init__(self, controller: Controller) -> None:
@@ -305,6 +313,20 @@ class MainScreen(Screen[None]):
             self.notify("regenerate is for finished scenes; r generates the others", severity="warning")
             return
         self._run("Regenerate", targets, force=True, ask=True)
+
+    def action_at_once(self, delta: int) -> None:
+        self.notify(self.controller.queue.more(delta))
+
+    def action_pause_queue(self) -> None:
+        self.notify(self.controller.queue.pause_or_resume())
+
+    def action_drain(self) -> None:
+        self.notify(self.controller.queue.drain())
+
+    def action_first(self) -> None:
+        if targets := self._targets():
+            self.notify(self.controller.queue.first(targets))
+        self._clear_marks()
 
     async def action_cancel_selected(self) -> None:
         for i in self._targets() or []:

@@ -1,0 +1,46 @@
+"""Steering the running render as a queue — more or fewer scenes at once, pause, drain, a scene to the front —
+through the journal's command table, so it works the same for a render in this process or one `watch` follows."""
+
+from __future__ import annotations
+
+from scenetui.control.state import ScriptState
+
+MAX_AT_ONCE = 50  # scenes; Luma itself holds 10 generations in flight whatever this says
+
+
+class Steering:
+    """The app's queue keys (`<` `>` `P` `D` `+`), each answered in a sentence."""
+
+    def __init__(self, state: ScriptState, concurrency: int) -> None:
+        self.state = state
+        self.at_once = concurrency
+        self.paused = False
+
+    def _running(self) -> bool:
+        return self.state.running
+
+    def more(self, delta: int) -> str:
+        if not self._running():
+            return "nothing is rendering"
+        self.at_once = min(MAX_AT_ONCE, max(1, self.at_once + delta))
+        self.state.send("concurrency", [None], n=self.at_once)
+        return f"now {self.at_once} scene(s) at once" + (" (work in flight is never cancelled)" if delta < 0 else "")
+
+    def pause_or_resume(self) -> str:
+        if not self._running():
+            return "nothing is rendering"
+        self.paused = not self.paused
+        self.state.send("pause" if self.paused else "resume", [None])
+        return "paused: nothing new starts (P resumes)" if self.paused else "resumed"
+
+    def drain(self) -> str:
+        if not self._running():
+            return "nothing is rendering"
+        self.state.send("drain", [None])
+        return "draining: what is in flight finishes, nothing new starts; render again to go on"
+
+    def first(self, indices: list[int]) -> str:
+        if not self._running():
+            return "nothing is rendering"
+        self.state.send("first", [None], scenes=indices)
+        return f"scene(s) {', '.join(map(str, indices))} go next"
