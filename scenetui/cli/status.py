@@ -16,6 +16,7 @@ from scenetui.domain.units import human_size, usd
 from scenetui.engine.costs import ledger, total_spent
 from scenetui.engine.journal import Journal
 from scenetui.engine.lock import RenderLock
+from scenetui.engine.gate import MAX_AT_ONCE
 from scenetui.errors import EXIT_OK, UserError
 from scenetui.headless.text import clean
 from scenetui.media.probe import film_clip_problem
@@ -123,8 +124,8 @@ def queue(args: argparse.Namespace) -> int:
     """Steer the render of SCRIPT running in this workspace (through the journal): concurrency, pause, drain, order."""
     settings = _settings()
     loaded = load_ref(args.script, settings, getattr(args, "bucket", None))
-    if args.concurrency is not None and not 1 <= args.concurrency <= MAX_CONCURRENCY:
-        raise UserError(f"--concurrency {args.concurrency}: out of range", hint=f"give 1 to {MAX_CONCURRENCY}")
+    if args.concurrency is not None and not 1 <= args.concurrency <= MAX_AT_ONCE:
+        raise UserError(f"--concurrency {args.concurrency}: out of range", hint=f"give 1 to {MAX_AT_ONCE}")
     first = parse_scenes(args.first, len(loaded.script.scenes)) if args.first else None
     workspace = resolve_workspace(args.script, args.workspace, settings)
     journal = Journal.open_existing(workspace.journal_path)
@@ -148,5 +149,3 @@ def queue(args: argparse.Namespace) -> int:
     print(f"asked the running render for {said}")
     return EXIT_OK
 
-
-MAX_CONCURRENCY = 50  # scenes at once; Luma holds 10 generations in flight whatever this says

@@ -4,8 +4,7 @@ through the journal's command table, so it works the same for a render in this p
 from __future__ import annotations
 
 from scenetui.control.state import ScriptState
-
-MAX_AT_ONCE = 50  # scenes; Luma itself holds 10 generations in flight whatever this says
+from scenetui.engine.gate import MAX_AT_ONCE
 
 
 class Steering:

@@ -183,8 +183,11 @@ async def export_film(ctx: RenderContext, options: ExportOptions,
                                      clip_sound=options.clip_sound)
         for note in report.notes:
             ctx.bus.emit(LogLine("warning", note))
-        sidecars = (await _captions(ctx, transitions, bridges or {}, report, staged, work, options)
-                    if options.subtitles else {})
+        # the cues once, for the subtitles and the editor's markers (a caption --subtitles would refuse was
+        # refused before anything ran; without --subtitles such a caption is only left out of the timeline)
+        cues = (film_cues(ctx, transitions, bridges or {}, report) if options.subtitles else
+                _timeline_cues(ctx, transitions, bridges or {}, report) if timeline is not None else [])
+        sidecars = await _captions(ctx, cues, report, staged, work, options) if options.subtitles else {}
         info = await asyncio.to_thread(probe, staged)
         meta = VideoMetadata(duration=info.duration, resolution=info.resolution, size=info.size_bytes, fps=info.fps,
                              codec=info.codec, backend="export")
@@ -194,7 +197,7 @@ async def export_film(ctx: RenderContext, options: ExportOptions,
             voiced = report.voiced or [False] * len(clips)
             entries = [TimelineClip(name, clip, frames, sound) for name, clip, frames, sound
                        in zip(names, clips, report.frames, voiced)]
-            sound = TimelineSound(options.music, options.duck, _timeline_cues(ctx, transitions, bridges or {}, report))
+            sound = TimelineSound(options.music, options.duck, cues)
             await asyncio.to_thread(write_timeline, timeline, script.title or script.id, entries, report.transitions,
                                     round(script.video.fps), sound)
         await ctx.store.save_final(script.id, staged, meta)
@@ -246,11 +249,9 @@ def film_cues(ctx: RenderContext, transitions: list[Transition], bridges: dict[i
     return caption_cues(texts, report.frames, overlaps, fps)
 
 
-async def _captions(ctx: RenderContext, transitions: list[Transition], bridges: dict[int, Path], report: FilmReport,
-                    staged: Path, work: Path, options: ExportOptions) -> dict[str, str]:
-    """The cues over the film as made (its transitions' overlaps), the soft track muxed into `staged` (or burned
-    into its picture), and the sidecar texts by suffix."""
-    cues = film_cues(ctx, transitions, bridges, report)
+async def _captions(ctx: RenderContext, cues: list[Cue], report: FilmReport, staged: Path, work: Path,
+                    options: ExportOptions) -> dict[str, str]:
+    """The cues as a soft track muxed into `staged` (or burned into its picture), and the sidecar texts by suffix."""
     if not cues:
         ctx.bus.emit(LogLine("warning", "no scene has a caption (or dialogue) field: no subtitles were written"))
         return {}

@@ -7,6 +7,9 @@ import asyncio
 from collections.abc import Iterable
 
 
+MAX_AT_ONCE = 50  # scenes worked on at once; Luma itself holds 10 generations in flight whatever this says
+
+
 class Drained(Exception):
     """The render is draining: this scene was never started and is left for the next render."""
 

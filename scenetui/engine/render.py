@@ -228,12 +228,9 @@ async def _add_sound(ctx: RenderContext, options: RenderOptions, plan: RenderPla
     ready = [i for i, s in sorted(summary.statuses.items()) if s in ("completed", "skipped")]
     sound = await plan_audio(ctx, ready)
     ctx.variants.clear()
-    for i, v in sound.variants.items():
-        plan.variants[i] = v
-        if v.slots:
-            batch = v.batch if v.batch is not None else ctx.journal.begin_batch(ctx.script_id, i, v.count, v.kind).id
-            ctx.variants[i] = Variants(batch, v.count, tuple(v.slots), v.replace, v.kind, audio_of=v.audio_of,
-                                       source=v.source, source_model=v.source_model)
+    plan.variants.update(sound.variants)
+    _start_variants(ctx, RenderPlan([i for i, v in sound.variants.items() if v.slots], {}, [],
+                                    variants=sound.variants), options)
     for i, why in sound.reasons.items():
         if "has sound" not in why:
             ctx.bus.emit(LogLine("info", f"scene {i}: no sound added — {why}"))

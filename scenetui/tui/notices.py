@@ -26,8 +26,7 @@ def _inert(text: str) -> str:
 def desktop_notice(title: str, body: str, *, in_tmux: bool | None = None) -> str:
     """The escape sequences that raise a desktop notification `title: body` (both made inert)."""
     title, body = _inert(title), _inert(body)
-    seq = f"\x1b]9;{title}: {body}\x07\x1b]777;notify;{title};{body}\x07"
+    parts = (f"\x1b]9;{title}: {body}\x07", f"\x1b]777;notify;{title};{body}\x07")
     if in_tmux if in_tmux is not None else bool(os.environ.get("TMUX")):
-        return "".join(f"\x1bPtmux;{part.replace(chr(27), chr(27) * 2)}\x1b\\" for part in
-                       (f"\x1b]9;{title}: {body}\x07", f"\x1b]777;notify;{title};{body}\x07"))
-    return seq
+        parts = tuple(f"\x1bPtmux;{part.replace(chr(27), chr(27) * 2)}\x1b\\" for part in parts)
+    return "".join(parts)

@@ -13,18 +13,9 @@ from pathlib import Path
 
 from scenetui.media.probe import probe
 from tests.conftest import LUMA_KEY, agents_args, agents_env, json_lines, luma_args, luma_env, run_cli, write_script
+from tests.e2e.test_drafts import clip, takes
 from tests.e2e.test_luma_crash import kill9, start_render, wait_until
 from tests.fakes.luma_server import FakeLuma
-
-
-def _takes(script: Path, ws: Path) -> dict[int, list[dict]]:
-    r = run_cli("takes", str(script), "--workspace", str(ws), "--json")
-    assert r.returncode == 0, r.stderr
-    return {row["scene"]: row["takes"] for row in json.loads(r.stdout)["scenes"]}
-
-
-def _clip(ws: Path, i: int) -> Path:
-    return ws / "videos" / "scripts" / "test" / "scenes" / f"{i}.mp4"
 
 
 def start_audio(script: Path, ws: Path, fake: FakeLuma, *extra: str) -> subprocess.Popen[str]:
@@ -60,12 +51,12 @@ def test_render_audio_asks_luma_for_each_scenes_sound_once_and_the_film_carries_
         assert by_scene["0"] == {"generation_type": "add_audio", "prompt": "rain on glass, distant thunder",
                                  "negative_prompt": "music, voices"}
         assert by_scene["1"] == {"generation_type": "add_audio", "prompt": "things happen 1"}  # its description
-        listed = _takes(script, ws)
+        listed = takes(script, ws)
         for i in (0, 1):
             assert [(t["take"], t["chosen"], t["soundOf"], t["sound"]) for t in listed[i]] == [
                 (1, False, None, False), (2, True, 1, True)]
             assert listed[i][1]["model"] == "ray-2 with sound" and listed[i][1]["remoteId"] in {c.id for c in sounds}
-            assert probe(_clip(ws, i)).has_audio and not probe(Path(listed[i][0]["path"])).has_audio
+            assert probe(clip(ws, i)).has_audio and not probe(Path(listed[i][0]["path"])).has_audio
         final = probe(Path(events[-1]["final"]), decode=True)
         assert final.has_audio and abs(final.duration - 10.0) < 0.2
         # everything has sound: the same command again, and `audio`, pay for nothing
@@ -94,7 +85,7 @@ def test_audio_for_clips_already_made_survives_kill_9_and_is_paid_once(tmp_path:
         made = start_render(script, ws, fake)
         _, err = made.communicate(timeout=240)
         assert made.returncode == 0, err
-        assert not probe(_clip(ws, 0)).has_audio
+        assert not probe(clip(ws, 0)).has_audio
         # no price for Luma's audio in the table: the dearest known rate, and the estimate says so
         dry = run_cli("audio", str(script), "--workspace", str(ws), "--dry-run", "--json", *luma_args(fake),
                       env=luma_env())
@@ -113,10 +104,10 @@ def test_audio_for_clips_already_made_survives_kill_9_and_is_paid_once(tmp_path:
         out, err = second.communicate(timeout=240)
         assert second.returncode == 0, err
         assert len(_sounds(fake)) == 2 and len(fake.creates()) == 4
-        listed = _takes(script, ws)
+        listed = takes(script, ws)
         assert [[(t["take"], t["chosen"], t["soundOf"]) for t in listed[i]] for i in (0, 1)] == [
             [(1, False, None), (2, True, 1)]] * 2
-        assert all(probe(_clip(ws, i), decode=True).has_audio for i in (0, 1))
+        assert all(probe(clip(ws, i), decode=True).has_audio for i in (0, 1))
         ledger = json_lines(out)[-1]["ledger"]
         assert sorted(line["remote_id"] for line in ledger) == sorted(c.id for c in fake.creates())
         # --force asks again from the silent take (a new take, the silent one still kept)
@@ -124,7 +115,7 @@ def test_audio_for_clips_already_made_survives_kill_9_and_is_paid_once(tmp_path:
                          *luma_args(fake), env=luma_env())
         assert forced.returncode == 0, forced.stderr
         assert len(_sounds(fake)) == 3 and _sounds(fake)[-1].source == listed[1][0]["remoteId"]
-        assert [(t["take"], t["chosen"], t["soundOf"]) for t in _takes(script, ws)[1]] == [
+        assert [(t["take"], t["chosen"], t["soundOf"]) for t in takes(script, ws)[1]] == [
             (1, False, None), (2, False, 1), (3, True, 1)]
 
 

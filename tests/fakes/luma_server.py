@@ -299,6 +299,10 @@ class FakeLuma:
             return 400, f"Invalid resolution: {body.get('resolution')}"
         if set(body) - {"generation_type", "resolution", "callback_url"}:
             return 400, f"Unexpected fields: {sorted(set(body) - {'generation_type', 'resolution', 'callback_url'})}"
+        return self._source_problem(source_id)
+
+    def _source_problem(self, source_id: str) -> tuple[int, str] | None:
+        """What an upscale or a sound needs of the generation it is made from: one of yours, a completed video."""
         source = self.records.get(source_id)
         if source is None or source.deleted:
             return 404, "Generation not found"
@@ -318,12 +322,7 @@ class FakeLuma:
         for key in ("prompt", "negative_prompt"):
             if key in body and not isinstance(body[key], str):
                 return 400, f"{key}: Input should be a valid string"
-        source = self.records.get(source_id)
-        if source is None or source.deleted:
-            return 404, "Generation not found"
-        if source.request.get("generation_type") == "image" or self.state_of(source) != "completed":
-            return 400, f"Generation {source_id} is not a completed video"
-        return None
+        return self._source_problem(source_id)
 
     def create(self, body: dict[str, Any], source: str | None = None) -> Record:
         with self._lock:
