@@ -39,6 +39,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from scenetui.cli import status
 
         return {"status": status.status, "cancel": status.cancel, "queue": status.queue}[args.command](args)
+    if args.command in ("mcp", "completion"):
+        from scenetui.cli import programs
+
+        return programs.mcp_cmd(args) if args.command == "mcp" else programs.completion_cmd(args)
     if args.command in ("open", "watch", "serve") or (args.command == "demo" and _interactive_demo(args)):
         from scenetui.cli import interactive
 

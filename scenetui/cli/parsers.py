@@ -210,6 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
     ca.add_argument("--workspace", type=Path, metavar="DIR")
     ca.add_argument("--scenes", metavar="LIST", help="only these scenes (default: all)")
     ca.add_argument("--delete-remote", action="store_true", help="also delete the generations at Luma")
+    ca.add_argument("--json", action="store_true", help="print a JSON object")
     firebase_args(ca, storage=False)
 
     qu = sub.add_parser("queue", help="steer a render running elsewhere: concurrency, pause, drain, priority",
@@ -225,6 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--resume", action="store_true", help="start scenes again after --pause")
     what.add_argument("--drain", action="store_true", help="finish what is in flight, start nothing new, end the render")
     what.add_argument("--first", metavar="LIST", help="these waiting scenes go next, in this order (e.g. 7,9)")
+    qu.add_argument("--json", action="store_true", help="print a JSON object")
     firebase_args(qu, storage=False)
 
     ex = sub.add_parser("export", help="assemble the film: transitions, music, quality", epilog=EXIT_CODES,
@@ -275,11 +277,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     _interactive_parsers(sub)
     _operator_parsers(sub)
+    _program_parsers(sub)
     return parser
 
 
 COMMANDS = ("demo", "validate", "render", "status", "cancel", "export", "compress", "open", "watch", "serve",
-            "doctor", "config", "logs", "stats", "keyframes", "takes", "audio", "queue")
+            "doctor", "config", "logs", "stats", "keyframes", "takes", "audio", "queue", "mcp", "completion")
 
 
 def with_implicit_open(argv: list[str]) -> list[str]:
@@ -400,3 +403,28 @@ def _operator_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     logs.add_argument("--follow", "-f", action="store_true", help="keep printing new lines (Ctrl-C to stop)")
     logs.add_argument("--lines", "-n", type=int, default=50, metavar="N", help="how many past lines (default 50)")
     logs.add_argument("--level", choices=["debug", "info", "warning", "error"], help="only this level and above")
+
+
+def _program_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    mc = sub.add_parser("mcp", help="serve the tools to a coding agent (Model Context Protocol over stdio)",
+                        description="A Model Context Protocol server on stdin/stdout for coding agents: validate, "
+                                    "estimate, render (in a process of its own), wait_for_render with progress, "
+                                    "status, cancel, export, keyframes and takes, the film and clips as resources. It "
+                                    "serves one project folder (the current one, or --root): paths outside it are "
+                                    "refused. Paid renders are refused unless --max-spend allows them.",
+                        epilog='register it with an agent, e.g.:  claude mcp add scenetui -- scenetui mcp --root .')
+    mc.add_argument("--root", type=Path, metavar="DIR", default=Path("."),
+                    help="the project folder served (default: the current folder)")
+    mc.add_argument("--max-spend", type=float, default=0.0, metavar="USD",
+                    help="the most any one render an agent starts may spend, in US dollars (default 0: no paid work)")
+    mc.add_argument("--luma-base-url", metavar="URL", help="Luma's API base URL for paid renders (default: Luma's)")
+    mc.add_argument("--keyframe-base-url", metavar="URL",
+                    help="public URL of the project folder, for ray-2 keyframes sent as URLs")
+    mc.add_argument("--price-table", type=Path, metavar="FILE", help="prices in US cents (as for render)")
+
+    co = sub.add_parser("completion", help="print the shell completion script (bash, zsh or fish)",
+                        description="Print a completion script for commands, flags, choices and script files. "
+                                    "bash: eval \"$(scenetui completion bash)\" in ~/.bashrc; zsh: scenetui completion "
+                                    "zsh > ~/.zfunc/_scenetui; fish: scenetui completion fish > "
+                                    "~/.config/fish/completions/scenetui.fish")
+    co.add_argument("shell", choices=["bash", "zsh", "fish"])

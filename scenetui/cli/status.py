@@ -77,6 +77,7 @@ def status(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"scriptId": script.id, "workspace": str(workspace.root), "scenes": rows,
                           "final": str(final) if final.is_file() else None,
+                          "rendering": RenderLock.held(workspace.lock_path(script.id)),
                           "ledger": [line.__dict__ for line in lines], "spentCents": total_spent(lines)}))
         return EXIT_OK
     print(clean(f"{script.id} — {script.title}  (workspace {workspace.root})"))
@@ -116,7 +117,9 @@ def cancel(args: argparse.Namespace) -> int:
         journal.send_command(loaded.script.id, "cancel", index, delete_remote=bool(args.delete_remote))
     journal.close()
     what = "all scenes" if scenes == [None] else "scene(s) " + ", ".join(map(str, scenes))
-    print(f"asked the running render to cancel {what}" + (" and delete them at Luma" if args.delete_remote else ""))
+    said = f"asked the running render to cancel {what}" + (" and delete them at Luma" if args.delete_remote else "")
+    print(json.dumps({"type": "cancelRequested", "scenes": None if scenes == [None] else scenes,
+                      "deleteRemote": bool(args.delete_remote), "message": said}) if args.json else said)
     return EXIT_OK
 
 
@@ -146,6 +149,7 @@ def queue(args: argparse.Namespace) -> int:
             said = {"pause": "a pause", "resume": "to resume", "drain": "to drain"}[verb]
     finally:
         journal.close()
-    print(f"asked the running render for {said}")
+    said = f"asked the running render for {said}"
+    print(json.dumps({"type": "queueRequested", "message": said}) if getattr(args, "json", False) else said)
     return EXIT_OK
 
