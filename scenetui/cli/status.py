@@ -150,6 +150,6 @@ def queue(args: argparse.Namespace) -> int:
     finally:
         journal.close()
     said = f"asked the running render for {said}"
-    print(json.dumps({"type": "queueRequested", "message": said}) if getattr(args, "json", False) else said)
+    print(json.dumps({"type": "queueRequested", "message": said}) if args.json else said)
     return EXIT_OK
 

@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scenetui.errors import UserError
-
-FIRESTORE_PREFIX = "firestore:"
+from scenetui.script.ref import FIRESTORE_PREFIX
 
 
 @dataclass(frozen=True)

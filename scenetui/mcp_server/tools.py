@@ -16,7 +16,7 @@ QUALITIES = ("high", "balanced", "small")
 TAKE_ACTIONS = ("list", "choose", "approve")
 
 
-def usd(cents: int | float | None) -> float | None:
+def dollars(cents: int | float | None) -> float | None:
     return None if cents is None else round(cents / 100, 2)
 
 
@@ -80,11 +80,11 @@ class Tools:
         ran = await self._run("render", *self._where(script, workspace), "--dry-run", "--json", *words)
         summary = ran.last("dryRunSummary")
         rows = [{"scene": line.get("scene"), "action": line.get("action"), "take": line.get("take"),
-                 "priceUsd": usd(line.get("priceCents"))} for line in ran.lines if line.get("type") == "dryRun"]
-        return {"script": script, "backend": backend, "scenes": rows, "totalUsd": usd(summary.get("estimateCents")),
-                "balanceUsd": usd(summary.get("balanceCents")), "newGenerations": summary.get("newGenerations"),
+                 "priceUsd": dollars(line.get("priceCents"))} for line in ran.lines if line.get("type") == "dryRun"]
+        return {"script": script, "backend": backend, "scenes": rows, "totalUsd": dollars(summary.get("estimateCents")),
+                "balanceUsd": dollars(summary.get("balanceCents")), "newGenerations": summary.get("newGenerations"),
                 "alreadyDone": summary.get("done", []), "inDoubt": summary.get("inDoubt", []),
-                "notes": summary.get("notes", []), "serverCeilingUsd": usd(self.project.max_spend_cents)}
+                "notes": summary.get("notes", []), "serverCeilingUsd": dollars(self.project.max_spend_cents)}
 
     async def render(self, script: str, scenes: str | None = None, backend: str = "animatic",
                      max_spend_usd: float | None = None, draft: bool = False, model: str | None = None,
@@ -125,7 +125,7 @@ class Tools:
                                 hint="raise max_spend_usd (within the ceiling) or render fewer scenes; nothing was "
                                      "started")
             words += ["--max-spend", f"{max_spend_usd:.2f}"]
-        job = self.renders.start(target, _workspace_of(state), [*words, "--yes"])
+        job = self.renders.start(target, Path(str(state["workspace"])), [*words, "--yes"])
         out: dict[str, Any] = {"renderId": job.id, "script": script, "workspace": str(job.workspace),
                                "log": str(job.log), "state": "running"}
         if priced is not None:
@@ -204,7 +204,3 @@ class Tools:
         elif scenes:
             words += ["--scenes", scenes]
         return (await self._run(*words)).last()
-
-
-def _workspace_of(state: dict[str, Any]) -> Path:
-    return Path(str(state["workspace"]))
