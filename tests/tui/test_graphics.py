@@ -78,7 +78,10 @@ async def test_keyframes_and_a_paused_frame_are_drawn_as_sixel(tmp_path: Path, m
         held = frame.data
         await pilot.pause(0.5)
         assert frame.data == held and raster(held)[0] > 800  # pause holds, the whole frame sharp again
-        # g: half blocks while playing (what SSH gets by default); paused frames stay sixel
+        # g: half blocks while playing (what SSH gets by default); paused frames stay sixel. From the start and
+        # looping, so a slow machine cannot reach the clip's end (which pauses it) before the blocks are seen.
+        await pilot.press("home", "L")
+        await wait_for(pilot, lambda: clock.loop and clock.shown.number == 0, what="the first frame, looping")
         await pilot.press("g", "space")
         await wait_for(pilot, lambda: clock.playing and preview.query_one(VideoView).display and not frame.display,
                        what="half blocks while playing")
