@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from tests.json_contract import check_lines, command_of
+
 IN_CI = bool(os.environ.get("CI"))
 # The person running the tests may have a config file of their own: the tests never read it.
 os.environ["SCENETUI_CONFIG"] = str(Path(os.environ.get("TMPDIR", "/tmp")) / "scenetui-tests-no-config.toml")
@@ -78,8 +80,11 @@ def script_factory(tmp_path: Path) -> Callable[..., Path]:
 def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 240) -> subprocess.CompletedProcess[str]:
     """Run `python -m scenetui ARGS` as a user would, capturing output."""
     full_env = {**os.environ, **(env or {})}
-    return subprocess.run([sys.executable, "-m", "scenetui", *args], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-m", "scenetui", *args], capture_output=True, text=True,
                           timeout=timeout, env=full_env)
+    if (command := command_of(args)) is not None:
+        check_lines(command, done.stdout)  # every --json line of the suite held to docs/json.md
+    return done
 
 
 def json_lines(text: str) -> list[dict[str, Any]]:

@@ -4,13 +4,13 @@ signal handling, asking before money is spent, and printing the ledger."""
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
 from scenetui.errors import EXIT_INTERRUPTED, UserError
+from scenetui.headless.jsonout import emit
 
 if TYPE_CHECKING:
     from scenetui.build import BuildOptions
@@ -111,7 +111,7 @@ def confirmer(args: argparse.Namespace, *, refuse_over_cap: bool = False):  # no
             raise UserError(f"the estimate ({usd(estimate.cents)}) is over --max-spend {usd(estimate.cap_cents)}",
                             hint="raise the cap or choose fewer scenes")
         if args.json:
-            print(json.dumps(estimate.to_json()), flush=True)
+            emit(estimate.to_json())
         else:
             print("\n".join(estimate.lines()), file=sys.stderr, flush=True)
         if not estimate.count:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
-import json
 import os
 import tempfile
 from pathlib import Path
@@ -22,6 +21,7 @@ from scenetui.media.ffmpeg import FFmpegError
 from scenetui.media.soundtrack import Loudness, check_duck, check_loudness
 from scenetui.script.sources import load_ref
 from scenetui.safeopen import shared_mode
+from scenetui.headless.jsonout import emit
 
 
 async def export_cmd(args: argparse.Namespace) -> int:
@@ -64,8 +64,8 @@ async def export_cmd(args: argparse.Namespace) -> int:
             finally:
                 bridge_printer.close()
             if args.json:  # the bridges' own render summary, as `render --json` prints it
-                print(json.dumps({**made.summary.to_json(), "ledger": [line.__dict__ for line in made.ledger],
-                                  "spentThisRunCents": made.spent_this_run}))
+                emit({**made.summary.to_json(), "type": "bridgesSummary", "ledger": [line.__dict__ for line in made.ledger],
+                      "spentThisRunCents": made.spent_this_run})
             else:
                 print_ledger(made.ledger, made.spent_this_run)
         ctx.bus.subscribe(printer)
@@ -81,10 +81,10 @@ async def export_cmd(args: argparse.Namespace) -> int:
         ctx.journal.close()
     loud = report.loudness
     if args.json:
-        print(json.dumps({"type": "summary", "final": path, "duration": report.duration, "method": report.method,
-                          "normalised": report.normalised, "notes": report.notes,
-                          "clipsWithSound": sum(report.voiced), "loudness": loud.to_wire() if loud else None,
-                          "exitCode": EXIT_OK}))
+        emit({"type": "summary", "final": path, "duration": report.duration, "method": report.method,
+              "normalised": report.normalised, "notes": report.notes,
+              "clipsWithSound": sum(report.voiced), "loudness": loud.to_wire() if loud else None,
+              "exitCode": EXIT_OK})
     else:
         print(f"Film: {path} ({report.duration:.1f}s, {report.method})")
         if loud is not None:
@@ -134,7 +134,7 @@ async def compress_cmd(args: argparse.Namespace) -> int:
         printer.close()
     before, after = src.stat().st_size, dest.stat().st_size
     if args.json:
-        print(json.dumps({"type": "summary", "output": str(dest), "bytesBefore": before, "bytesAfter": after}))
+        emit({"type": "summary", "output": str(dest), "bytesBefore": before, "bytesAfter": after})
     else:
         print(f"{dest}: {human_size(after)} (was {human_size(before)}, {after / before:.0%})")
     return EXIT_OK

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 
 from scenetui.errors import EXIT_OK, UserError
 from scenetui.keyframes.cards import draw_missing, load_for_keyframes, wanted
+from scenetui.headless.jsonout import emit
 
 
 def keyframes_cmd(args: argparse.Namespace) -> int:
@@ -29,17 +29,17 @@ def keyframes_cmd(args: argparse.Namespace) -> int:
 
     def drawn(entry: dict[str, object]) -> None:
         if args.json:
-            print(json.dumps({"type": "keyframe_drawn", **{k: v for k, v in entry.items() if k != "ref"}}), flush=True)
+            emit({"type": "keyframe_drawn", **{k: v for k, v in entry.items() if k != "ref"}})
         else:
             print(f"scene {entry['scene']}: {entry['which']} keyframe drawn → {entry['ref']}", flush=True)
 
     made = draw_missing(path, indices, force=args.force, on_drawn=drawn, script=script)
     if not made:
         message = "every chosen scene already has both keyframes (use --force to draw them again)"
-        print(json.dumps({"type": "summary", "made": [], "message": message}) if args.json else message)
+        emit({"type": "summary", "made": [], "message": message}) if args.json else print(message)
         return EXIT_OK
     if args.json:
-        print(json.dumps({"type": "summary", "made": made, "script": str(path)}))
+        emit({"type": "summary", "made": made, "script": str(path)})
     else:
         print(f"{len(made)} keyframe(s) drawn; {path.name} now points at them. Next: scenetui render {path}")
     return EXIT_OK
@@ -73,12 +73,14 @@ def _firestore_keyframes(args: argparse.Namespace, ref: object) -> int:
         return run_async(luma_keyframes(args, folder, script, indices, bucket, workspace))
 
     def drawn(entry: dict[str, object]) -> None:
-        print(json.dumps({"type": "keyframe_drawn", **entry}) if args.json else
-              f"scene {entry['scene']}: {entry['which']} keyframe drawn → {entry['ref']}", flush=True)
+        if args.json:
+            emit({"type": "keyframe_drawn", **entry})
+        else:
+            print(f"scene {entry['scene']}: {entry['which']} keyframe drawn → {entry['ref']}", flush=True)
 
     made = bucket.cards(script, wanted(script, indices, args.force), drawn)
     if args.json:
-        print(json.dumps({"type": "summary", "made": made, "script": f"firestore:{script.id}"}))
+        emit({"type": "summary", "made": made, "script": f"firestore:{script.id}"})
     elif not made:
         print("every chosen scene already has both keyframes (use --force to draw them again)")
     else:

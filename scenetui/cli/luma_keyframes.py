@@ -5,13 +5,13 @@ arrive."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scenetui.cli.common import confirmer, max_spend_cents
 from scenetui.errors import EXIT_OK
+from scenetui.headless.jsonout import emit
 
 if TYPE_CHECKING:
     from scenetui.domain import AIScript
@@ -37,7 +37,7 @@ async def luma_keyframes(args: argparse.Namespace, path: Path, script: AIScript,
     jobs = [KeyframeJob(i, which) for i, which in wanted(script, indices, args.force)]
     if not jobs:
         message = "every chosen scene already has both keyframes (use --force to make them again)"
-        print(json.dumps({"type": "summary", "made": [], "message": message}) if args.json else message)
+        emit({"type": "summary", "made": [], "message": message}) if args.json else print(message)
         return EXIT_OK
     if bucket is None:
         check_writable(path)
@@ -48,8 +48,10 @@ async def luma_keyframes(args: argparse.Namespace, path: Path, script: AIScript,
 
     def made(job: KeyframeJob, rel: str) -> None:
         entry = {"scene": job.index, "which": job.which, "path": rel if bucket is not None else str(path.parent / rel)}
-        print(json.dumps({"type": "keyframe_made", **entry}) if args.json else
-              f"scene {job.index}: {job.which} keyframe → {rel}", flush=True)
+        if args.json:
+            emit({"type": "keyframe_made", **entry})
+        else:
+            print(f"scene {job.index}: {job.which} keyframe → {rel}", flush=True)
 
     try:
         plan = await session.plan(jobs)
@@ -59,8 +61,8 @@ async def luma_keyframes(args: argparse.Namespace, path: Path, script: AIScript,
     finally:
         await session.aclose()
     if args.json:
-        print(json.dumps({"type": "summary", "made": [{k: v for k, v in m.items() if k != "ref"} for m in pictures],
-                          "script": str(path)}))
+        emit({"type": "summary", "made": [{k: v for k, v in m.items() if k != "ref"} for m in pictures],
+              "script": str(path)})
     else:
         print(f"{len(pictures)} keyframe(s) made with {model}; {path.name} now points at them")
     return EXIT_OK

@@ -73,23 +73,31 @@ def main(argv: list[str] | None = None) -> int:
     from scenetui.cli.parsers import build_parser, with_implicit_open
 
     parser = build_parser()
-    args = parser.parse_args(with_implicit_open(words))
+    try:
+        args = parser.parse_args(with_implicit_open(words))
+    except UserError as exc:  # a usage error: --json readers get their error line too
+        return _refuse(exc, as_json="--json" in words)
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
     try:
         return _dispatch(args)
     except UserError as exc:
-        if getattr(args, "json", False):
-            import json
-
-            print(json.dumps({"type": "error", "message": exc.line(), "exitCode": exc.exit_code}))
-        print(f"scenetui: error: {exc.line()}", file=sys.stderr)
-        return exc.exit_code
+        return _refuse(exc, as_json=bool(getattr(args, "json", False)))
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     except Exception as exc:  # last resort: the details go to the log, the user gets one line
         return _unexpected(exc)
+
+
+def _refuse(exc: UserError, *, as_json: bool) -> int:
+    """One line on stderr (and the contract's error object on stdout for --json), then the error's exit code."""
+    if as_json:
+        from scenetui.headless.jsonout import emit
+
+        emit({"type": "error", "message": exc.line(), "exitCode": exc.exit_code})
+    print(f"scenetui: error: {exc.line()}", file=sys.stderr)
+    return exc.exit_code
 
 
 def _unexpected(exc: Exception) -> int:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from scenetui.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError
+from scenetui.headless.jsonout import emit
 
 
 def doctor_cmd(args: argparse.Namespace) -> int:
@@ -20,7 +20,7 @@ def doctor_cmd(args: argparse.Namespace) -> int:
     checks = run_checks(opts)
     ok = all(c.ok for c in checks if c.needed)
     if args.json:
-        print(json.dumps({"ok": ok, "checks": [c.as_json() for c in checks]}))
+        emit({"type": "doctor", "ok": ok, "checks": [c.as_json() for c in checks]})
     else:
         for c in checks:
             mark = "✓" if c.ok else ("✗" if c.needed else "!")
@@ -42,8 +42,8 @@ def config_cmd(args: argparse.Namespace) -> int:
 
     lines = effective_settings()
     if args.json:
-        print(json.dumps({"file": str(config_file()),
-                          "settings": {l.name: {"value": l.value, "source": l.source} for l in lines}}))
+        emit({"type": "config", "file": str(config_file()),
+              "settings": {l.name: {"value": l.value, "source": l.source} for l in lines}})
         return EXIT_OK
     print(f"config file: {config_file()}" + ("" if config_file().exists() else " (none)"))
     width = max(len(l.name) for l in lines)
@@ -105,7 +105,7 @@ def stats_cmd(args: argparse.Namespace) -> int:
         script_id = load_script(target).script.id
     stats = collect(Workspace(_log_workspace(args).expanduser()).journal_path, script_id)
     if args.json:
-        print(json.dumps(stats.as_json()))
+        emit({"type": "stats", **stats.as_json()})
     else:
         print(render_text(stats, width=shutil.get_terminal_size((100, 24)).columns, plots=not args.no_plots))
     return EXIT_OK

@@ -27,9 +27,15 @@ Quick start:  scenetui demo --headless          render the bundled sample offlin
 EXIT_CODES = "exit codes: 0 all good, 1 some scenes failed, 2 bad input or usage, 130 interrupted"
 
 
+class UsageError(UserError):
+    """The command line itself is wrong; main reports it as every other bad input (one line, and --json's error)."""
+
+    exit_code = EXIT_USAGE
+
+
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:  # one line and exit 2, as for every other bad input
-        self.exit(EXIT_USAGE, f"scenetui: error: {message} (see --help)\n")
+    def error(self, message: str) -> Any:  # argparse lets error raise instead of exit; main says it once
+        raise UsageError(f"{message} (see --help)")
 
 
 def script_arg(text: str) -> object:

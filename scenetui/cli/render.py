@@ -20,6 +20,7 @@ from scenetui.ops.notify import Notify, check_notify, send
 from scenetui.script.file import LoadedScript
 from scenetui.script.ref import ScriptRef
 from scenetui.script.sources import load_ref
+from scenetui.headless.jsonout import emit
 
 
 async def render_script(script: ScriptRef, workspace_arg: Path | None, args: argparse.Namespace,
@@ -78,7 +79,7 @@ async def render_script(script: ScriptRef, workspace_arg: Path | None, args: arg
         out["ledger"] = [line.__dict__ for line in result.ledger]
         out["spentThisRunCents"] = result.spent_this_run
     if args.json:
-        print(json.dumps(out))
+        emit(out)
     elif result.paid:
         print_ledger(result.ledger, result.spent_this_run)
     sys.stdout.flush()
@@ -113,8 +114,8 @@ async def _dry_run(request: RenderRequest, settings: Settings, args: argparse.Na
     preview = await preview_render(request, settings)
     if args.json:
         for scene in preview.scenes:
-            print(json.dumps(scene.to_json()))
-        print(json.dumps({**preview.estimate.to_json(), "type": "dryRunSummary", "done": preview.done}))
+            emit(scene.to_json())
+        emit({**preview.estimate.to_json(), "type": "dryRunSummary", "done": preview.done})
         return 0
     for scene in preview.scenes:
         price = f", {usd(scene.price_cents)}" if scene.action == "create" else ""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from scenetui.errors import EXIT_OK, UserError
 from scenetui.headless.text import clean
 from scenetui.media.probe import film_clip_problem
 from scenetui.script.sources import load_ref
+from scenetui.headless.jsonout import emit
 
 
 # The board's words for a scene, as `status --json` has always spelled them (the app's videoStatus names).
@@ -75,10 +75,10 @@ def status(args: argparse.Namespace) -> int:
     if journal:
         journal.close()
     if args.json:
-        print(json.dumps({"scriptId": script.id, "workspace": str(workspace.root), "scenes": rows,
-                          "final": str(final) if final.is_file() else None,
-                          "rendering": RenderLock.held(workspace.lock_path(script.id)),
-                          "ledger": [line.__dict__ for line in lines], "spentCents": total_spent(lines)}))
+        emit({"type": "status", "scriptId": script.id, "workspace": str(workspace.root), "scenes": rows,
+              "final": str(final) if final.is_file() else None,
+              "rendering": RenderLock.held(workspace.lock_path(script.id)),
+              "ledger": [line.__dict__ for line in lines], "spentCents": total_spent(lines)})
         return EXIT_OK
     print(clean(f"{script.id} — {script.title}  (workspace {workspace.root})"))
     for r in rows:
@@ -118,8 +118,11 @@ def cancel(args: argparse.Namespace) -> int:
     journal.close()
     what = "all scenes" if scenes == [None] else "scene(s) " + ", ".join(map(str, scenes))
     said = f"asked the running render to cancel {what}" + (" and delete them at Luma" if args.delete_remote else "")
-    print(json.dumps({"type": "cancelRequested", "scenes": None if scenes == [None] else scenes,
-                      "deleteRemote": bool(args.delete_remote), "message": said}) if args.json else said)
+    if args.json:
+        emit({"type": "cancelRequested", "scenes": None if scenes == [None] else scenes,
+              "deleteRemote": bool(args.delete_remote), "message": said})
+    else:
+        print(said)
     return EXIT_OK
 
 
@@ -150,6 +153,6 @@ def queue(args: argparse.Namespace) -> int:
     finally:
         journal.close()
     said = f"asked the running render for {said}"
-    print(json.dumps({"type": "queueRequested", "message": said}) if args.json else said)
+    emit({"type": "queueRequested", "message": said}) if args.json else print(said)
     return EXIT_OK
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import TYPE_CHECKING, Any
 
 from scenetui.errors import EXIT_OK, UserError
+from scenetui.headless.jsonout import emit
 
 if TYPE_CHECKING:
     from scenetui.domain.takes import TakeRow
@@ -95,7 +95,7 @@ async def _takes(args: argparse.Namespace) -> int:
     by_scene = take_rows(store, workspace, loaded, scenes)
     rows = [{"scene": i, "takes": [_row(t) for t in by_scene[i]]} for i in scenes]
     if args.json:
-        print(json.dumps({"scriptId": script.id, "scenes": rows}))
+        emit({"type": "takes", "scriptId": script.id, "scenes": rows})
         return EXIT_OK
     from scenetui.headless.text import clean
 
@@ -141,5 +141,5 @@ def _ask(args: argparse.Namespace, question: str) -> None:
 
 
 def _said(args: argparse.Namespace, payload: dict[str, Any], text: str) -> int:
-    print(json.dumps(payload) if args.json else text)
+    emit(payload) if args.json else print(text)
     return EXIT_OK

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from scenetui.cli.common import settings  # called only for a Firestore script: pydantic-settings costs start-up time
 from scenetui.errors import EXIT_OK, EXIT_USAGE
 from scenetui.script.sources import check_ref
+from scenetui.headless.jsonout import emit
 
 
 def validate(args: argparse.Namespace) -> int:
     """Print every problem of the script; exit 0 when it has none that block a render."""
     ok, count, script_id, problems = check_ref(args.script, settings, getattr(args, "bucket", None))
     if args.json:
-        print(json.dumps({"script": str(args.script), "valid": ok,
-                          "problems": [{"location": p.location, "message": p.message, "severity": p.severity} for p in problems]}))
+        emit({"type": "validation", "script": str(args.script), "valid": ok,
+              "problems": [{"location": p.location, "message": p.message, "severity": p.severity} for p in problems]})
     else:
         for p in problems:
             print(f"{p.severity}: {p}", file=sys.stdout if p.severity == "warning" else sys.stderr)

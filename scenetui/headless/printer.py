@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import IO, Protocol
 
@@ -11,6 +10,7 @@ from rich.text import Text
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from scenetui.domain.text import clean
+from scenetui.headless.jsonout import emit
 from scenetui.domain.units import usd
 from scenetui.domain.board import film_sound
 from scenetui.domain.events import (
@@ -41,8 +41,7 @@ class JsonPrinter:
         self.out = out or sys.stdout
 
     def __call__(self, event: Event) -> None:
-        self.out.write(json.dumps(event.to_json()) + "\n")
-        self.out.flush()
+        emit(event.to_json(), self.out)
 
     def close(self) -> None:
         pass

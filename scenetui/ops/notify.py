@@ -19,6 +19,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt,
 
 from scenetui import __version__
 from scenetui.errors import UserError
+from scenetui.headless.jsonout import versioned
 
 log = logging.getLogger("scenetui.notify")
 COMMAND_TIMEOUT = 30.0  # seconds a notify command may take before it is stopped
@@ -75,7 +76,7 @@ def _is_loopback(host: str) -> bool:
 
 async def send(notify: Notify, summary: dict[str, Any]) -> list[str]:
     """Run the command and POST the summary, side by side; returns a warning sentence for each that failed."""
-    body = json.dumps(summary).encode()
+    body = json.dumps(versioned(summary)).encode()
     jobs = ([_run_command(notify.command, body)] if notify.command else []) + ([_post(notify.url, body)] if notify.url else [])
     return [w for w in await asyncio.gather(*jobs) if w]
 

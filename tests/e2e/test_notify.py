@@ -45,6 +45,7 @@ def test_the_end_of_a_render_is_told_to_a_command_and_a_url(tmp_path: Path) -> N
                     env={"SCENETUI_NOTIFY_LOOPBACK_HTTP": "1"})
     finally:
         server.shutdown()
+        server.server_close()  # closed, not just unserved: the next POST is refused at once, not left to time out
     assert r.returncode == 0, r.stderr
     told = json.loads(got.read_text())
     assert told["type"] == "summary" and told["exitCode"] == 0 and [s["status"] for s in told["scenes"]] == ["completed"] * 2
