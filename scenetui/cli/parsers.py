@@ -433,4 +433,5 @@ def _program_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
                                     "bash: eval \"$(scenetui completion bash)\" in ~/.bashrc; zsh: scenetui completion "
                                     "zsh > ~/.zfunc/_scenetui; fish: scenetui completion fish > "
                                     "~/.config/fish/completions/scenetui.fish")
-    co.add_argument("shell", choices=["bash", "zsh", "fish"])
+    co.add_argument("shell", nargs="?", choices=["bash", "zsh", "fish"])
+    co.add_argument("--scenes-of", type=Path, metavar="SCRIPT", help=argparse.SUPPRESS)  # the bash function's helper

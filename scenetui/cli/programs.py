@@ -27,8 +27,13 @@ def mcp_cmd(args: argparse.Namespace) -> int:
 
 
 def completion_cmd(args: argparse.Namespace) -> int:
-    """Print the completion script for one shell."""
-    from scenetui.cli.completion import completion_script
+    """Print the completion script for one shell (or, for the script itself, a script file's scene numbers)."""
+    from scenetui.cli.completion import completion_script, scene_numbers
 
+    if args.scenes_of is not None:  # asked by the completion function at each tab: quiet whatever the file holds
+        print("\n".join(map(str, scene_numbers(args.scenes_of))))
+        return EXIT_OK
+    if args.shell is None:
+        raise UserError("completion needs a shell: bash, zsh or fish")
     print(completion_script(args.shell))
     return EXIT_OK

@@ -4,7 +4,8 @@ Run:  python tests/benchmarks/bench_startup.py [--repeat 10]
 CPU (user+sys) of each command, the median over the repeats, read from wait4's rusage of that child.
 Targets (issues 10 and 17), measured the way a user runs it — the installed `scenetui` console script, from a folder
 that is not the checkout: `--version` within 3x the CPU of `python -c pass`; `validate` of a small script (two
-scenes, small keyframes) under 150 ms of CPU.
+scenes, small keyframes) under 150 ms of CPU. `completion bash` (issue 23) is shown beside them: shtab is imported by
+that command only, so `--help` and `--version` must not move when it is installed.
 
 Also shown, to explain figures taken otherwise: `python -m scenetui` from the checkout imports the source tree, and
 with PYTHONDONTWRITEBYTECODE=1 (this environment sets it) nothing there is ever cached, so every run compiles every
@@ -78,6 +79,7 @@ def main() -> None:
             cases["scenetui --version (installed)"] = ([console, "--version"], elsewhere, env)
             cases["scenetui --help (installed)"] = ([console, "--help"], elsewhere, env)
             cases["scenetui validate (installed)"] = ([console, "validate", str(script)], elsewhere, env)
+            cases["scenetui completion bash (installed)"] = ([console, "completion", "bash"], elsewhere, env)
         source = "PYTHONDONTWRITEBYTECODE" in env
         label = "no bytecode cache" if source else "as this shell has it"
         cases[f"-m --version (checkout, {label})"] = ([py, "-m", "scenetui", "--version"], ROOT, env)

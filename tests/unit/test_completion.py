@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from tests.conftest import run_cli
@@ -17,6 +19,9 @@ t scenetui render s.json --backend ""
 t scenetui export s.json --quality ""
 t scenetui validate ""
 t scenetui mcp --max
+t scenetui render story.json --scenes ""
+t scenetui takes list story.json --scenes 0,
+t scenetui render notes.txt --scenes ""
 """
 
 
@@ -25,17 +30,21 @@ def test_bash_completes_commands_flags_choices_and_script_files(tmp_path: Path) 
     assert made.returncode == 0, made.stderr
     script = tmp_path / "scenetui.bash"
     script.write_text(made.stdout)
-    for name in ("story.json", "other.toml", "notes.txt"):
+    for name in ("other.toml", "notes.txt"):
         (tmp_path / name).write_text("{}")
+    (tmp_path / "story.json").write_text('{"id": "s", "scenes": [{"title": "a"}, {"title": "b"}, {"title": "c"}]}')
     (tmp_path / "shots").mkdir()
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"  # this venv's scenetui answers
     ran = subprocess.run(["bash", "-c", ASK, "ask", str(script)], cwd=tmp_path, capture_output=True, text=True,
-                         timeout=30)
+                         timeout=30, env={**os.environ, "PATH": path})
     assert ran.returncode == 0, ran.stderr
     lines = ran.stdout.splitlines()
     assert lines[0] == "render"
     assert lines[1].split() == ["animatic", "luma"] and lines[2].split() == ["high", "balanced", "small"]
     assert sorted(lines[3].split()) == ["other.toml", "shots/", "story.json"]  # scripts and folders, not notes.txt
     assert lines[4] == "--max-spend"
+    assert lines[5].split() == ["0", "1", "2"]  # the script's own scene numbers, read by scenetui itself
+    assert lines[6].split() == ["0,0", "0,1", "0,2"] and lines[7] == ""
 
 
 def test_zsh_and_fish_scripts_name_every_command() -> None:
