@@ -10,7 +10,7 @@ from typing import Any
 from scenetui import __version__
 from scenetui.cli.selection import MAX_TAKES
 from scenetui.errors import EXIT_USAGE, UserError
-from scenetui.keyframes.luma import PICTURE_MODELS
+from scenetui.keyframes.models import PICTURE_MODELS
 
 DESCRIPTION = """\
 Turn an AI script (scenes with start and end keyframes) into one generated video per scene,

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from scenetui.errors import UserError
+from scenetui.keyframes.models import PICTURE_MODELS, UNI_MODELS
 
 if TYPE_CHECKING:
     from scenetui.backends.luma.photon import KeyframeJob
@@ -22,9 +23,6 @@ if TYPE_CHECKING:
     from scenetui.engine.journal import Attempt
     from scenetui.storage.workspace import Workspace
 
-UNI_MODELS = ("uni-1", "uni-1-max")
-PHOTON_MODELS = ("photon-1", "photon-flash-1")
-PICTURE_MODELS = PHOTON_MODELS + UNI_MODELS
 
 
 class PictureMaker(Protocol):
