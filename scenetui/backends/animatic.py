@@ -41,10 +41,12 @@ def animatic_args(start: Path, end: Path | None, dest: Path, size: tuple[int, in
         chains.append(f"[a][b]xfade=transition=fade:duration={dissolve:.3f}:offset={seconds * 0.2:.3f}[m]")
     else:
         chains.append("[a]null[m]")
-    k = f"({PUSH_IN}*on/{frames})"
+    # The push-in scales each frame up a little more and keeps the middle: a third of the CPU of a perspective warp
+    # (which was two thirds of an animatic's cost), at the price of whole-pixel steps nobody sees at this speed.
+    k = f"({PUSH_IN}*n/{frames})"
     chains.append(
-        f"[m]perspective=x0=W*{k}:y0=H*{k}:x1=W*(1-{k}):y1=H*{k}:x2=W*{k}:y2=H*(1-{k}):x3=W*(1-{k}):y3=H*(1-{k})"
-        f":interpolation=linear:eval=frame,fps={fps},format=yuv420p[out]"
+        f"[m]scale=w='2*trunc({w}/(1-2*{k})/2)':h='2*trunc({h}/(1-2*{k})/2)':eval=frame:flags=bilinear,"
+        f"crop={w}:{h},setsar=1,fps={fps},format=yuv420p[out]"
     )
     # The film's profile, with keyframes near both ends: transitions then re-encode only the boundaries.
     return [
