@@ -116,7 +116,8 @@ def watch_cmd(args: argparse.Namespace) -> int:
 def serve_cmd(args: argparse.Namespace) -> int:
     """`scenetui serve TARGET`: the same view in a browser (textual-serve runs the app per visitor)."""
     try:
-        from scenetui.cli.serving import GuardedServer, is_loopback, new_token
+        from scenetui.cli.serving import GuardedServer, new_token
+        from scenetui.hosts import is_loopback
     except ImportError:
         raise UserError("textual-serve is not installed", hint="pip install textual-serve") from None
     target: ScriptRef = args.target.expanduser().resolve() if isinstance(args.target, Path) else args.target

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hmac
 import logging
-import ipaddress
 import secrets
 import re
 from typing import Any
@@ -19,18 +18,10 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from textual_serve.server import Server
 
+from scenetui.hosts import is_loopback
+
 COOKIE = "scenetui_token"
 MAX_VISITORS = 4
-
-
-def is_loopback(host: str) -> bool:
-    """Whether `host` (a name or an address, brackets allowed) can only be this machine."""
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 _REMOTE_FONTS = re.compile(rb"<link\b[^>]*fonts\.(?:googleapis|gstatic)\.com[^>]*>", re.IGNORECASE)

@@ -72,12 +72,15 @@ def status(args: argparse.Namespace) -> int:
         rows.append(row)
     final = store.final_path(script.id)
     lines = ledger(all_attempts)
+    rendering = RenderLock.held(workspace.lock_path(script.id))
+    steered = journal.last_event(script.id, "queue_changed") if journal and rendering else None
+    queue = {"limit": steered["limit"], "paused": steered["paused"], "draining": steered["draining"]} if steered else None
     if journal:
         journal.close()
     if args.json:
         emit({"type": "status", "scriptId": script.id, "workspace": str(workspace.root), "scenes": rows,
               "final": str(final) if final.is_file() else None,
-              "rendering": RenderLock.held(workspace.lock_path(script.id)),
+              "rendering": rendering, "queue": queue,
               "ledger": [line.__dict__ for line in lines], "spentCents": total_spent(lines)})
         return EXIT_OK
     print(clean(f"{script.id} — {script.title}  (workspace {workspace.root})"))
@@ -95,6 +98,11 @@ def status(args: argparse.Namespace) -> int:
         if remote is not None:
             obj = r["storage"]
             print(f"        Storage: {obj['object']} ({human_size(obj['size'])})" if obj else "        Storage: not uploaded")
+    if queue is not None:
+        print("rendering now: " + ("draining — what is in flight finishes, nothing new starts" if queue["draining"] else
+                                   ("paused, " if queue["paused"] else "") + f"{queue['limit']} scene(s) at once"))
+    elif rendering:
+        print("rendering now")
     print(f"final film: {final}" if final.is_file() else "final film: not assembled yet")
     print_ledger(lines)
     return EXIT_OK

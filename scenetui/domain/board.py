@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from scenetui.domain.events import (
     AssemblyFinished, AssemblyProgress, AssemblySkipped, AssemblyStarted, Event, LogLine, RenderFinished,
     KeyframesDone, RenderStarted, SceneCancelled, SceneCompleted, SceneFailed, SceneKept, SceneProgress, SceneReset, SceneSkipped, SceneStage, TakeChosen,
-    SpendChanged,
+    QueueChanged, SpendChanged,
 )
 
 ACTIVE = "active"
@@ -72,6 +72,9 @@ class Board:
     log: list[str] = field(default_factory=list)
     log_count: int = 0  # lines ever said, so a viewer can tell which ones it has not shown yet
     expected_seconds: float | None = None  # typical generation time, for "elapsed / expected"
+    queue_limit: int | None = None  # scenes at once, once the running render's queue was steered
+    paused: bool = False
+    draining: bool = False
 
     @classmethod
     def empty(cls, count: int) -> Board:
@@ -107,6 +110,7 @@ class Board:
         match e:
             case RenderStarted():
                 self.running, self.backend = True, e.backend
+                self.paused, self.draining, self.queue_limit = False, False, None  # a new run's queue is its own
                 for i in e.scenes:
                     if 0 <= i < len(self.scenes):
                         st = self.scenes[i]
@@ -169,6 +173,9 @@ class Board:
             case SpendChanged():
                 self.spent_cents, self.cap_cents = e.spent_cents, e.cap_cents
                 return set()
+            case QueueChanged():
+                self.queue_limit, self.paused, self.draining = e.limit, e.paused, e.draining
+                return set()
             case AssemblyStarted():
                 self.assembly, self.assembly_fraction = "joining", 0.0
                 self.say(f"Assembling {e.clips} clips")
@@ -189,7 +196,7 @@ class Board:
                 self.say(e.message)
                 return set()
             case RenderFinished():
-                self.running = False
+                self.running, self.paused, self.draining, self.queue_limit = False, False, False, None
                 for st in self.scenes:  # a render that stops leaves nothing spinning on screen
                     if st.status in (ACTIVE, "queued"):
                         st.status, st.stage = CANCELLED, "stopped"

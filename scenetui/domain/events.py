@@ -165,6 +165,16 @@ class SpendChanged(Event):
 
 
 @dataclass(frozen=True)
+class QueueChanged(Event):
+    """The render's queue after it was steered (scenetui queue, the app's keys): scenes at once, held, draining."""
+
+    kind: ClassVar[str] = "queue_changed"
+    limit: int
+    paused: bool
+    draining: bool
+
+
+@dataclass(frozen=True)
 class LogLine(Event):
     """A human sentence for the screen's log panel."""
 
@@ -199,7 +209,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
     cls.kind: cls
     for cls in (RenderStarted, SceneSkipped, SceneStage, SceneProgress, SceneCompleted, SceneFailed, SceneCancelled,
                 SceneReset, SceneKept, AssemblyStarted, AssemblyProgress, AssemblyFinished, AssemblySkipped, SpendChanged, LogLine, RenderFinished, KeyframesDone,
-                TakeChosen)
+                TakeChosen, QueueChanged)
 }
 
 

@@ -244,6 +244,14 @@ class Journal:
                                     "ORDER BY seq LIMIT ?", (seq, script_id, limit))
             return [(r["seq"], r["run_id"], json.loads(r["payload"])) for r in rows]
 
+    def last_event(self, script_id: str, kind: str) -> dict[str, Any] | None:
+        """The newest event of this type in the newest run of the script, as its JSON dict."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT payload FROM events WHERE script_id=? AND type=? AND run_id=(SELECT MAX(id) FROM runs "
+                "WHERE script_id=?) ORDER BY seq DESC LIMIT 1", (script_id, kind, script_id)).fetchone()
+            return json.loads(row["payload"]) if row else None
+
     def last_seq(self) -> int:
         with self._lock:
             return int(self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0])

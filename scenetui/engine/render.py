@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scenetui.domain.events import LogLine, RenderFinished, RenderStarted, SceneSkipped
+from scenetui.domain.events import LogLine, QueueChanged, RenderFinished, RenderStarted, SceneSkipped
 from scenetui.engine.context import RenderContext, Variants
 from scenetui.engine.takeplans import TakesPlan, plan_audio, plan_finals, plan_drafts, plan_takes
 from scenetui.engine.film import assemble_film
@@ -205,7 +205,8 @@ async def render(ctx: RenderContext, options: RenderOptions, plan: RenderPlan | 
 async def _run_scenes(ctx: RenderContext, options: RenderOptions, todo: list[int], summary: RenderSummary) -> bool:
     """Run these scenes' pipelines; their outcomes go into `summary`. True when the run was interrupted."""
     scheduler = Scheduler(lambda i: run_scene(ctx, i), concurrency=options.concurrency,
-                          journal=ctx.journal, script_id=ctx.script_id, on_command=ctx.command_arguments)
+                          journal=ctx.journal, script_id=ctx.script_id, on_command=ctx.command_arguments,
+                          on_queue=lambda gate: ctx.bus.emit(QueueChanged(gate.limit, gate.paused, gate.draining)))
     interrupted = False
     try:
         await scheduler.run(todo)  # outcomes land in scheduler.outcomes, also when interrupted

@@ -21,7 +21,8 @@ class Scheduler:
 
     def __init__(self, run_one: Callable[[int], Awaitable[SceneOutcome]], *, concurrency: int,
                  journal: Journal | None = None, script_id: str = "",
-                 on_command: Callable[[str, int | None, dict[str, Any]], None] | None = None) -> None:
+                 on_command: Callable[[str, int | None, dict[str, Any]], None] | None = None,
+                 on_queue: Callable[[Gate], None] | None = None) -> None:
         self._run_one = run_one
         self.gate = Gate(concurrency)
         self._tasks: dict[int, asyncio.Task[SceneOutcome]] = {}
@@ -29,6 +30,7 @@ class Scheduler:
         self.outcomes: dict[int, SceneOutcome] = {}
         self._fatal: BaseException | None = None
         self._on_command = on_command  # sees each command's arguments before it is obeyed
+        self._on_queue = on_queue  # sees the gate after each queue command changed it
 
     async def _guarded(self, index: int) -> SceneOutcome:
         try:
@@ -61,6 +63,8 @@ class Scheduler:
                     self.cancel(cmd.scene_index)
                 elif cmd.verb in QUEUE_VERBS:
                     await self._queue(cmd.verb, cmd.args)
+                    if self._on_queue:
+                        self._on_queue(self.gate)
                 elif cmd.verb == "retry" and cmd.scene_index is not None:
                     done = self._tasks.get(cmd.scene_index)
                     if done is None or done.done():

@@ -5,7 +5,6 @@ is bounded in time, and what went wrong is one warning line."""
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import json
 import logging
 import os
@@ -19,6 +18,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt,
 
 from scenetui import __version__
 from scenetui.errors import UserError
+from scenetui.hosts import is_loopback
 from scenetui.headless.jsonout import versioned
 
 log = logging.getLogger("scenetui.notify")
@@ -52,7 +52,7 @@ def check_notify(command: str | None, url: str | None) -> Notify:
             raise UserError("--notify-cmd is empty", hint="give the command to run, e.g. --notify-cmd 'mail -s render me@x'")
     if url is not None:
         parts = urlsplit(url)
-        loopback = _is_loopback(parts.hostname or "")
+        loopback = is_loopback(parts.hostname or "")
         if parts.scheme != "https" and not (parts.scheme == "http" and loopback and os.environ.get(ALLOW_LOOPBACK_HTTP)):
             raise UserError(f"--notify-url must be https ({shown_url(url)})",
                             hint="the summary says what was spent and on what: send it encrypted")
@@ -65,13 +65,6 @@ def shown_url(url: str) -> str:
     """A URL as logs and errors show it: scheme and host only (a webhook's path and query are its secret)."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.hostname or '?'}/…" if parts.path or parts.query else f"{parts.scheme}://{parts.hostname}"
-
-
-def _is_loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return host == "localhost"
 
 
 async def send(notify: Notify, summary: dict[str, Any]) -> list[str]:

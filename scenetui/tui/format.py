@@ -86,6 +86,16 @@ def scene_detail(s: SceneState, expected: float | None, now: float | None = None
     return ""
 
 
+def queue_words(board: Board) -> str:
+    """The running render's queue once it was steered: draining, paused, how many scenes at once."""
+    if board.draining:
+        return "DRAINING"
+    words = ["PAUSED"] if board.paused else []
+    if board.queue_limit is not None:
+        words.append(f"{board.queue_limit} at once")
+    return ", ".join(words)
+
+
 def overall(board: Board, title: str, *, compact: bool = False) -> str:
     """The header line: how far the whole film is, and what it cost (shorter words when narrow)."""
     counts = board.counts()
@@ -94,6 +104,8 @@ def overall(board: Board, title: str, *, compact: bool = False) -> str:
     for key, word in ((ACTIVE, "running"), ("queued", "queued"), (FAILED, "failed")):
         if counts.get(key):
             bits.append(f"{counts[key]} {word}")
+    if board.running and (queue := queue_words(board)):
+        bits.append(queue)
     spent = board.spent_cents + board.spent_before_cents
     if compact:
         if spent or board.cap_cents is not None:

@@ -16,6 +16,12 @@ def _scenes_created(fake: FakeLuma) -> list[int]:
     return [int(c.request["prompt"].split("things happen ")[1][0]) for c in fake.creates()]
 
 
+def _queue_of(script: Path, ws: Path) -> dict | None:
+    r = run_cli("status", str(script), "--workspace", str(ws), "--json")
+    assert r.returncode == 0, r.stderr
+    return json_lines(r.stdout)[0]["queue"]
+
+
 def test_queue_reorders_pauses_widens_and_drains_a_running_render(tmp_path: Path, asset_cache: Path) -> None:
     script, ws = write_script(tmp_path / "script", 6), tmp_path / "ws"
 
@@ -32,7 +38,9 @@ def test_queue_reorders_pauses_widens_and_drains_a_running_render(tmp_path: Path
             wait_until(lambda: len(fake.creates()) == 2, 60, "the second create")
             assert _scenes_created(fake) == [0, 5]
             queue("--pause")
-            time.sleep(4.5)  # scene 5 finishes meanwhile; nothing new may start
+            wait_until(lambda: _queue_of(script, ws) == {"limit": 1, "paused": True, "draining": False}, 30,
+                       "status saying the render is paused")
+            time.sleep(3.0)  # scene 5 finishes meanwhile; nothing new may start
             assert _scenes_created(fake) == [0, 5]
             queue("--resume")
             wait_until(lambda: len(fake.creates()) == 3, 60, "a create after resuming")
@@ -51,6 +59,9 @@ def test_queue_reorders_pauses_widens_and_drains_a_running_render(tmp_path: Path
         assert drained and not set(drained) & set(made)  # never sent
         assert {s["index"] for s in summary["scenes"] if s["status"] == "completed"} == set(made)
         assert any("draining" in e.get("message", "") for e in json_lines(out) if e["type"] == "log")
+        steered = [(e["limit"], e["paused"], e["draining"]) for e in json_lines(out) if e["type"] == "queue_changed"]
+        assert steered == [(1, False, False), (1, True, False), (1, False, False), (2, False, False), (2, False, True)]
+        assert _queue_of(script, ws) is None  # ended: nothing is steered
         again = start_render(script, ws, fake)
         out, err = again.communicate(timeout=240)
         assert again.returncode == 0, err

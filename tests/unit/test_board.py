@@ -9,7 +9,7 @@ import pytest
 from scenetui.domain.board import ASSEMBLY, Board
 from scenetui.domain.events import (
     AssemblyFinished, AssemblyStarted, RenderFinished, RenderStarted, SceneCancelled, SceneCompleted, SceneFailed,
-    SceneKept, SceneProgress, SceneReset, SceneStage, SpendChanged,
+    QueueChanged, SceneKept, SceneProgress, SceneReset, SceneStage, SpendChanged,
 )
 from scenetui.errors import UserError
 from scenetui.tui.format import overall, scene_detail
@@ -55,6 +55,23 @@ def test_words_for_rows_and_header() -> None:
     b.apply(SpendChanged(320, 1000))
     assert "spent $3.20 this run of $10.00 cap" in overall(b, "T")
     assert overall(b, "T", compact=True).endswith("$3.20/$10.00")
+
+
+def test_the_header_says_how_the_running_render_was_steered() -> None:
+    b = Board.empty(2)
+    b.apply(RenderStarted("s", "luma", [0, 1], [], "ws", ts=100.0))
+    assert "at once" not in overall(b, "T") and "PAUSED" not in overall(b, "T")  # not steered: nothing said
+    b.apply(QueueChanged(1, True, False))
+    assert "PAUSED, 1 at once" in overall(b, "T") and "PAUSED, 1 at once" in overall(b, "T", compact=True)
+    b.apply(QueueChanged(3, False, False))
+    assert "3 at once" in overall(b, "T") and "PAUSED" not in overall(b, "T")
+    b.apply(QueueChanged(3, False, True))
+    assert "DRAINING" in overall(b, "T")
+    b.apply(RenderFinished("s", [0], [], [], [1], None, 1.0, 130))
+    assert "DRAINING" not in overall(b, "T") and not b.draining  # an ended render is steered no more
+    b.apply(QueueChanged(2, True, False))
+    b.apply(RenderStarted("s", "luma", [1], [0], "ws"))
+    assert not b.paused and b.queue_limit is None  # a new run starts with its own queue
 
 
 def test_a_corrupt_journal_is_one_clear_message(tmp_path: Path) -> None:
