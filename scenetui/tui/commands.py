@@ -64,6 +64,15 @@ ACTIONS = [
     PaletteAction("Statistics: time, failures and spend", "stats",
                   ("stats", "analytics", "how long", "spend", "cost", "failures")),
     PaletteAction("Toggle the log panel", "toggle_log", ("log", "messages", "history")),
+    PaletteAction("One scene more at once in the running render", "at_once(1)",
+                  ("more at once", "faster", "concurrency up", "parallel")),
+    PaletteAction("One scene fewer at once (nothing in flight is cancelled)", "at_once(-1)",
+                  ("fewer at once", "less at once", "slower", "concurrency down")),
+    PaletteAction("Pause or resume the queue: start nothing new", "pause_queue", ("pause", "resume", "hold")),
+    PaletteAction("Drain: finish what is in flight, start nothing new", "drain",
+                  ("drain", "wind down", "finish and stop", "stop after these")),
+    PaletteAction("The marked or selected scenes go next in the queue", "first",
+                  ("first", "priority", "front of the queue", "jump the queue", "do this next")),
 ]
 
 

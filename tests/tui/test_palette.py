@@ -17,6 +17,8 @@ PHRASES = {
     "retry": "retry_failed", "redo": "regenerate", "delete clip": "delete_selected", "play": "preview",
     "export film": "export", "open folder": "open_folder", "reword": "edit_scene", "change prompt": "edit_scene",
     "replace keyframe": "set_keyframe", "use last frame": "set_keyframe",
+    "drain": "drain", "pause": "pause_queue", "more at once": "at_once(1)", "fewer at once": "at_once(-1)",
+    "first": "first", "priority": "first",
 }
 
 
