@@ -13,12 +13,12 @@ from textual.binding import Binding
 from textual.notifications import SeverityLevel
 
 from scenetui.control.protocol import Controller
-from scenetui.domain.events import Event, RenderFinished
+from scenetui.domain.events import AssemblyFinished, Event, RenderFinished
 from scenetui.tui.commands import SceneCommands
 from scenetui.tui.graphics import Graphics
 from scenetui.tui.lifeline import Lifeline
 from scenetui.tui.messages import BoardChanged, RenderEnded
-from scenetui.tui.notices import desktop_notice, ended_sentence
+from scenetui.tui.notices import assembled_sentence, desktop_notice, ended_sentence
 from scenetui.tui.screens.dialogs import ConfirmScreen
 from scenetui.tui.screens.help import HelpScreen
 from scenetui.tui.screens.main import MainScreen
@@ -87,6 +87,9 @@ class SceneApp(App[int]):
         # turn of the loop instead of 2,000 messages (measured: posting each saturated a core, key p95 118 ms).
         if isinstance(event, RenderFinished) and event.ts >= self._opened_at:
             self.post_message(RenderEnded(event.script_id, ended_sentence(event)))
+        elif (isinstance(event, AssemblyFinished) and event.ts >= self._opened_at and self.controller is not None
+              and not self.controller.board.running):  # an export on its own (a render's film is told with it)
+            self.post_message(RenderEnded(self.controller.script_id, assembled_sentence(event)))
         self._dirty |= changed or {-2}  # -2: nothing row-specific, but the header may have changed
         if not self._posted:
             self._posted = True

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 
-from scenetui.domain.events import RenderFinished
+from scenetui.domain.events import AssemblyFinished, RenderFinished
 
 
 def ended_sentence(e: RenderFinished) -> str:
@@ -15,6 +15,11 @@ def ended_sentence(e: RenderFinished) -> str:
     parts += [f"{len(e.failed)} failed"] if e.failed else []
     parts += [f"{len(e.cancelled)} cancelled"] if e.cancelled else []
     return ", ".join(parts) + (", the film is assembled" if e.final else "")
+
+
+def assembled_sentence(e: AssemblyFinished) -> str:
+    """`the film is assembled (25.0 s)` — an export that ended on its own."""
+    return f"the film is assembled ({e.duration:.1f} s)"
 
 
 def _inert(text: str) -> str:

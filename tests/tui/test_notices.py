@@ -21,6 +21,15 @@ def test_the_real_app_rings_and_notifies_when_its_render_ends(tmp_path: Path) ->
         told = term.wait_for("\x1b]777;notify;scenetui test;2 rendered", since=mark, timeout=120)
         assert "\x1b]9;scenetui test: 2 rendered, the film is assembled\x07" in told
         assert "\x07" in told[:told.index("\x1b]9;")]  # the bell first
+        mark = len(term.output)
+        term.type("e")  # an export on its own is told too, once
+        term.wait_for("Assemble", since=mark, timeout=30)
+        term.type("a")
+        told = term.wait_for("\x1b]777;notify;scenetui test;the film is assembled (10.0 s)", since=mark, timeout=120)
+        assert told.count("\x1b]9;") == 1 and "rendered" not in told[told.index("\x1b]9;"):]
+        mark = len(term.output)
+        term.type("q")  # back to the scenes, then quit
+        term.wait_for("2/2 done", since=mark, timeout=30)
         term.type("q")
         assert term.proc is not None and term.proc.wait(20) == 0, term.crash_report()
     finally:
