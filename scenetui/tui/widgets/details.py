@@ -11,6 +11,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.widgets import Static
 
 from scenetui.domain.board import ACTIVE, DONE, FAILED, PAID
@@ -85,6 +86,12 @@ class SceneDetails(VerticalScroll):
             return
         # Exclusive: a newer selection cancels this one, so scrolling through scenes costs no pictures.
         await asyncio.sleep(PICTURE_DELAY)
+        try:
+            await self._load_pictures(index)
+        except NoMatches:  # the pane was taken down meanwhile (the screen closed, the app is quitting)
+            return
+
+    async def _load_pictures(self, index: int) -> None:
         width = min(self.query_one(f"#thumb-{w}", Static).size.width for w in ("start", "end")) - 1
         width = min(width, THUMB_W * 2) if width >= 8 else THUMB_W
         height = max(3, min(THUMB_H, width // 3))
