@@ -28,8 +28,10 @@ def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str
                           env={**os.environ, **env}, timeout=240)
 
 
-def steps(log: Path) -> list[str]:
-    """The durable steps a run with SCENETUI_CRASH_LOG=LOG passed, in order."""
+def enumerated(args: list[str], env: dict[str, str], log: Path) -> list[str]:
+    """Run `scenetui ARGS` once to the end with SCENETUI_CRASH_LOG=LOG: the durable steps it passed, in order."""
+    r = run(args, {**env, "SCENETUI_CRASH_LOG": str(log)})
+    assert r.returncode == 0, r.stderr
     return [line.split(" ", 1)[1].strip() for line in log.read_text().splitlines()] if log.exists() else []
 
 

@@ -72,9 +72,19 @@ class Board:
     log: list[str] = field(default_factory=list)
     log_count: int = 0  # lines ever said, so a viewer can tell which ones it has not shown yet
     expected_seconds: float | None = None  # typical generation time, for "elapsed / expected"
-    queue_limit: int | None = None  # scenes at once, once the running render's queue was steered
-    paused: bool = False
-    draining: bool = False
+    queue: QueueChanged | None = None  # the running render's queue, once it was steered
+
+    @property
+    def queue_limit(self) -> int | None:
+        return self.queue.limit if self.queue else None
+
+    @property
+    def paused(self) -> bool:
+        return bool(self.queue and self.queue.paused)
+
+    @property
+    def draining(self) -> bool:
+        return bool(self.queue and self.queue.draining)
 
     @classmethod
     def empty(cls, count: int) -> Board:
@@ -110,7 +120,7 @@ class Board:
         match e:
             case RenderStarted():
                 self.running, self.backend = True, e.backend
-                self.paused, self.draining, self.queue_limit = False, False, None  # a new run's queue is its own
+                self.queue = None  # a new run's queue is its own
                 for i in e.scenes:
                     if 0 <= i < len(self.scenes):
                         st = self.scenes[i]
@@ -174,7 +184,7 @@ class Board:
                 self.spent_cents, self.cap_cents = e.spent_cents, e.cap_cents
                 return set()
             case QueueChanged():
-                self.queue_limit, self.paused, self.draining = e.limit, e.paused, e.draining
+                self.queue = e
                 return set()
             case AssemblyStarted():
                 self.assembly, self.assembly_fraction = "joining", 0.0
@@ -196,7 +206,7 @@ class Board:
                 self.say(e.message)
                 return set()
             case RenderFinished():
-                self.running, self.paused, self.draining, self.queue_limit = False, False, False, None
+                self.running, self.queue = False, None
                 for st in self.scenes:  # a render that stops leaves nothing spinning on screen
                     if st.status in (ACTIVE, "queued"):
                         st.status, st.stage = CANCELLED, "stopped"

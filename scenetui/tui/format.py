@@ -88,12 +88,10 @@ def scene_detail(s: SceneState, expected: float | None, now: float | None = None
 
 def queue_words(board: Board) -> str:
     """The running render's queue once it was steered: draining, paused, how many scenes at once."""
-    if board.draining:
-        return "DRAINING"
-    words = ["PAUSED"] if board.paused else []
-    if board.queue_limit is not None:
-        words.append(f"{board.queue_limit} at once")
-    return ", ".join(words)
+    q = board.queue
+    if q is None:
+        return ""
+    return "DRAINING" if q.draining else ("PAUSED, " if q.paused else "") + f"{q.limit} at once"
 
 
 def overall(board: Board, title: str, *, compact: bool = False) -> str:

@@ -31,10 +31,8 @@ def test_a_luma_render_killed_at_every_durable_step(tmp_path: Path, asset_cache:
     render = ["render", str(script), "--json", "--concurrency", str(SCENES)]
     enum_log = tmp_path / "steps.txt"
     with FakeLuma(**fake_args) as fake:
-        r = support.run([*render, "--workspace", str(tmp_path / "enum"), *luma_args(fake)],
-                 {**luma_env(), "SCENETUI_CRASH_LOG": str(enum_log)})
-        assert r.returncode == 0, r.stderr
-    steps = support.steps(enum_log)
+        steps = support.enumerated([*render, "--workspace", str(tmp_path / "enum"), *luma_args(fake)], luma_env(),
+                                   enum_log)
     kinds = Counter(steps)
     assert kinds["luma create: before the request"] == SCENES and kinds["luma create: answered, id not yet written"] == SCENES
     assert kinds["journal"] > 20 and any(k.startswith("rename") for k in kinds)
@@ -78,8 +76,7 @@ def test_an_export_killed_at_every_durable_step(tmp_path: Path) -> None:
     export = ["export", str(script), "--transition", "dissolve", "--json"]
     enum_log = tmp_path / "steps.txt"
     shutil.copytree(base, tmp_path / "enum")
-    assert support.run([*export, "--workspace", str(tmp_path / "enum")], {"SCENETUI_CRASH_LOG": str(enum_log)}).returncode == 0
-    steps = support.steps(enum_log)
+    steps = support.enumerated([*export, "--workspace", str(tmp_path / "enum")], {}, enum_log)
     assert any(s == "rename final.mp4" for s in steps)
     targets = support.targets(steps)
     for n, target in enumerate(targets):

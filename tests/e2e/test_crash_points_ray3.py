@@ -25,10 +25,8 @@ def test_a_ray_3_2_render_killed_at_every_durable_step(tmp_path: Path, asset_cac
     render = ["render", str(script), "--json", "--concurrency", str(SCENES)]
     enum_log = tmp_path / "steps.txt"
     with FakeLumaAgents(**fake_args) as fake:
-        r = support.run([*render, "--workspace", str(tmp_path / "enum"), *agents_args(fake)],
-                 {**agents_env(), "SCENETUI_CRASH_LOG": str(enum_log)})
-        assert r.returncode == 0, r.stderr
-    steps = support.steps(enum_log)
+        steps = support.enumerated([*render, "--workspace", str(tmp_path / "enum"), *agents_args(fake)], agents_env(),
+                                   enum_log)
     assert Counter(steps)["luma create: answered, id not yet written"] == SCENES
     killed_at: Counter[str] = Counter()
     doubted = duplicates = 0
