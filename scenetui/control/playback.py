@@ -53,7 +53,10 @@ class PlaybackClock:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._fps_window: list[float] = []
-        self.played_wall: float | None = None  # wall seconds of the last play from start to end, for tests/bench
+        # Wall seconds of the last play from start to the moment its time ran out, and the longest wall gap
+        # between two frames drawn in it (how late this machine let the loop run), for tests and the bench.
+        self.played_wall: float | None = None
+        self.worst_gap = 0.0
         self._started_at: tuple[float, float] | None = None  # (clip time, wall time) of the last play
 
     # what the screen asks -----------------------------------------------------------------------------------
@@ -76,6 +79,7 @@ class PlaybackClock:
         self.playing = True
         self._anchor = (self.position, time.monotonic())
         self._started_at = (self.position, time.monotonic())
+        self.worst_gap = 0.0
         self._wake.set()
 
     def pause(self) -> None:
@@ -140,6 +144,8 @@ class PlaybackClock:
                         t = 0.0
                     else:
                         t, finished = self.player.duration, True
+                        if self._started_at is not None and self._started_at[0] == 0.0:
+                            self.played_wall = time.monotonic() - self._started_at[1]
                 self.position = t
                 cols, rows = self._size()
                 try:
@@ -151,13 +157,13 @@ class PlaybackClock:
                 self.shown = shown
                 self.drawn += 1
                 stamp = time.monotonic()
+                if self._started_at and self._fps_window and self._fps_window[-1] >= self._started_at[1]:
+                    self.worst_gap = max(self.worst_gap, stamp - self._fps_window[-1])
                 self._fps_window = [*self._fps_window[-23:], stamp]
                 if finished:  # stopped before the last frame is drawn, so the bar says paused, not playing
                     self.playing = False
                 self._draw(shown)
                 if finished:
-                    if self._started_at is not None and self._started_at[0] == 0.0:
-                        self.played_wall = stamp - self._started_at[1]
                     if self._encode is not None and not self.encode_playing:
                         self._wake.set()  # the last frame again, now as a picture, as a paused frame is
                     continue

@@ -77,7 +77,10 @@ async def test_a_whole_clip_plays_in_its_own_time(tmp_path: Path) -> None:
         await wait_for(pilot, lambda: not clock.playing, timeout=20, what="the end of the clip")
         wall = time.monotonic() - started
         duration = clock.player.duration
-        assert clock.played_wall is not None and abs(clock.played_wall - duration) < 0.35, clock.played_wall
+        # The clip's time runs out on the wall clock's time; how late the loop is let to notice is this machine's
+        # load (a busy CI box holds the loop for a frame or more), so that is allowed on top.
+        assert clock.played_wall is not None, "the play did not run from the start to the end"
+        assert abs(clock.played_wall - duration) < 0.25 + clock.worst_gap, (clock.played_wall, clock.worst_gap)
         assert wall < duration + 1.0
         assert clock.shown.number >= round(duration * clock.player.rate) - 1  # it ended on the last frame
         assert clock.drawn >= duration * 8, f"only {clock.drawn} frames drawn in {duration} s"
