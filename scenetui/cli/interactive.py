@@ -18,7 +18,7 @@ from scenetui.script.sources import load_ref
 from scenetui.storage.workspace import Workspace
 
 if TYPE_CHECKING:
-    from scenetui.tui.graphics import Graphics
+    from scenetui.tui.graphics import Pictures
 
 
 def _need_terminal() -> None:
@@ -28,15 +28,20 @@ def _need_terminal() -> None:
         raise UserError("the interactive app needs a terminal", hint="use `scenetui render` (or --headless) in scripts and pipes")
 
 
-def _graphics() -> Graphics:
-    """Ask the terminal which graphics it speaks — now, before Textual's input thread would swallow the answer."""
+def _pictures() -> Pictures:
+    """Ask the terminal which graphics it speaks — now, before Textual is imported (its colours follow from the
+    answer) and before its input thread would swallow the answers."""
+    from scenetui.tui.graphics import detect
+
+    return detect(_settings().graphics)
+
+
+def _run(app, pictures: Pictures) -> None:  # noqa: ANN001 (Textual is imported lazily)
     import logging
 
-    from scenetui.tui.graphics import describe, detect
-
-    graphics = detect(_settings().graphics)
-    logging.getLogger("scenetui.app").info("pictures drawn with %s", describe(graphics))
-    return graphics
+    app.pictures = pictures
+    logging.getLogger("scenetui.app").info("pictures drawn with %s", pictures.describe())
+    app.run()
 
 
 def build_app(script: ScriptRef, workspace: Workspace, opts: BuildOptions | None = None, mode: str = "open",
@@ -67,11 +72,11 @@ def open_cmd(args: argparse.Namespace, *, autostart: bool = False) -> int:
         raise UserError(f"script {args.script} not found", hint="check the path")
     _need_terminal()
     workspace = resolve_workspace(args.script, args.workspace, _settings())
+    pictures = _pictures()
     app = build_app(args.script, workspace, build_options(args), "open", args.concurrency)
     if autostart and app.controller is not None:
         app.autostart = True
-    app.graphics = _graphics()
-    app.run()
+    _run(app, pictures)
     code = app.return_code or EXIT_OK  # 1 when the app ended on an error Textual caught (its traceback shown)
     if app.lifeline is not None:
         app.lifeline.finished()
@@ -104,9 +109,9 @@ def watch_cmd(args: argparse.Namespace) -> int:
     """`scenetui watch WORKSPACE|SCRIPT`: the app following a render another process runs."""
     script, workspace = find_script(args.target, args.workspace)
     _need_terminal()
+    pictures = _pictures()
     app = build_app(script, workspace, build_options(args), "watch")
-    app.graphics = _graphics()
-    app.run()
+    _run(app, pictures)
     code = app.return_code or EXIT_OK  # 1 when the app ended on an error Textual caught
     if app.lifeline is not None:
         app.lifeline.finished()

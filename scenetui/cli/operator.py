@@ -12,12 +12,15 @@ from scenetui.headless.jsonout import emit
 
 def doctor_cmd(args: argparse.Namespace) -> int:
     """Every check with ✓/✗; exit 1 when a check the chosen backend and storage need fails."""
-    from scenetui.ops.doctor import DoctorOptions, run_checks
+    from scenetui.ops.doctor import Check, DoctorOptions, run_checks
 
+    pictures = _pictures()  # first: what the terminal says decides the colours the app draws in, checked next
     opts = DoctorOptions(workspace=(args.workspace or Path("scenetui-workspace")).expanduser(), backend=args.backend,
                          storage=args.storage or "local", luma_base_url=args.luma_base_url, bucket=args.bucket,
                          model=args.model)
     checks = run_checks(opts)
+    if pictures is not None:
+        checks.append(Check("pictures", True, pictures.describe(), needed=False))
     ok = all(c.ok for c in checks if c.needed)
     if args.json:
         emit({"type": "doctor", "ok": ok, "checks": [c.as_json() for c in checks]})
@@ -29,6 +32,16 @@ def doctor_cmd(args: argparse.Namespace) -> int:
                 print(f"  {'':<10} fix: {c.fix}")
         print("ready" if ok else "not ready: fix the ✗ lines above", file=sys.stdout if ok else sys.stderr)
     return EXIT_OK if ok else EXIT_FAILED
+
+
+def _pictures():  # noqa: ANN202 (the app's modules are imported only on a terminal)
+    """How the app would draw pictures in this terminal (it is asked, as the app asks it), or None off a terminal."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return None
+    from scenetui.cli.common import settings
+    from scenetui.tui.graphics import detect
+
+    return detect(settings().graphics)
 
 
 def config_cmd(args: argparse.Namespace) -> int:

@@ -15,7 +15,7 @@ from textual.notifications import SeverityLevel
 from scenetui.control.protocol import Controller
 from scenetui.domain.events import AssemblyFinished, Event, RenderFinished
 from scenetui.tui.commands import SceneCommands
-from scenetui.tui.graphics import Graphics
+from scenetui.tui.graphics import Graphics, Pictures
 from scenetui.tui.lifeline import Lifeline
 from scenetui.tui.messages import BoardChanged, RenderEnded
 from scenetui.tui.notices import assembled_sentence, desktop_notice, ended_sentence
@@ -43,16 +43,25 @@ class SceneApp(App[int]):
     ]
 
     def __init__(self, controller: Controller | None, *, problems: list[str] | None = None,
-                 script_name: str = "", graphics: Graphics = "halfblock") -> None:
+                 script_name: str = "", pictures: Pictures | None = None) -> None:
         super().__init__()
         self.controller, self.problems, self.script_name = controller, problems, script_name
-        self.graphics: Graphics = graphics  # how pictures are drawn: asked of the terminal before the app started
+        self.pictures = pictures or Pictures()  # how pictures are drawn: asked of the terminal before the app started
         self._dirty: set[int] = set()
         self._posted = False
         self._last_delivery = 0.0
         self.autostart = False  # `scenetui demo`: start creating videos as soon as the app is up
         self.lifeline: Lifeline | None = None
         self._opened_at = time.time()  # a render that ended before (the journal's history in watch) is not told
+
+    @property
+    def graphics(self) -> Graphics:
+        """The protocol pictures are drawn with."""
+        return self.pictures.graphics
+
+    @graphics.setter
+    def graphics(self, graphics: Graphics) -> None:
+        self.pictures = Pictures(graphics)
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = False) -> None:

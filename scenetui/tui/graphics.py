@@ -11,35 +11,105 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
+
+from scenetui.tui.terminal_facts import TerminalFacts, ask
 
 if TYPE_CHECKING:
     from PIL import Image as PILImage
 
 Graphics = Literal["kitty", "sixel", "halfblock"]
+Encoder = Callable[["PILImage.Image", int, int, bool], tuple[str, int, int]]
+
+SIXEL_COLOURS = 256  # the most a sixel encoder here uses (and what most sixel terminals have)
+SIXEL_MAX = (1000, 1000)  # xterm's default largest picture, assumed when a sixel terminal does not say its own
+KITTY_PLACEHOLDERS = (0, 28)  # the first kitty that places pictures by Unicode placeholders
 
 
-def detect(setting: str = "auto") -> Graphics:
-    """Which graphics this terminal speaks: asked (auto) or taken from the setting; call before `App.run`."""
+@dataclass(frozen=True)
+class Pictures:
+    """How pictures are drawn in this terminal: the protocol, its sixel limits, and why (for the log and doctor)."""
+
+    graphics: Graphics = "halfblock"
+    colours: int = SIXEL_COLOURS
+    max_size: tuple[int, int] | None = None
+    why: str = ""
+
+    @property
+    def encoder(self) -> Encoder | None:
+        """Turns a picture into this protocol's data and the cells it covers (None: half blocks, drawn as cells)."""
+        if self.graphics == "sixel":
+            return lambda image, cols, rows, playing: encode_sixel(image, cols, rows, playing, self)
+        if self.graphics == "kitty":
+            return encode_kitty
+        return None
+
+    def describe(self) -> str:
+        """`sixel, 16 colours, 1000×1000 max: paused frames scaled to fit` — what was chosen, and why."""
+        if self.graphics == "sixel":
+            size = f", {self.max_size[0]}×{self.max_size[1]} max" if self.max_size else ""
+            words = f"sixel, {self.colours} colours{size}"
+            return words + (f": {self.why}" if self.why else ": pictures scaled to fit")
+        words = {"kitty": "kitty graphics protocol", "halfblock": "half blocks"}[self.graphics]
+        return words + (f": {self.why}" if self.why else "")
+
+
+def choose(setting: str, protocol: Graphics, facts: TerminalFacts) -> Pictures:
+    """The pictures for a terminal that answered `protocol` to textual-image's queries and `facts` to ours."""
+    colours = max(2, min(SIXEL_COLOURS, facts.colours or SIXEL_COLOURS))
+    size = facts.max_size or SIXEL_MAX
+    sixel = Pictures("sixel", colours, size, "" if facts.max_size else
+                     f"the terminal did not say its largest picture; {size[0]}×{size[1]} assumed")
+    if setting == "sixel":
+        return sixel
+    if setting == "kitty":
+        return Pictures("kitty", why="the setting says kitty")
+    if protocol == "sixel":
+        return sixel
+    if protocol != "kitty":
+        return Pictures("halfblock", why="the terminal speaks neither sixel nor kitty's graphics protocol")
+    kitty = facts.version("kitty")
+    if (kitty is not None and kitty >= KITTY_PLACEHOLDERS) or facts.version("ghostty") is not None:
+        return Pictures("kitty", why=f"{facts.name} places pictures by Unicode placeholders")
+    # kitty before 0.28 rejects the placeholders' U=1 (and shows boxes of missing glyphs); a terminal that
+    # answers kitty's query without naming itself may lack them too.
+    why = (f"{facts.name} is older than kitty 0.28, which first places pictures by Unicode placeholders"
+           if kitty is not None else f"{facts.name or 'this terminal'} answers kitty's graphics query but does "
+                                     "not say it is a kitty that places pictures by Unicode placeholders")
+    return sixel if facts.sixel else Pictures("halfblock", why=why + "; SCENETUI_GRAPHICS=kitty forces it")
+
+
+def detect(setting: str = "auto") -> Pictures:
+    """How this terminal takes pictures: asked (auto) or taken from the setting; call before Textual is imported."""
     if setting == "halfblock":
-        return "halfblock"
+        return Pictures("halfblock", why="the setting says half blocks")
     stdout, stdin = sys.__stdout__, sys.__stdin__
     if stdout is None or stdin is None or not (stdout.isatty() and stdin.isatty()):
-        return "halfblock"  # a pipe (textual-serve, a redirect): nobody there to draw pictures
+        return Pictures("halfblock", why="not a terminal")  # a pipe (textual-serve, a redirect)
     if setting == "auto" and os.environ.get("TERM", "") in ("dumb", "linux"):
-        return "halfblock"  # the Linux console and dumb terminals answer nothing useful; don't wait on them
+        return Pictures("halfblock", why=f"TERM={os.environ['TERM']} draws no pictures")
+    facts = ask()
+    _colour_system(facts)
     try:
         import textual_image.renderable as renderable  # the import asks the terminal (one round trip or two)
         import textual_image.widget  # noqa: F401 -- measures the cell size in pixels while it still can
     except Exception:  # a terminal that answers garbage must not keep the app from opening
-        return "halfblock"
-    if setting in ("kitty", "sixel"):
-        return setting  # type: ignore[return-value]
-    if renderable.Image is renderable.SixelImage:
-        return "sixel"
-    if renderable.Image is renderable.TGPImage:
-        return "kitty"
-    return "halfblock"
+        return Pictures("halfblock", why="the terminal's answers could not be read")
+    protocol: Graphics = ("sixel" if renderable.Image is renderable.SixelImage else
+                          "kitty" if renderable.Image is renderable.TGPImage else "halfblock")
+    return choose(setting, protocol, facts)
+
+
+def _colour_system(facts: TerminalFacts) -> None:
+    """xterm says TERM=xterm and no COLORTERM, so Textual would draw in 16 colours; xterm (named by XTVERSION)
+    shows 256 and more. Set before Textual is imported, and never over the user's own choice."""
+    env = os.environ
+    if env.get("TEXTUAL_COLOR_SYSTEM") or env.get("COLORTERM") or env.get("TERM") != "xterm":
+        return
+    if facts.version("xterm") is not None:
+        env["TEXTUAL_COLOR_SYSTEM"] = "256"
 
 
 PLAYING_PX = 800  # longest side of a frame while playing: ~40 ms to encode as sixel, 65-500 KB a frame
@@ -51,27 +121,34 @@ def over_ssh() -> bool:
     return bool(os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_TTY"))
 
 
-def _fit(image: PILImage.Image, cols: int, rows: int, playing: bool) -> tuple[PILImage.Image, int, int]:
+def _fit(image: PILImage.Image, cols: int, rows: int, playing: bool, *, most: tuple[int, int] | None = None,
+         scaled: bool = True) -> tuple[PILImage.Image, int, int]:
     """`image` fitted into `cols`×`rows` cells in the terminal's pixels (aspect kept, at most PLAYING_PX a side
-    while playing), with the cells it covers."""
+    while playing, within `most` pixels), with the cells it covers: all the fitted cells where the terminal scales
+    the picture into them (kitty), the picture's own where it draws pixels as they are (sixel)."""
     from PIL import Image
     from textual_image._terminal import get_cell_size
 
     cell = get_cell_size()
     fit = min(cols * cell.width / image.width, rows * cell.height / image.height)
-    width, height = max(1, int(image.width * fit)), max(1, int(image.height * fit))
-    covers = max(1, min(cols, -(-width // cell.width))), max(1, min(rows, -(-height // cell.height)))
     scale = min(fit, (PLAYING_PX if playing else PAUSED_PX) / max(image.width, image.height))
+    if most is not None:
+        scale = min(scale, most[0] / image.width, most[1] / image.height)
     size = max(1, int(image.width * scale)), max(1, int(image.height * scale))
+    shown = (max(1, int(image.width * fit)), max(1, int(image.height * fit))) if scaled else size
+    covers = max(1, min(cols, -(-shown[0] // cell.width))), max(1, min(rows, -(-shown[1] // cell.height)))
     return image.convert("RGB").resize(size, Image.Resampling.BILINEAR), *covers
 
 
-def encode_sixel(image: PILImage.Image, cols: int, rows: int, playing: bool) -> tuple[str, int, int]:
-    """The picture as sixel data, with the cells it covers. Runs in the player's worker thread, never the UI's."""
-    from textual_image._sixel import image_to_sixels
+def encode_sixel(image: PILImage.Image, cols: int, rows: int, playing: bool,
+                 pictures: Pictures | None = None) -> tuple[str, int, int]:
+    """The picture as sixel data within the terminal's colour registers and largest picture, with the cells it
+    covers. Runs in the player's worker thread, never the UI's."""
+    from textual_image._sixel import SixelOptions, image_to_sixels
 
-    fitted, covers_cols, covers_rows = _fit(image, cols, rows, playing)
-    return image_to_sixels(fitted), covers_cols, covers_rows
+    pictures = pictures or Pictures("sixel")
+    fitted, covers_cols, covers_rows = _fit(image, cols, rows, playing, most=pictures.max_size, scaled=False)
+    return image_to_sixels(fitted, SixelOptions(colors=pictures.colours)), covers_cols, covers_rows
 
 
 def encode_kitty(image: PILImage.Image, cols: int, rows: int, playing: bool) -> tuple[str, int, int]:
@@ -84,11 +161,3 @@ def encode_kitty(image: PILImage.Image, cols: int, rows: int, playing: bool) -> 
     fitted.save(out, format="PNG", compress_level=1)  # speed over size: a frame lives 40 ms
     return base64.standard_b64encode(out.getvalue()).decode("ascii"), covers_cols, covers_rows
 
-
-# The encoder for each protocol (the preview's frames and the details' keyframes).
-ENCODERS = {"sixel": encode_sixel, "kitty": encode_kitty}
-
-
-def describe(graphics: Graphics) -> str:
-    """For help and the log: how pictures are drawn here."""
-    return {"kitty": "kitty graphics protocol", "sixel": "sixel", "halfblock": "half blocks"}[graphics]

@@ -60,9 +60,10 @@ def cells_only(clip: Path) -> float:
 def encoded_only(clip: Path, protocol: str) -> tuple[float, float]:
     """Decode + encoding (sixel, or kitty's base64 PNG) at the playing size, no app: (frames a second, bytes a frame)."""
     from scenetui.media.playback import ClipPlayer
-    from scenetui.tui.graphics import ENCODERS
+    from scenetui.tui.graphics import Pictures
 
-    encode = ENCODERS[protocol]
+    encode = Pictures(protocol).encoder
+    assert encode is not None
 
     player = ClipPlayer(clip)
     frames = round(player.duration * player.rate)
@@ -80,7 +81,7 @@ async def in_the_app(clip: Path, seconds: float, protocol: str = "") -> dict[str
 
     from scenetui.control.playback import PlaybackClock
     from scenetui.media.playback import ClipPlayer
-    from scenetui.tui.graphics import ENCODERS
+    from scenetui.tui.graphics import Pictures
     from scenetui.tui.widgets.video import FRAMES, VideoView
 
     widget = FRAMES.get(protocol, VideoView)
@@ -103,7 +104,7 @@ async def in_the_app(clip: Path, seconds: float, protocol: str = "") -> dict[str
 
         clock = PlaybackClock(player, draw, lambda m: None, lambda: (view.size.width, view.size.height - CHROME_ROWS
                                                                      if graphic else view.size.height),
-                              encode=ENCODERS.get(protocol))
+                              encode=Pictures(protocol).encoder if protocol else None)
         clock.encode_playing = graphic
         clock.start(0.0)
         await pilot.pause(0.3)

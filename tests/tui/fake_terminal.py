@@ -1,5 +1,6 @@
 """A terminal played by the test: the real `scenetui` on a pseudo-terminal, answering the graphics queries the way
-kitty, a sixel terminal (xterm -ti vt340, foot, WezTerm) or a plain one does, and recording every byte it is sent."""
+kitty (new or before 0.28), a sixel terminal (one that says only DA1, or xterm -ti vt340 with its 16 colour
+registers and 1000×1000 largest picture) or a plain one does, and recording every byte it is sent."""
 
 from __future__ import annotations
 
@@ -17,12 +18,19 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-DA1 = {"sixel": "\x1b[?62;4;22c", "kitty": "\x1b[?62;22c", "plain": "\x1b[?62;22c"}
-QUERY = re.compile(r"\x1b_G([^;\x1b]*a=q[^;\x1b]*);[^\x1b]*\x1b\\|\x1b\[c")  # kitty's query; device attributes
+DA1 = {"sixel": "\x1b[?62;4;22c", "vt340": "\x1b[?63;1;2;4;6;9;15;16;22;28c", "kitty": "\x1b[?62;22c",
+       "kitty-0.26": "\x1b[?62;22c", "plain": "\x1b[?62;22c"}
+# XTVERSION's answer, and XTSMGRAPHICS' for colour registers (1) and the largest sixel picture (2), where given
+VERSION = {"vt340": "XTerm(379)", "kitty": "kitty(0.35.2)", "kitty-0.26": "kitty(0.26.5)"}
+SMGRAPHICS = {"vt340": {"1": "16", "2": "1000;1000"}}
+KITTY = ("kitty", "kitty-0.26")
+# kitty's graphics query; device attributes; XTVERSION; XTSMGRAPHICS read
+QUERY = re.compile(r"\x1b_G([^;\x1b]*a=q[^;\x1b]*);[^\x1b]*\x1b\\|\x1b\[c|\x1b\[>0?q|\x1b\[\?([12]);1;0S")
 
 
 class FakeTerminal:
-    """`speaks` is what this terminal claims: "sixel", "kitty" or "plain" (answers only the device-attributes query)."""
+    """`speaks` is what this terminal claims: "sixel", "vt340", "kitty", "kitty-0.26" or "plain" (answers only the
+    device-attributes query)."""
 
     def __init__(self, speaks: str, cols: int = 140, rows: int = 44, cell: tuple[int, int] = (10, 20)) -> None:
         self.speaks, self.cols, self.rows, self.cell = speaks, cols, rows, cell
@@ -70,7 +78,14 @@ class FakeTerminal:
             consumed = match.end()
             if match.group(0) == "\x1b[c":
                 os.write(self.master, DA1[self.speaks].encode())
-            elif self.speaks == "kitty":
+            elif match.group(0).startswith("\x1b[>"):
+                if self.speaks in VERSION:
+                    os.write(self.master, f"\x1bP>|{VERSION[self.speaks]}\x1b\\".encode())
+            elif match.group(2):
+                item = match.group(2)
+                if item in SMGRAPHICS.get(self.speaks, {}):
+                    os.write(self.master, f"\x1b[?{item};0;{SMGRAPHICS[self.speaks][item]}S".encode())
+            elif self.speaks in KITTY:
                 ident = re.search(r"i=(\d+)", match.group(1) or "")
                 os.write(self.master, f"\x1b_Gi={ident.group(1) if ident else 0};OK\x1b\\".encode())
         # Keep an unfinished query's start for the next read; never rescan more than its length.

@@ -95,17 +95,25 @@ SIXEL = re.compile(r'\x1bP[0-9;]*q"1;1;(\d+);(\d+)')
 KITTY_FRAME = re.compile(r"\x1b_Ga=T,U=1,f=100,i=(\d+),")
 
 
-@pytest.mark.parametrize("speaks", ["sixel", "kitty", "plain"])
+def registers(sixel: str) -> set[int]:
+    """The colour registers a sixel picture defines (`#N;2;r;g;b`)."""
+    return {int(n) for n in re.findall(r"#(\d+);2;", sixel)}
+
+
+@pytest.mark.parametrize("speaks", ["sixel", "vt340", "kitty", "kitty-0.26", "plain"])
 def test_the_real_app_asks_its_terminal_and_draws_in_what_it_speaks(tmp_path: Path, speaks: str) -> None:
-    """`scenetui open` on a pseudo-terminal that answers like kitty, a sixel terminal or a plain one."""
+    """`scenetui open` on a pseudo-terminal that answers like kitty (new, or before 0.28: no Unicode placeholders,
+    so half blocks), a sixel terminal (one that says only DA1, or xterm -ti vt340: 16 colour registers and
+    1000×1000 at most, which every picture keeps to) or a plain one."""
     script, ws = rendered(tmp_path, 1)
     term = FakeTerminal(speaks)
     term.start("open", str(script), "--workspace", str(ws), cwd=tmp_path, env={"SCENETUI_GRAPHICS": "auto", "SSH_CONNECTION": "", "SSH_TTY": ""})
+    sixel = speaks in ("sixel", "vt340")
     try:
         term.wait_for("1/1 done", timeout=60)
         mark = len(term.output)
         term.type("\x1b[B")  # down: the scene, with its keyframes beside it
-        if speaks == "sixel":
+        if sixel:
             seen = term.wait_for(SIXEL, since=mark)
             width, height = map(int, SIXEL.search(seen).groups())
             assert width >= 100 and height >= 60, (width, height)
@@ -119,13 +127,19 @@ def test_the_real_app_asks_its_terminal_and_draws_in_what_it_speaks(tmp_path: Pa
             assert not SIXEL.search(term.output) and not KITTY_FRAME.search(term.output)
         mark = len(term.output)
         term.type("p")  # the preview opens paused on the middle frame
-        if speaks == "sixel":
+        if sixel:
             term.wait_for(re.compile(r"frame \d+/"), since=mark)
-            # the whole pane's worth of pixels (wider than 800): the picture may come after the pane's words
-            term.wait_for(re.compile(r'\x1bP[0-9;]*q"1;1;(?:80[1-9]|8[1-9]\d|9\d\d|[1-9]\d{3,});'), since=mark)
+            # the whole pane's worth of pixels (wider than 800) up to 1000 (xterm's largest, said by vt340 and
+            # assumed when unsaid): the picture may come after the pane's words
+            term.wait_for(re.compile(r'\x1bP[0-9;]*q"1;1;(?:80[1-9]|8[1-9]\d|9\d\d|1000);'), since=mark)
             mark = len(term.output)
             term.type(" ")  # play: every frame a sixel picture
-            term.wait_count(SIXEL, 10, since=mark)
+            played = term.wait_count(SIXEL, 10, since=mark)
+            pictures = re.findall(r"\x1bP[0-9;]*q.*?\x1b\\", term.output, re.S)
+            assert pictures and all(max(raster(p)) <= 1000 for p in pictures)
+            used = set().union(*(registers(p) for p in pictures))
+            assert max(used) < (16 if speaks == "vt340" else 256) and len(used) > 8, sorted(used)
+            assert played
         elif speaks == "kitty":
             term.wait_for(re.compile(KITTY_FRAME.pattern + r"(?s:.*)frame \d+/"), since=mark)
             mark = len(term.output)
@@ -138,6 +152,8 @@ def test_the_real_app_asks_its_terminal_and_draws_in_what_it_speaks(tmp_path: Pa
         else:
             term.wait_for("frame ", since=mark)
             term.wait_for("▀", since=mark)
+        if speaks == "kitty-0.26":  # the log says why no pictures
+            assert "kitty(0.26.5) is older than kitty 0.28" in ws.joinpath("logs", "scenetui.log").read_text()
         term.type("\x1b")  # back to the scenes
         time.sleep(0.5)
         term.type("q")
@@ -221,3 +237,21 @@ async def test_a_sixel_picture_leaves_the_cursor_where_the_next_cells_go() -> No
             elif not seg.control:
                 x += len(seg.text)
         assert x == box.right, f"the line ends at column {x}, Textual writes the next cells at {box.right}"
+
+
+@pytest.mark.parametrize(("speaks", "said"), [("vt340", "sixel, 16 colours, 1000×1000 max: pictures scaled to fit"),
+                                              ("kitty-0.26", "half blocks: kitty(0.26.5) is older than kitty 0.28")])
+def test_doctor_says_how_pictures_are_drawn_here(tmp_path: Path, speaks: str, said: str) -> None:
+    """doctor asks the terminal as the app does and says what it chose and why; xterm's TERM=xterm gets 256 colours
+    (it named itself) instead of Textual's 16."""
+    term = FakeTerminal(speaks)
+    env = {"SCENETUI_GRAPHICS": "auto", "TERM": "xterm", "COLORTERM": "", "TEXTUAL_COLOR_SYSTEM": ""}
+    term.start("doctor", "--workspace", str(tmp_path / "ws"), cwd=tmp_path, env=env)
+    try:
+        seen = term.wait_for(re.compile(r"ready|not ready"), timeout=60)
+        assert said in seen, seen[-600:]
+        colours = re.search(r"colours\s+(.*)", seen)
+        assert colours, seen[-600:]
+        assert ("256 colours" in colours.group(1)) == (speaks == "vt340"), colours.group(1)
+    finally:
+        term.close()

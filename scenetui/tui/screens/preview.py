@@ -20,7 +20,7 @@ from textual.widgets import Footer, Static
 from scenetui.control.playback import PlaybackClock
 from scenetui.errors import UserError
 from scenetui.tui.screens.dialogs import ConfirmScreen, PathPrompt
-from scenetui.tui.graphics import ENCODERS, Graphics, over_ssh
+from scenetui.tui.graphics import Graphics, over_ssh
 from scenetui.tui.widgets.video import FRAMES, GraphicFrame, Scrub, ScrubBar, VideoView
 
 if TYPE_CHECKING:
@@ -146,7 +146,7 @@ class PreviewScreen(Screen[None]):
             view.say("cannot be played", "red")
             self.say(exc.line(), "red")
             return
-        encoder = ENCODERS.get(self.graphics)
+        encoder = self.app.pictures.encoder  # type: ignore[attr-defined]
         self.clock = PlaybackClock(player, self._drawn, self._failed, self._room, gone=lambda: not clip.exists(),
                                    encode=encoder)
         # A picture a frame costs a core and megabytes a second: on by default here, off over SSH; g switches.

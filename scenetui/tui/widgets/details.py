@@ -17,7 +17,7 @@ from textual.widgets import Static
 from scenetui.domain.board import ACTIVE, DONE, FAILED, PAID
 from scenetui.domain.text import clean
 from scenetui.tui.format import clock, money, scene_detail, size
-from scenetui.tui.graphics import ENCODERS, Graphics
+from scenetui.tui.graphics import Graphics
 from scenetui.tui.widgets.video import FRAMES, GraphicFrame
 
 if TYPE_CHECKING:
@@ -113,7 +113,8 @@ class SceneDetails(VerticalScroll):
 
     async def _load_stills(self, index: int, cols: int, rows: int) -> None:
         """Both keyframes through the terminal's protocol, encoded off the UI thread as the preview's frames are."""
-        encode = ENCODERS[self.graphics]
+        encode = self.app.pictures.encoder  # type: ignore[attr-defined]
+        assert encode is not None  # only a terminal with a graphics protocol has stills
         for which in ("start", "end"):
             still = await self.controller.view.keyframe_still(index, which)
             graphic = None if isinstance(still, Text) else await asyncio.to_thread(encode, still, cols, rows, False)
