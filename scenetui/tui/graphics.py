@@ -10,6 +10,7 @@ defaults to half blocks: a picture per frame is megabytes a second down the link
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -148,7 +149,28 @@ def encode_sixel(image: PILImage.Image, cols: int, rows: int, playing: bool,
 
     pictures = pictures or Pictures("sixel")
     fitted, covers_cols, covers_rows = _fit(image, cols, rows, playing, most=pictures.max_size, scaled=False)
-    return image_to_sixels(fitted, SixelOptions(colors=pictures.colours)), covers_cols, covers_rows
+    return palette_first(image_to_sixels(fitted, SixelOptions(colors=pictures.colours))), covers_cols, covers_rows
+
+
+_COLOUR = re.compile(r"#(\d+);2;\d+;\d+;\d+")
+_RASTER = re.compile(r'"[\d;]*')
+
+
+def palette_first(sixel: str) -> str:
+    """The same picture with every colour register defined before the first pixel. textual-image defines each
+    where it is first used; xterm then paints some earlier rows in colours not theirs (streaks across a sky,
+    3.5 % of the pixels, measured under Xvfb), where a palette given first is drawn right."""
+    start = sixel.find("q") + 1
+    raster = _RASTER.match(sixel, start)
+    body = raster.end() if raster else start
+    palette: dict[str, str] = {}
+
+    def select(found: re.Match[str]) -> str:
+        palette.setdefault(found.group(1), found.group(0))
+        return "#" + found.group(1)
+
+    pixels = _COLOUR.sub(select, sixel[body:])
+    return sixel[:body] + "".join(palette.values()) + pixels
 
 
 def encode_kitty(image: PILImage.Image, cols: int, rows: int, playing: bool) -> tuple[str, int, int]:

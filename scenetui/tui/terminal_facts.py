@@ -1,6 +1,7 @@
 """What the terminal says of itself, asked once before Textual takes the terminal over.
 
-One write carries every question — sixel colour registers and largest picture (XTSMGRAPHICS), the terminal's name
+One write carries every question — sixel colour registers in use and the largest picture allowed (XTSMGRAPHICS;
+the current geometry is only the window's, which may grow), the terminal's name
 and version (XTVERSION) — and ends with device attributes (DA1), which every terminal answers: once DA1's answer
 is in, nothing else is coming, so a terminal that knows none of the others costs one round trip, not a timeout.
 """
@@ -14,8 +15,8 @@ import sys
 import time
 from dataclasses import dataclass
 
-# XTSMGRAPHICS read: colour registers (1), sixel geometry (2); XTVERSION; DA1 last, as the fence.
-QUESTIONS = "\x1b[?1;1;0S\x1b[?2;1;0S\x1b[>0q\x1b[c"
+# XTSMGRAPHICS: colour registers (1) in use, sixel geometry (2) at most; XTVERSION; DA1 last, as the fence.
+QUESTIONS = "\x1b[?1;1;0S\x1b[?2;4;0S\x1b[>0q\x1b[c"
 
 _GRAPHICS = re.compile(r"\x1b\[\?([12]);(\d+)((?:;\d+)*)S")
 _VERSION = re.compile(r"\x1bP>\|([^\x1b]*)\x1b\\")

@@ -100,7 +100,7 @@ def registers(sixel: str) -> set[int]:
     return {int(n) for n in re.findall(r"#(\d+);2;", sixel)}
 
 
-@pytest.mark.parametrize("speaks", ["sixel", "vt340", "kitty", "kitty-0.26", "plain"])
+@pytest.mark.parametrize("speaks", ["sixel", "vt340", "xterm", "kitty", "kitty-0.26", "plain"])
 def test_the_real_app_asks_its_terminal_and_draws_in_what_it_speaks(tmp_path: Path, speaks: str) -> None:
     """`scenetui open` on a pseudo-terminal that answers like kitty (new, or before 0.28: no Unicode placeholders,
     so half blocks), a sixel terminal (one that says only DA1, or xterm -ti vt340: 16 colour registers and
@@ -108,7 +108,7 @@ def test_the_real_app_asks_its_terminal_and_draws_in_what_it_speaks(tmp_path: Pa
     script, ws = rendered(tmp_path, 1)
     term = FakeTerminal(speaks)
     term.start("open", str(script), "--workspace", str(ws), cwd=tmp_path, env={"SCENETUI_GRAPHICS": "auto", "SSH_CONNECTION": "", "SSH_TTY": ""})
-    sixel = speaks in ("sixel", "vt340")
+    sixel = speaks in ("sixel", "vt340", "xterm")
     try:
         term.wait_for("1/1 done", timeout=60)
         mark = len(term.output)
@@ -129,17 +129,23 @@ def test_the_real_app_asks_its_terminal_and_draws_in_what_it_speaks(tmp_path: Pa
         term.type("p")  # the preview opens paused on the middle frame
         if sixel:
             term.wait_for(re.compile(r"frame \d+/"), since=mark)
-            # the whole pane's worth of pixels (wider than 800) up to 1000 (xterm's largest, said by vt340 and
-            # assumed when unsaid): the picture may come after the pane's words
-            term.wait_for(re.compile(r'\x1bP[0-9;]*q"1;1;(?:80[1-9]|8[1-9]\d|9\d\d|1000);'), since=mark)
+            # the whole pane's worth of pixels up to the terminal's largest picture (said by xterm and vt340,
+            # 1000×1000 assumed when unsaid): wider than the 800 of a playing frame unless the terminal says less
+            most = (800, 480) if speaks == "vt340" else (1000, 1000)
+            paused = (r"80[1-9]|8[1-9]\d|9\d\d|1000" if speaks != "vt340" else r"\d+") + ";"
+            seen = term.wait_for(re.compile(r'\x1bP[0-9;]*q"1;1;(?:' + paused + ")"), since=mark)
+            assert max(map(int, SIXEL.findall(seen)[-1])) > 600, SIXEL.findall(seen)  # the pane's, not a thumbnail's
             mark = len(term.output)
             term.type(" ")  # play: every frame a sixel picture
-            played = term.wait_count(SIXEL, 10, since=mark)
+            assert term.wait_count(SIXEL, 10, since=mark)
             pictures = re.findall(r"\x1bP[0-9;]*q.*?\x1b\\", term.output, re.S)
-            assert pictures and all(max(raster(p)) <= 1000 for p in pictures)
+            assert pictures and all(raster(p)[0] <= most[0] and raster(p)[1] <= most[1] for p in pictures)
             used = set().union(*(registers(p) for p in pictures))
             assert max(used) < (16 if speaks == "vt340" else 256) and len(used) > 8, sorted(used)
-            assert played
+            for picture in pictures:  # every register defined before the first pixel (xterm drew streaks else)
+                pixels = picture.index("#", picture.index('"')) + len(re.match(r"(#\d+;2;\d+;\d+;\d+)*",
+                                                                               picture[picture.index("#"):]).group(0))
+                assert not re.search(r"#\d+;2;", picture[pixels:]), "a colour defined after the pixels began"
         elif speaks == "kitty":
             term.wait_for(re.compile(KITTY_FRAME.pattern + r"(?s:.*)frame \d+/"), since=mark)
             mark = len(term.output)
@@ -239,7 +245,7 @@ async def test_a_sixel_picture_leaves_the_cursor_where_the_next_cells_go() -> No
         assert x == box.right, f"the line ends at column {x}, Textual writes the next cells at {box.right}"
 
 
-@pytest.mark.parametrize(("speaks", "said"), [("vt340", "sixel, 16 colours, 1000×1000 max: pictures scaled to fit"),
+@pytest.mark.parametrize(("speaks", "said"), [("xterm", "sixel, 256 colours, 1000×1000 max: pictures scaled to fit"),
                                               ("kitty-0.26", "half blocks: kitty(0.26.5) is older than kitty 0.28")])
 def test_doctor_says_how_pictures_are_drawn_here(tmp_path: Path, speaks: str, said: str) -> None:
     """doctor asks the terminal as the app does and says what it chose and why; xterm's TERM=xterm gets 256 colours
@@ -252,6 +258,6 @@ def test_doctor_says_how_pictures_are_drawn_here(tmp_path: Path, speaks: str, sa
         assert said in seen, seen[-600:]
         colours = re.search(r"colours\s+(.*)", seen)
         assert colours, seen[-600:]
-        assert ("256 colours" in colours.group(1)) == (speaks == "vt340"), colours.group(1)
+        assert ("256 colours" in colours.group(1)) == (speaks == "xterm"), colours.group(1)
     finally:
         term.close()

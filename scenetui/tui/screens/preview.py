@@ -21,7 +21,7 @@ from scenetui.control.playback import PlaybackClock
 from scenetui.errors import UserError
 from scenetui.tui.screens.dialogs import ConfirmScreen, PathPrompt
 from scenetui.tui.graphics import Graphics, over_ssh
-from scenetui.tui.widgets.video import FRAMES, GraphicFrame, Scrub, ScrubBar, VideoView
+from scenetui.tui.widgets.video import FRAMES, GRAPHIC_SPARE_ROWS, GraphicFrame, Scrub, ScrubBar, VideoView
 
 if TYPE_CHECKING:
     from scenetui.control.protocol import Controller
@@ -162,7 +162,8 @@ class PreviewScreen(Screen[None]):
 
     def _room(self) -> tuple[int, int]:
         size = self._stage().size
-        return max(MIN_COLS, size.width), max(MIN_ROWS, size.height)
+        spare = GRAPHIC_SPARE_ROWS if self.graphics == "sixel" else 0  # where the next sixel frame is placed from
+        return max(MIN_COLS, size.width), max(MIN_ROWS, size.height - spare)
 
     def _drawn(self, shown: Shown) -> None:
         view = self.query_one(VideoView)

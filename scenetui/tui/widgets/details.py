@@ -64,6 +64,17 @@ class SceneDetails(VerticalScroll):
             self.pictures_of = None
             self.load_pictures(index)
 
+    def on_resize(self) -> None:
+        """The pictures were sized for the old pane: drawn again for the new one (a sixel picture keeps its pixel
+        size and would overlap the pane's border)."""
+        if self.index is None:
+            return
+        if self.graphics != "halfblock":
+            for frame in self.query(GraphicFrame):
+                frame.display = False
+        self.pictures_of = None
+        self.load_pictures(self.index)
+
     def redraw(self, relayout: bool = False) -> None:
         """Refresh the words; a new layout only when the scene or its state changed (heights may differ)."""
         text = self.query_one("#details-text", Static)

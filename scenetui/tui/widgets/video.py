@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import logging
 import random
 from dataclasses import dataclass
 from functools import cache
@@ -14,13 +15,15 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.dom import NoScreen
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Static
 
 
+log = logging.getLogger("scenetui.app")
+GRAPHIC_SPARE_ROWS = 1  # rows of a playing pane left below the picture, where a new sixel frame is placed from
 _PLACEHOLDER = chr(0x10EEEE)  # kitty's Unicode placeholder; the diacritics after it number the row and column
 
 
@@ -60,15 +63,17 @@ class VideoView(Widget):
         width = self.size.width
         if self._message is not None:
             if y != self.size.height // 2:
-                return Strip.blank(width)
+                return Strip.blank(width, self.rich_style)
             lines = self._message.wrap(self.app.console, width)
-            return Strip(list(lines[0].render(self.app.console)) if lines else [], width).crop_extend(0, width, None)
+            words = Strip(list(lines[0].render(self.app.console)) if lines else [])
+            return words.crop_extend(0, width, None).apply_style(self.rich_style)
         top = max(0, (self.size.height - len(self._lines)) // 2)
         row = y - top
         if not 0 <= row < len(self._lines):
-            return Strip.blank(width)
+            return Strip.blank(width, self.rich_style)
         left = max(0, (width - self._width) // 2)
-        return Strip([Segment(" " * left), *self._lines[row]], left + self._width).crop_extend(0, width, None)
+        return Strip([Segment(" " * left, self.rich_style), *self._lines[row]],
+                     left + self._width).crop_extend(0, width, self.rich_style)
 
 
 class GraphicFrame(Widget):
@@ -86,6 +91,11 @@ class GraphicFrame(Widget):
         self.data, self.cells = data, cells
         self.refresh()
 
+    def _blank(self, width: int) -> Strip:
+        """A row without picture, in the widget's own background: unstyled cells take the terminal's, a white bar
+        on a light-themed terminal."""
+        return Strip.blank(width, self.rich_style)
+
     def _origin(self) -> tuple[int, int]:
         """Where the picture's top-left cell goes, relative to the widget."""
         cols, rows = self.cells
@@ -100,20 +110,43 @@ class GraphicFrame(Widget):
 
 class SixelFrame(GraphicFrame):
     """Sixel: the terminal draws the pixels; Textual only moves the cursor there — the data rides in a control
-    segment of the last line, as textual-image places its pictures."""
+    segment of the last line repainted, as textual-image places its pictures.
+
+    Cells written over a sixel picture erase its pixels, so a new frame of the same size repaints only the widget's
+    last row and lets the new picture overwrite the old in place: repainting every row first showed an empty pane
+    between two frames. The preview keeps that row free of picture (`GRAPHIC_SPARE_ROWS`)."""
+
+    def __init__(self, **kw: object) -> None:
+        super().__init__(**kw)
+        self._painted: tuple[tuple[int, int], Size] | None = None  # cells and size of the last whole paint
+
+    def show(self, data: str, cells: tuple[int, int]) -> None:
+        same = self.data and self._painted == (cells, self.size) and self.size.height > 0
+        self.data, self.cells = data, cells
+        if same:
+            self.refresh(Region(0, self.size.height - 1, self.size.width, 1))
+        else:
+            self.refresh()
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        blank = [Strip.blank(crop.width)] * crop.height
-        if not self._visible():
-            return blank
+        blank = self._blank(crop.width)
+        lines = [blank] * crop.height
+        if not self._visible() or not lines:
+            return lines
+        if crop.height == self.size.height:
+            self._painted = (self.cells, self.size)
         box = self.content_region
         dx, dy = self._origin()
         self.shown += 1
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("sixel picture at cell %d,%d covering %d×%d cells (%s)", box.x + dx, box.y + dy,
+                      *self.cells, self.id or "frame")
+        bottom = box.y + crop.bottom - 1  # the screen row of the crop's last line
         place = [Segment(Control.move_to(box.x + dx, box.y + dy).segment.text),
                  Segment(self.data, control=((ControlType.CURSOR_FORWARD, 0),)),
                  # back where this line ends (its right edge), where Textual writes the cells that follow
-                 Segment(Control.move_to(box.right, box.bottom - 1).segment.text)]
-        return [*blank[:-1], Strip([*blank[-1], *place], crop.width)]
+                 Segment(Control.move_to(box.x + crop.right, bottom).segment.text)]
+        return [*lines[:-1], Strip([*blank, *place], crop.width)]
 
 
 class KittyFrame(GraphicFrame):
@@ -165,13 +198,15 @@ class KittyFrame(GraphicFrame):
         cols, rows = self.cells
         row = y - dy
         if not self._visible() or not 0 <= row < rows:
-            return Strip.blank(width)
+            return self._blank(width)
         self.shown += row == 0
         ident = self.image_id
         style = Style(color=Color.from_rgb((ident >> 16) & 255, (ident >> 8) & 255, ident & 255))
         marks = _diacritics()
         cells = "".join(f"{_PLACEHOLDER}{marks[row]}{marks[c]}" for c in range(cols))
-        return Strip([Segment(" " * dx), Segment(cells, style), Segment(" " * max(0, width - dx - cols))], width)
+        background = self.rich_style
+        return Strip([Segment(" " * dx, background), Segment(cells, style),
+                      Segment(" " * max(0, width - dx - cols), background)], width)
 
 
 @dataclass
