@@ -11,6 +11,7 @@ from pathlib import Path
 from textual.app import App
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
+from textual.screen import Screen
 
 from scenetui.control.protocol import Controller
 from scenetui.domain.events import AssemblyFinished, Event, RenderFinished
@@ -53,6 +54,19 @@ class SceneApp(App[int]):
         self.autostart = False  # `scenetui demo`: start creating videos as soon as the app is up
         self.lifeline: Lifeline | None = None
         self._opened_at = time.time()  # a render that ended before (the journal's history in watch) is not told
+
+    @property
+    def _background_screens(self) -> list[Screen]:  # type: ignore[override]
+        """The screens seen through the top one: none under an opaque screen. Textual counts the screen just below
+        whatever the top's background, so each live row changing under the preview repainted the preview's
+        cells there — over its sixel picture, an empty pane between two frames."""
+        screens: list[Screen] = []
+        stack = self._screen_stack
+        for above, below in zip(reversed(stack), reversed(stack[:-1])):
+            if above.styles.background.a == 1:
+                break
+            screens.append(below)
+        return screens[::-1]
 
     @property
     def graphics(self) -> Graphics:

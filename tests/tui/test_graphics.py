@@ -3,6 +3,7 @@ half blocks while a clip plays, and back to the picture when it stops."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
 from pathlib import Path
@@ -261,3 +262,42 @@ def test_doctor_says_how_pictures_are_drawn_here(tmp_path: Path, speaks: str, sa
         assert ("256 colours" in colours.group(1)) == (speaks == "xterm"), colours.group(1)
     finally:
         term.close()
+
+
+def test_a_playing_sixel_clip_never_writes_cells_over_its_picture(tmp_path: Path) -> None:
+    """Cells written over a sixel picture erase its pixels: between two frames of the same size the app writes no
+    cell inside the picture (the new frame overwrites the old in place) — neither for its own pane nor because the
+    scenes' screen underneath changed. Each full repaint showed an empty pane in a real xterm."""
+    script, ws = rendered(tmp_path, 1)
+    term = FakeTerminal("xterm")
+    term.start("open", str(script), "--workspace", str(ws), cwd=tmp_path,
+               env={"SCENETUI_GRAPHICS": "auto", "SSH_CONNECTION": "", "SSH_TTY": ""})
+    try:
+        term.wait_for("1/1 done", timeout=60)
+        term.type("\x1b[B")
+        term.wait_for(SIXEL)
+        mark = len(term.output)
+        term.type("p")
+        term.wait_for(re.compile(r"frame \d+/"), since=mark)
+        term.wait_for(SIXEL, since=mark)
+        term.type("\x1b[H")  # home: from the first frame
+        time.sleep(0.5)
+        mark = len(term.output)
+        term.type(" ")
+        played = term.wait_count(SIXEL, 24, since=mark)
+    finally:
+        term.close()
+    frames = list(re.finditer(r"\x1b\[(\d+);(\d+)H\x1bP[0-9;]*q\"1;1;(\d+);(\d+).*?\x1b\\", played, re.S))
+    assert len(frames) >= 24
+    cell_height = term.cell[1]
+    checked = 0
+    for before, after in itertools.pairwise(frames[2:]):  # the first frames change size (paused → playing)
+        if before.groups() != after.groups():  # same place, same size
+            continue
+        top = int(after.group(1))
+        rows = range(top + 1, top + -(-int(after.group(4)) // cell_height))
+        between = played[before.end():after.start()]
+        written = {int(r) for r in re.findall(r"\x1b\[(\d+);\d+H", between)}
+        assert not written & set(rows), f"cells written over the picture (rows {sorted(written & set(rows))})"
+        checked += 1
+    assert checked >= 10, checked
