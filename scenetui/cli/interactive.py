@@ -40,7 +40,8 @@ def _run(app, pictures: Pictures) -> None:  # noqa: ANN001 (Textual is imported 
     import logging
 
     app.pictures = pictures
-    logging.getLogger("scenetui.app").info("pictures drawn with %s", pictures.describe())
+    cell = f" (a cell is {pictures.cell[0]}×{pictures.cell[1]} px)" if pictures.cell else ""
+    logging.getLogger("scenetui.app").info("pictures drawn with %s%s", pictures.describe(), cell)
     app.run()
 
 

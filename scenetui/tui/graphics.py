@@ -13,7 +13,7 @@ import os
 import re
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from scenetui.tui.terminal_facts import TerminalFacts, ask
@@ -37,6 +37,7 @@ class Pictures:
     colours: int = SIXEL_COLOURS
     max_size: tuple[int, int] | None = None
     why: str = ""
+    cell: tuple[int, int] | None = None  # a cell's size in pixels, as the terminal said it (pictures are fitted to it)
 
     @property
     def encoder(self) -> Encoder | None:
@@ -98,9 +99,12 @@ def detect(setting: str = "auto") -> Pictures:
         import textual_image.widget  # noqa: F401 -- measures the cell size in pixels while it still can
     except Exception:  # a terminal that answers garbage must not keep the app from opening
         return Pictures("halfblock", why="the terminal's answers could not be read")
+    from textual_image._terminal import get_cell_size
+
     protocol: Graphics = ("sixel" if renderable.Image is renderable.SixelImage else
                           "kitty" if renderable.Image is renderable.TGPImage else "halfblock")
-    return choose(setting, protocol, facts)
+    cell = get_cell_size()
+    return replace(choose(setting, protocol, facts), cell=(cell.width, cell.height))
 
 
 def _colour_system(facts: TerminalFacts) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import logging
 import random
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -23,6 +24,7 @@ from textual.widgets import Static
 
 
 log = logging.getLogger("scenetui.app")
+_RASTER = re.compile(r'"\d+;\d+;(\d+);(\d+)')  # sixel raster attributes: the picture's size in pixels
 GRAPHIC_SPARE_ROWS = 1  # rows of a playing pane left below the picture, where a new sixel frame is placed from
 _PLACEHOLDER = chr(0x10EEEE)  # kitty's Unicode placeholder; the diacritics after it number the row and column
 
@@ -138,9 +140,11 @@ class SixelFrame(GraphicFrame):
         box = self.content_region
         dx, dy = self._origin()
         self.shown += 1
-        if log.isEnabledFor(logging.DEBUG):
-            log.debug("sixel picture at cell %d,%d covering %d×%d cells (%s)", box.x + dx, box.y + dy,
-                      *self.cells, self.id or "frame")
+        if log.isEnabledFor(logging.DEBUG):  # where the picture went, for the real-terminal tests
+            pixels = _RASTER.search(self.data, 0, 64)
+            log.debug("sixel picture %s px at cell %d,%d covering %d×%d cells (%s)",
+                      "×".join(pixels.groups()) if pixels else "?", box.x + dx, box.y + dy, *self.cells,
+                      self.id or "frame")
         bottom = box.y + crop.bottom - 1  # the screen row of the crop's last line
         place = [Segment(Control.move_to(box.x + dx, box.y + dy).segment.text),
                  Segment(self.data, control=((ControlType.CURSOR_FORWARD, 0),)),

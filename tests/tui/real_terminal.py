@@ -1,0 +1,101 @@
+"""A real terminal emulator on a virtual display: Xvfb, xterm in it, keys through XTEST (xdotool), the screen read
+back as pixels (ImageMagick's import). For checking what a person would see, not what the app meant to send."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from PIL import Image
+
+TOOLS = {"Xvfb": "xvfb", "xterm": "xterm", "xdotool": "xdotool", "import": "imagemagick"}
+T = TypeVar("T")
+
+
+def missing_tools() -> list[str]:
+    """The Debian packages to install for these tests (none when all is there)."""
+    return [package for tool, package in TOOLS.items() if shutil.which(tool) is None]
+
+
+class Display:
+    """An Xvfb server on a free display number, ended with its process group."""
+
+    def __init__(self, width: int = 1400, height: int = 1000) -> None:
+        read, write = os.pipe()
+        self.proc = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", f"{width}x{height}x24",
+                                      "-nolisten", "tcp"], pass_fds=(write,), stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL, start_new_session=True)
+        os.close(write)
+        with os.fdopen(read) as answer:
+            number = answer.readline().strip()  # Xvfb writes the display number once it accepts clients
+        if not number:
+            self.close()
+            raise RuntimeError("Xvfb did not start")
+        self.name = f":{number}"
+
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "DISPLAY": self.name}
+
+    def capture(self) -> Image.Image:
+        """The whole screen as pixels, as it is now."""
+        png = subprocess.run(["import", "-display", self.name, "-window", "root", "png:-"], capture_output=True,
+                             check=True, timeout=30).stdout
+        return Image.open(io.BytesIO(png)).convert("RGB")
+
+    def keys(self, *names: str) -> None:
+        """Key presses (xdotool's names: Down, p, space, Home, Escape) to the window under the pointer."""
+        subprocess.run(["xdotool", "mousemove", "200", "200", "key", "--delay", "60", *names], env=self.env(),
+                       check=True, timeout=30)
+
+    def resize(self, window_class: str, width: int, height: int) -> None:
+        """The window of that class to this size in pixels, as a person dragging its corner would."""
+        subprocess.run(["xdotool", "search", "--class", window_class, "windowsize", "%@", str(width), str(height)],
+                       env=self.env(), check=True, timeout=30)
+
+    def close(self) -> None:
+        _end(self.proc)
+
+
+class XTerm:
+    """xterm running `command` (argv) at the display's top-left corner, without borders: cell (x, y) starts at
+    pixel (x × cell width, y × cell height)."""
+
+    def __init__(self, display: Display, command: list[str], *, cols: int, rows: int, cwd: Path,
+                 env: dict[str, str], options: tuple[str, ...] = ("-ti", "vt340")) -> None:
+        self.display = display
+        self.proc = subprocess.Popen(["xterm", *options, "-geometry", f"{cols}x{rows}+0+0", "-b", "0", "-bw", "0",
+                                      "-e", *command], cwd=cwd, env={**display.env(), **env},
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+    def close(self) -> None:
+        _end(self.proc)
+
+
+def _end(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(10)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def wait_until(test: Callable[[], T | None], what: str, timeout: float = 60.0) -> T:
+    """Until `test` gives something (a log line, a picture): what lasts, never a stopwatch."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = test()
+        if found:
+            return found
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")

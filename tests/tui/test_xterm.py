@@ -1,0 +1,137 @@
+"""The real app in a real xterm (-ti vt340, stock settings: a white background, 1000×1000 pixels at most) on a
+virtual display, read back as pixels: keyframes and the paused frame in their own colours and in their place, no
+light cells around them, a playing clip never an empty pane, keyframes drawn again for a resized window."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageChops, ImageStat
+
+from scenetui.cli.demo import write_demo_script
+from tests.conftest import IN_CI, run_cli
+from tests.tui.fake_terminal import ROOT
+from tests.tui.real_terminal import Display, XTerm, missing_tools, wait_until
+
+pytestmark = pytest.mark.skipif(bool(missing_tools()) and not IN_CI,
+                                reason=f"needs {', '.join(missing_tools())} (CI installs them)")
+
+PLACED = re.compile(r"sixel picture (\d+)×(\d+) px at cell (\d+),(\d+) covering (\d+)×(\d+) cells \(([\w-]+)\)")
+CELL = re.compile(r"a cell is (\d+)×(\d+) px")
+
+
+def log_messages(ws: Path) -> list[str]:
+    path = ws / "logs" / "scenetui.log"
+    if not path.exists():
+        return []
+    messages = []
+    for line in path.read_text(errors="replace").splitlines():
+        try:
+            messages.append(json.loads(line).get("msg", ""))
+        except ValueError:
+            continue  # a line being written
+    return messages
+
+
+def placements(ws: Path, which: str) -> list[tuple[int, ...]]:
+    """Every placement the app logged for that widget: (width px, height px, x, y, cols, rows)."""
+    found = [PLACED.search(m) for m in log_messages(ws)]
+    return [tuple(map(int, p.groups()[:6])) for p in found if p and p.group(7) == which]
+
+
+def region(shot: Image.Image, placed: tuple[int, ...], cell: tuple[int, int]) -> Image.Image:
+    width, height, x, y = placed[:4]
+    return shot.crop((x * cell[0], y * cell[1], x * cell[0] + width, y * cell[1] + height))
+
+
+def error(seen: Image.Image, want: Image.Image) -> tuple[float, float]:
+    """Mean error per channel (0-255) and the share of pixels off by more than 60 in a channel."""
+    diff = ImageChops.difference(seen, want)
+    mean = sum(ImageStat.Stat(diff).mean) / 3
+    worst = diff.convert("L").point(lambda v: 255 if v > 20 else 0)  # L is a weighted mean: > 20 ≈ a channel > 60
+    return mean, ImageStat.Stat(worst).mean[0] / 255
+
+
+def light_pixels(shot: Image.Image) -> int:
+    """Pixels in xterm's own white background: the app's cells all have their own colours, none of them white."""
+    white = shot.convert("L").point(lambda v: 255 if v >= 250 else 0)
+    return round(ImageStat.Stat(white).sum[0] / 255)
+
+
+def test_pictures_in_a_real_xterm(tmp_path: Path) -> None:
+    script = write_demo_script(tmp_path / "sample")
+    data = json.loads(script.read_text())
+    data["scenes"] = data["scenes"][:1]  # Dusk: a sky of fine gradients, where wrong colour registers show
+    script.write_text(json.dumps(data))
+    ws = tmp_path / "ws"
+    r = run_cli("render", str(script), "--workspace", str(ws))
+    assert r.returncode == 0, r.stderr
+    display = Display()
+    env = {"SCENETUI_GRAPHICS": "auto", "SCENETUI_LOG_LEVEL": "DEBUG", "SSH_CONNECTION": "", "SSH_TTY": "",
+           "PYTHONPATH": str(ROOT), "COLORTERM": "", "TEXTUAL_COLOR_SYSTEM": ""}
+    term = XTerm(display, [sys.executable, "-m", "scenetui", "open", str(script), "--workspace", str(ws)],
+                 cols=140, rows=44, cwd=tmp_path, env=env)
+    try:
+        said = wait_until(lambda: next((m for m in log_messages(ws) if "pictures drawn with" in m), None),
+                          "the app to say how it draws pictures")
+        assert "sixel, 256 colours, 1000×1000 max" in said, said  # xterm's answers, read from xterm itself
+        cell = tuple(map(int, CELL.search(said).groups()))  # type: ignore[union-attr]
+        display.keys("Down")
+        start = wait_until(lambda: placements(ws, "pic-start"), "the start keyframe placed")[-1]
+        wait_until(lambda: placements(ws, "pic-end"), "the end keyframe placed")
+        keyframe = Image.open(tmp_path / "sample" / "keyframes" / "000-start.png").convert("RGB")
+
+        def keyframe_right(placed: tuple[int, ...]) -> tuple[float, float]:
+            shot = display.capture()
+            want = keyframe.resize(placed[:2], Image.Resampling.BILINEAR)
+            return error(region(shot, placed, cell), want)
+
+        # xterm draws a sixel a moment after it arrives: what lasts is a picture that matches
+        mean, off = wait_until(lambda: e if (e := keyframe_right(start))[1] < 0.01 else None,
+                               "the start keyframe drawn in its own colours", timeout=20)
+        assert mean < 8, (mean, off)  # before: streaks across the sky, 3.5 % of the pixels off
+        assert light_pixels(display.capture()) < 100  # no white bars under or around the pictures
+
+        display.keys("p")  # the preview opens paused on the middle frame: the whole pane's worth, ≤ 1000 px
+        paused = wait_until(lambda: [p for p in placements(ws, "preview-graphic") if p[0] > 600], "the paused frame")[-1]
+        assert paused[0] <= 1000 and paused[1] <= 1000, paused
+        from scenetui.media.playback import ClipPlayer
+
+        clip = next((ws / "videos").rglob("0.mp4"))
+        player = ClipPlayer(clip)
+        middle = player.show(player.duration / 2, 140, 44, True).picture
+        player.close()
+        assert middle is not None
+        want = middle.convert("RGB").resize(paused[:2], Image.Resampling.BILINEAR)
+        mean, off = wait_until(lambda: e if (e := error(region(display.capture(), paused, cell), want))[0] < 12
+                               else None, "the paused frame on screen", timeout=20)
+        assert off < 0.05, (mean, off)
+
+        display.keys("Home", "L", "space")  # play, looping: never an empty pane between two frames
+        played = len(placements(ws, "preview-graphic"))
+        wait_until(lambda: len(placements(ws, "preview-graphic")) > played + 24
+                   and placements(ws, "preview-graphic")[-1][0] <= 800, "frames playing")
+        playing = placements(ws, "preview-graphic")[-1]
+        spreads = []
+        for _ in range(12):
+            picture = region(display.capture(), playing, cell)
+            spreads.append(sum(ImageStat.Stat(picture).stddev) / 3)
+        assert min(spreads) > 15, [round(s) for s in spreads]  # a blank pane has none
+
+        display.keys("space", "Escape")  # back to the scenes, then a smaller window
+        before = placements(ws, "pic-start")
+        display.resize("xterm", 100 * cell[0], 36 * cell[1])
+        moved = wait_until(lambda: placements(ws, "pic-start")[len(before):], "the keyframes drawn again")
+        # the newest placement is the one on screen (the old picture may be placed once before it is drawn again)
+        wait_until(lambda: e if (e := keyframe_right(placements(ws, "pic-start")[-1]))[1] < 0.01 else None,
+                   "the resized keyframe drawn in its own colours", timeout=20)
+        resized = placements(ws, "pic-start")[-1]
+        assert resized[:2] != start[:2] and resized[4] <= 100 - resized[2], (start, resized)  # new size, in the window
+        assert light_pixels(display.capture()) < 100
+    finally:
+        term.close()
+        display.close()
