@@ -33,17 +33,26 @@ class Player(Protocol):
     def close(self) -> None: ...
 
 
+PACE_FRAMES = 24  # frames drawn in a play before its pace is judged (the fps window's length)
+SLOW_SHARE = 0.5  # of the clip's frame rate: below it, pixels give way to half blocks
+
+
 class PlaybackClock:
     """Drives a player from one asyncio task; the screen calls play/pause/seek/step and gets `draw` callbacks."""
 
     def __init__(self, player: Player, draw: Callable[[Shown], None], fail: Callable[[str], None],
                  size: Callable[[], tuple[int, int]], *, gone: Callable[[], bool] = lambda: False,
-                 encode: Encoder | None = None) -> None:
+                 encode: Encoder | None = None, slow: Callable[[float], None] | None = None) -> None:
         self.player, self._draw, self._fail, self._size, self._gone = player, draw, fail, size, gone
         # With an encoder (sixel, kitty), paused frames — and playing ones when `encode_playing` — are encoded in
         # the worker thread, off the UI's.
         self._encode = encode
         self.encode_playing = False
+        # Pixels that keep up with less than half the clip's rate give way to half blocks by themselves (once;
+        # never after the person chose for themselves), and `slow` is told the rate they managed.
+        self.auto_pixels = True
+        self._slow = slow
+        self._drawn_at_play = 0
         self.playing = False
         self.loop = False
         self.position = 0.0  # the moment asked for last (seconds into the clip)
@@ -80,6 +89,7 @@ class PlaybackClock:
         self._anchor = (self.position, time.monotonic())
         self._started_at = (self.position, time.monotonic())
         self.worst_gap = 0.0
+        self._drawn_at_play = self.drawn
         self._wake.set()
 
     def pause(self) -> None:
@@ -116,6 +126,17 @@ class PlaybackClock:
     def fps(self) -> float:
         window = self._fps_window
         return (len(window) - 1) / (window[-1] - window[0]) if len(window) > 1 and window[-1] > window[0] else 0.0
+
+    def _keep_pace(self) -> None:
+        if not (self.playing and self.encode_playing and self.auto_pixels and self._encode is not None):
+            return
+        if self.drawn - self._drawn_at_play < PACE_FRAMES:  # the window holds this play's frames only
+            return
+        fps = self.fps()
+        if fps < self.player.rate * SLOW_SHARE:
+            self.encode_playing = self.auto_pixels = False
+            if self._slow is not None:
+                self._slow(fps)
 
     # the task -------------------------------------------------------------------------------------------------
     def _show(self, t: float, cols: int, rows: int, playing: bool) -> Shown:
@@ -163,6 +184,7 @@ class PlaybackClock:
                 if finished:  # stopped before the last frame is drawn, so the bar says paused, not playing
                     self.playing = False
                 self._draw(shown)
+                self._keep_pace()
                 if finished:
                     if self._encode is not None and not self.encode_playing:
                         self._wake.set()  # the last frame again, now as a picture, as a paused frame is

@@ -2,7 +2,7 @@
 
 The terminal is asked once, before Textual takes it over: textual-image sends its escape-sequence queries when it is
 imported, and once Textual's input thread runs it would swallow the answers. Keyframes and the preview's frames
-are encoded here, off the UI thread (textual-image's sixel encoder, or PNG for kitty), and placed by the
+are encoded here, off the UI thread (tui/sixel.py, or PNG for kitty), and placed by the
 GraphicFrame widgets (tui/widgets/video.py), which write through Textual's own output. Over SSH a playing clip
 defaults to half blocks: a picture per frame is megabytes a second down the link.
 """
@@ -10,7 +10,6 @@ defaults to half blocks: a picture per frame is megabytes a second down the link
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -149,32 +148,11 @@ def encode_sixel(image: PILImage.Image, cols: int, rows: int, playing: bool,
                  pictures: Pictures | None = None) -> tuple[str, int, int]:
     """The picture as sixel data within the terminal's colour registers and largest picture, with the cells it
     covers. Runs in the player's worker thread, never the UI's."""
-    from textual_image._sixel import SixelOptions, image_to_sixels
+    from scenetui.tui import sixel
 
     pictures = pictures or Pictures("sixel")
     fitted, covers_cols, covers_rows = _fit(image, cols, rows, playing, most=pictures.max_size, scaled=False)
-    return palette_first(image_to_sixels(fitted, SixelOptions(colors=pictures.colours))), covers_cols, covers_rows
-
-
-_COLOUR = re.compile(r"#(\d+);2;\d+;\d+;\d+")
-_RASTER = re.compile(r'"[\d;]*')
-
-
-def palette_first(sixel: str) -> str:
-    """The same picture with every colour register defined before the first pixel. textual-image defines each
-    where it is first used; xterm then paints some earlier rows in colours not theirs (streaks across a sky,
-    3.5 % of the pixels, measured under Xvfb), where a palette given first is drawn right."""
-    start = sixel.find("q") + 1
-    raster = _RASTER.match(sixel, start)
-    body = raster.end() if raster else start
-    palette: dict[str, str] = {}
-
-    def select(found: re.Match[str]) -> str:
-        palette.setdefault(found.group(1), found.group(0))
-        return "#" + found.group(1)
-
-    pixels = _COLOUR.sub(select, sixel[body:])
-    return sixel[:body] + "".join(palette.values()) + pixels
+    return sixel.encode(fitted, pictures.colours), covers_cols, covers_rows
 
 
 def encode_kitty(image: PILImage.Image, cols: int, rows: int, playing: bool) -> tuple[str, int, int]:

@@ -58,11 +58,18 @@ def cells_only(clip: Path) -> float:
 
 
 def encoded_only(clip: Path, protocol: str) -> tuple[float, float]:
-    """Decode + encoding (sixel, or kitty's base64 PNG) at the playing size, no app: (frames a second, bytes a frame)."""
+    """Decode + encoding (sixel, or kitty's base64 PNG) at the playing size, no app: (frames a second, bytes a frame).
+    Protocol "textual-image" is the baseline: the sixel encoder the app used before its own (tui/sixel.py)."""
     from scenetui.media.playback import ClipPlayer
-    from scenetui.tui.graphics import Pictures
+    from scenetui.tui.graphics import Pictures, _fit
 
-    encode = Pictures(protocol).encoder
+    if protocol == "textual-image":
+        from textual_image._sixel import image_to_sixels
+
+        def encode(image, cols, rows, playing):  # noqa: ANN001, ANN202
+            return image_to_sixels(_fit(image, cols, rows, playing, scaled=False)[0]), 0, 0
+    else:
+        encode = Pictures(protocol).encoder  # type: ignore[arg-type]
     assert encode is not None
 
     player = ClipPlayer(clip)
@@ -141,6 +148,9 @@ def main() -> None:
             for source in ("testsrc2", "mandelbrot"):
                 clip = tmp / f"{source}.mp4"
                 encoded, per_frame = encoded_only(clip, protocol)
+                if protocol == "sixel":
+                    before, _ = encoded_only(clip, "textual-image")
+                    print(f"{'':<12}{before:>12.0f}  textual-image's encoder (before): ours is {encoded / before:.2f}×")
                 app = asyncio.run(in_the_app(clip, args.seconds, protocol))
                 print(f"{source:<12}{encoded:>12.0f}{per_frame / 1024:>10.0f}{app['fps']:>9.1f}"
                       f"{app['fps'] / app['rate']:>8.0%}{app['dropped']:>9.0%}{app['cpu']:>7.0%}"

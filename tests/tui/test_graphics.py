@@ -56,6 +56,7 @@ async def test_keyframes_and_a_paused_frame_are_drawn_as_sixel(tmp_path: Path, m
 
         preview = await open_preview(app, pilot)
         clock = preview.clock
+        clock.auto_pixels = False  # pixels while playing however slow this machine (pace: its own test)
         frame = preview.query_one(SixelFrame)
         await wait_for(pilot, lambda: frame.display and frame.data, what="the paused frame as sixel")
         assert not preview.query_one(VideoView).display
@@ -87,7 +88,9 @@ async def test_keyframes_and_a_paused_frame_are_drawn_as_sixel(tmp_path: Path, m
         await wait_for(pilot, lambda: clock.playing and preview.query_one(VideoView).display and not frame.display,
                        what="half blocks while playing")
         await pilot.press("space")
-        await wait_for(pilot, lambda: not clock.playing and frame.display and frame.data != held,
+        # the frame shown now is a picture again, the one in the widget (paused where it may have been before)
+        await wait_for(pilot, lambda: not clock.playing and frame.display and clock.shown.graphic is not None
+                       and frame.data == clock.shown.graphic[0] and raster(frame.data)[0] > 800,
                        what="the paused frame in sixel again")
         assert isinstance(app.screen, PreviewScreen)
 
@@ -137,7 +140,7 @@ def test_the_real_app_asks_its_terminal_and_draws_in_what_it_speaks(tmp_path: Pa
             seen = term.wait_for(re.compile(r'\x1bP[0-9;]*q"1;1;(?:' + paused + ")"), since=mark)
             assert max(map(int, SIXEL.findall(seen)[-1])) > 600, SIXEL.findall(seen)  # the pane's, not a thumbnail's
             mark = len(term.output)
-            term.type(" ")  # play: every frame a sixel picture
+            term.type(" gg")  # play (g twice: pixels by choice, kept however slow this machine): every frame sixel
             assert term.wait_count(SIXEL, 10, since=mark)
             pictures = re.findall(r"\x1bP[0-9;]*q.*?\x1b\\", term.output, re.S)
             assert pictures and all(raster(p)[0] <= most[0] and raster(p)[1] <= most[1] for p in pictures)
@@ -150,7 +153,7 @@ def test_the_real_app_asks_its_terminal_and_draws_in_what_it_speaks(tmp_path: Pa
         elif speaks == "kitty":
             term.wait_for(re.compile(KITTY_FRAME.pattern + r"(?s:.*)frame \d+/"), since=mark)
             mark = len(term.output)
-            term.type(" ")  # play: each frame a picture under a fresh id, the one before deleted
+            term.type(" gg")  # play, in pixels by choice: each frame a picture under a fresh id, the one before deleted
             played = term.wait_count(KITTY_FRAME, 10, since=mark)
             ids = KITTY_FRAME.findall(played)
             assert len(set(ids)) >= 10, len(ids)
@@ -184,6 +187,7 @@ async def test_kitty_frames_name_their_picture_in_the_cells(tmp_path: Path, monk
         await pilot.pause()
         await pilot.press("down")
         preview = await open_preview(app, pilot)
+        preview.clock.auto_pixels = False  # pixels while playing however slow this machine
         frame = preview.query_one(KittyFrame)
         await wait_for(pilot, lambda: frame.display and frame.image_id and frame.shown, what="a kitty frame")
         cols, rows = frame.cells
@@ -283,7 +287,7 @@ def test_a_playing_sixel_clip_never_writes_cells_over_its_picture(tmp_path: Path
         term.type("\x1b[H")  # home: from the first frame
         time.sleep(0.5)
         mark = len(term.output)
-        term.type(" ")
+        term.type(" gg")  # play, in pixels by choice (a slow machine would get half blocks by themselves)
         played = term.wait_count(SIXEL, 24, since=mark)
     finally:
         term.close()
@@ -301,3 +305,36 @@ def test_a_playing_sixel_clip_never_writes_cells_over_its_picture(tmp_path: Path
         assert not written & set(rows), f"cells written over the picture (rows {sorted(written & set(rows))})"
         checked += 1
     assert checked >= 10, checked
+
+
+async def test_pixels_that_cannot_keep_up_give_way_to_half_blocks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A terminal whose pictures take longer than two frames' time: after a second of play the clip goes on in half
+    blocks and says why; paused frames stay pixels; g brings pixels back, and then they stay."""
+    import scenetui.tui.graphics as graphics
+
+    for var in ("SSH_CONNECTION", "SSH_TTY"):
+        monkeypatch.delenv(var, raising=False)
+    real = graphics.encode_sixel
+
+    def slow(image, cols, rows, playing, pictures=None):  # noqa: ANN001, ANN202
+        if playing:
+            time.sleep(0.1)  # 10 fps at best, of the clip's 24
+        return real(image, cols, rows, playing, pictures)
+
+    monkeypatch.setattr(graphics, "encode_sixel", slow)
+    script, ws = rendered(tmp_path, 1)
+    app = make_app(script, ws)
+    app.graphics = "sixel"
+    async with app.run_test(size=(120, 40)) as pilot:
+        preview = await open_preview(app, pilot)
+        clock = preview.clock
+        assert clock.encode_playing
+        await pilot.press("home", "L", "space")
+        await wait_for(pilot, lambda: not clock.encode_playing, timeout=30, what="half blocks by themselves")
+        await wait_for(pilot, lambda: preview.query_one(VideoView).display, what="the half-block view")
+        assert clock.playing and "pixels kept up with" in str(preview.query_one("#preview-status").render())
+        await pilot.press("g")  # the person's choice: pixels, and the pace no longer decides
+        assert clock.encode_playing and not clock.auto_pixels
+        drawn = clock.drawn
+        await wait_for(pilot, lambda: clock.drawn > drawn + 30, timeout=30, what="more frames")
+        assert clock.encode_playing

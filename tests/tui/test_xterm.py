@@ -111,7 +111,9 @@ def test_pictures_in_a_real_xterm(tmp_path: Path) -> None:
                                else None, "the paused frame on screen", timeout=20)
         assert off < 0.05, (mean, off)
 
-        display.keys("Home", "L", "space")  # play, looping: never an empty pane between two frames
+        # play, looping, in pixels by choice (g twice; a slow machine gets half blocks by themselves): never an
+        # empty pane between two frames
+        display.keys("Home", "L", "space", "g", "g")
         played = len(placements(ws, "preview-graphic"))
         wait_until(lambda: len(placements(ws, "preview-graphic")) > played + 24
                    and placements(ws, "preview-graphic")[-1][0] <= 800, "frames playing")
@@ -125,7 +127,7 @@ def test_pictures_in_a_real_xterm(tmp_path: Path) -> None:
         display.keys("space", "Escape")  # back to the scenes, then a smaller window
         before = placements(ws, "pic-start")
         display.resize("xterm", 100 * cell[0], 36 * cell[1])
-        moved = wait_until(lambda: placements(ws, "pic-start")[len(before):], "the keyframes drawn again")
+        wait_until(lambda: placements(ws, "pic-start")[len(before):], "the keyframes drawn again")
         # the newest placement is the one on screen (the old picture may be placed once before it is drawn again)
         wait_until(lambda: e if (e := keyframe_right(placements(ws, "pic-start")[-1]))[1] < 0.01 else None,
                    "the resized keyframe drawn in its own colours", timeout=20)

@@ -148,7 +148,7 @@ class PreviewScreen(Screen[None]):
             return
         encoder = self.app.pictures.encoder  # type: ignore[attr-defined]
         self.clock = PlaybackClock(player, self._drawn, self._failed, self._room, gone=lambda: not clip.exists(),
-                                   encode=encoder)
+                                   encode=encoder, slow=self._too_slow)
         # A picture a frame costs a core and megabytes a second: on by default here, off over SSH; g switches.
         self.clock.encode_playing = encoder is not None and not over_ssh()
         # the middle says more about a clip than its first frame; another take opens at the moment left
@@ -234,8 +234,14 @@ class PreviewScreen(Screen[None]):
             return self.graphics != "halfblock"  # only a terminal with a graphics protocol has the choice
         return True
 
+    def _too_slow(self, fps: float) -> None:
+        rate = self.clock.player.rate if self.clock else 0
+        self.say(f"pixels kept up with {fps:.0f} fps of {rate:.0f}: playing in half blocks, paused frames stay "
+                 "sharp (g for pixels)", "yellow")
+
     def action_pixels(self) -> None:
         if self.clock:
+            self.clock.auto_pixels = False  # the person chose: never switched back by itself
             self.clock.encode_playing = not self.clock.encode_playing
             self.say("playing in pixels" if self.clock.encode_playing else
                      "playing in half blocks (lighter over a slow link); paused frames stay sharp", "dim")
