@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,7 @@ def status(args: argparse.Namespace) -> int:
             row["storage"] = {"object": copy.uri, "size": copy.size, "md5": copy.md5} if copy else None
         rows.append(row)
     final = store.final_path(script.id)
+    claims = _claims(store, script.id)
     lines = ledger(all_attempts)
     rendering = RenderLock.held(workspace.lock_path(script.id))
     steered = journal.last_event(script.id, "queue_changed") if journal and rendering else None
@@ -80,7 +82,7 @@ def status(args: argparse.Namespace) -> int:
     if args.json:
         emit({"type": "status", "scriptId": script.id, "workspace": str(workspace.root), "scenes": rows,
               "final": str(final) if final.is_file() else None,
-              "rendering": rendering, "queue": queue,
+              "rendering": rendering, "queue": queue, "claims": claims,
               "ledger": [line.__dict__ for line in lines], "spentCents": total_spent(lines)})
         return EXIT_OK
     print(clean(f"{script.id} — {script.title}  (workspace {workspace.root})"))
@@ -103,9 +105,46 @@ def status(args: argparse.Namespace) -> int:
                                    ("paused, " if queue["paused"] else "") + f"{queue['limit']} scene(s) at once"))
     elif rendering:
         print("rendering now")
+    if claims is not None:
+        print_claims(claims)
     print(f"final film: {final}" if final.is_file() else "final film: not assembled yet")
     print_ledger(lines)
     return EXIT_OK
+
+
+def _claims(store: Any, script_id: str) -> list[dict[str, Any]] | None:
+    """The boxes' claims on the scenes (a Firestore script), as status prints them; None for a local one."""
+    found = store.scene_claims(script_id)
+    if found is None:
+        return None
+    now = time.time()
+    return [{"scene": c.scene, "box": c.claim.box, "host": c.claim.host, "owner": c.claim.owner,
+             "since": c.claim.since, "renewedAt": c.claim.renewed_at, "leaseUntil": c.claim.lease_until,
+             "alive": c.claim.alive(now), "generationId": c.claim.generation_id} for c in found]
+
+
+def print_claims(claims: list[dict[str, Any]]) -> None:
+    """`boxes working on it`: which box holds which scene, since when, and the ones whose lease ran out."""
+    if not claims:
+        print("boxes working on it: none (no scene is claimed)")
+        return
+    now = time.time()
+    print("boxes working on it (claims in Firestore):")
+    for c in claims:
+        since = f"since {_ago(now - c['since'])}" if c["since"] else "since ?"
+        if c["alive"]:
+            renewed = f", lease renewed {_ago(now - c['renewedAt'])} ago" if c["renewedAt"] else ""
+            state = f"working, {since}{renewed}, expires in {_ago(c['leaseUntil'] - now)}"
+        else:
+            state = (f"GONE: its lease ran out {_ago(now - c['leaseUntil'])} ago — the scene is free for another box"
+                     if c["leaseUntil"] else "let go — the scene is free for another box")
+        paid = f"  gen {c['generationId']}" if c["generationId"] else ""
+        print(clean(f"  scene {c['scene']:>3}  {c['box']:<28} {state}{paid}"))
+
+
+def _ago(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
 
 
 def cancel(args: argparse.Namespace) -> int:

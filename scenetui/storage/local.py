@@ -15,7 +15,7 @@ import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scenetui.domain import SceneVideo, VideoMetadata, VideoStatus
 from scenetui.domain.video import StoredCopy
@@ -24,6 +24,9 @@ from scenetui.storage import takes as T
 from scenetui.storage.atomic import clear_dead_temps, move_into_place, write_json_atomic, write_text_atomic
 
 STAGING = ".staging"
+
+if TYPE_CHECKING:
+    from scenetui.storage.firebase.claims import SceneClaim
 
 
 class LocalStore:
@@ -51,6 +54,10 @@ class LocalStore:
 
     def remote_copies(self, script_id: str) -> dict[int, StoredCopy] | None:
         """Nothing is remote here."""
+        return None
+
+    def scene_claims(self, script_id: str) -> list[SceneClaim] | None:
+        """The render boxes' claims on the script's scenes: none here (one box, one lock)."""
         return None
 
     def staging_path(self, script_id: str, name: str) -> Path:

@@ -3,14 +3,17 @@ that dies mid-generation is taken over by polling its generation, not by paying 
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import signal
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from tests.conftest import LUMA_KEY, luma_env
+from tests.conftest import LUMA_KEY, luma_env, run_cli
 from tests.fakes.luma_server import FakeLuma
 from tests.firebase.conftest import firestore_script
 
@@ -20,6 +23,13 @@ def box(script_id: str, ws: Path, fake: FakeLuma, env: dict[str, str]) -> subpro
            "--backend", "luma", "--luma-base-url", fake.base_url, "--yes", "--no-assemble", "--concurrency", "1"]
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **env},
                             start_new_session=True)
+
+
+def team(script_id: str, ws: Path, env: dict[str, str]) -> list[dict[str, object]]:
+    """What `status firestore:ID --json` says of the boxes' claims."""
+    r = run_cli("status", f"firestore:{script_id}", "--workspace", str(ws), "--json", env=env)
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)["claims"]
 
 
 def test_two_boxes_share_a_script_without_paying_twice(admin, fb_env, tmp_path: Path, asset_cache: Path) -> None:
@@ -57,7 +67,15 @@ def test_a_dead_box_is_taken_over_by_polling_its_generation(admin, fb_env, tmp_p
         early = box(script_id, tmp_path / "box-b", fake, env)
         out, err = early.communicate(timeout=120)
         assert early.returncode == 0 and "being rendered by" in out, err[-2000:]
+        # the team's view: box A holds scene 0 with its paid generation, alive until its lease runs out
+        dead_box = f"{socket.gethostname()}:{a.pid}"
+        seen = team(script_id, tmp_path / "box-b", env)
+        assert [(c["scene"], c["box"]) for c in seen] == [(0, dead_box)] and seen[0]["generationId"], seen
         time.sleep(8.5)  # the dead box's lease runs out
+        seen = team(script_id, tmp_path / "box-b", env)
+        assert [(c["scene"], c["box"], c["alive"]) for c in seen] == [(0, dead_box, False)], seen
+        text = run_cli("status", f"firestore:{script_id}", "--workspace", str(tmp_path / "box-b"), env=env).stdout
+        assert re.search(rf"scene +0 +{re.escape(dead_box)} +GONE: its lease ran out \d+s ago", text), text
         late = box(script_id, tmp_path / "box-b", fake, env)
         out, err = late.communicate(timeout=120)
         assert late.returncode == 0, err[-2000:]

@@ -40,12 +40,39 @@ class Claim:
     owner: str
     lease_until: float
     generation_id: str | None = None
+    since: float | None = None  # when this owner took the scene
+    renewed_at: float | None = None  # its lease's last renewal
 
     @classmethod
     def of(cls, data: dict[str, Any] | None) -> Claim | None:
         if not data:
             return None
-        return cls(str(data.get("owner", "")), float(data.get("leaseUntil", 0)), data.get("generationId"))
+        since, renewed = data.get("since"), data.get("renewedAt")
+        return cls(str(data.get("owner", "")), float(data.get("leaseUntil", 0)), data.get("generationId"),
+                   float(since) if isinstance(since, int | float) else None,
+                   float(renewed) if isinstance(renewed, int | float) else None)
+
+    @property
+    def host(self) -> str:
+        """The box, as people name it (the owner is host:pid:random)."""
+        return self.owner.split(":", 1)[0]
+
+    @property
+    def box(self) -> str:
+        """host:pid — one render process on one box."""
+        return ":".join(self.owner.split(":")[:2])
+
+    def alive(self, now: float) -> bool:
+        """Its box still renews it; an expired claim's box is gone (or let go), and the scene is free."""
+        return self.lease_until > now
+
+
+@dataclass(frozen=True)
+class SceneClaim:
+    """One scene's claim as the team's view shows it."""
+
+    scene: int
+    claim: Claim
 
 
 @dataclass(frozen=True)
@@ -75,7 +102,9 @@ def take(conn: FirebaseConnection, script_id: str, index: int, owner: str, lease
         now = time.time()
         if before and before.owner != owner and before.lease_until > now:
             return False, before
-        tx.set(ref, {"owner": owner, "leaseUntil": now + lease,
+        # since: when this owner took the scene (kept while it renews), for the team's view of who works on what
+        since = before.since if before and before.owner == owner and before.since else now
+        tx.set(ref, {"owner": owner, "leaseUntil": now + lease, "renewedAt": now, "since": since,
                      "generationId": before.generation_id if before else None})
         return True, before
 
@@ -90,7 +119,8 @@ def renew(conn: FirebaseConnection, script_id: str, index: int, owner: str, leas
         now_claim = Claim.of(ref.get(transaction=tx).to_dict())
         if now_claim is None or now_claim.owner != owner:
             return False
-        tx.update(ref, {"leaseUntil": time.time() + lease})
+        now = time.time()
+        tx.update(ref, {"leaseUntil": now + lease, "renewedAt": now})
         return True
 
     return _in_transaction(conn, work)
@@ -122,3 +152,14 @@ def release(conn: FirebaseConnection, script_id: str, index: int, owner: str, *,
             tx.update(ref, {"leaseUntil": 0})
 
     _in_transaction(conn, work)
+
+
+def read_all(conn: FirebaseConnection, script_id: str) -> list[SceneClaim]:
+    """Every scene's claim on the script (one read of the claims collection), in scene order."""
+    docs = conn.db.collection(COLLECTION).document(script_id).collection("claims").stream()
+    found = []
+    for doc in docs:
+        claim = Claim.of(doc.to_dict())
+        if claim is not None and doc.id.isdigit():
+            found.append(SceneClaim(int(doc.id), claim))
+    return sorted(found, key=lambda c: c.scene)

@@ -76,6 +76,10 @@ class FirebaseStore(LocalStore):
             return claims.ClaimResult("done", before, self.gs_uri(name))
         return claims.ClaimResult("taken", before)
 
+    def scene_claims(self, script_id: str) -> list[claims.SceneClaim] | None:
+        """Which box holds which scene, from Firestore (one read of the claims collection)."""
+        return claims.read_all(self.conn, script_id)
+
     async def renew_claim(self, script_id: str, index: int) -> bool:
         return await asyncio.to_thread(claims.renew, self.conn, script_id, index, self.owner, self.lease)
 
