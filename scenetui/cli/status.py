@@ -11,6 +11,7 @@ from scenetui.build import make_store, resolve_workspace
 from scenetui.cli.common import build_options, print_ledger, settings as _settings
 from scenetui.cli.selection import parse_scenes
 from scenetui.control.snapshot import board_from_disk
+from scenetui.control.team import ago
 from scenetui.domain.board import CANCELLED, DONE, DOUBT, FAILED, PAID
 from scenetui.domain.units import human_size, usd
 from scenetui.engine.costs import ledger, total_spent
@@ -131,20 +132,16 @@ def print_claims(claims: list[dict[str, Any]]) -> None:
     now = time.time()
     print("boxes working on it (claims in Firestore):")
     for c in claims:
-        since = f"since {_ago(now - c['since'])}" if c["since"] else "since ?"
+        since = f"since {ago(now - c['since'])}" if c["since"] else "since ?"
         if c["alive"]:
-            renewed = f", lease renewed {_ago(now - c['renewedAt'])} ago" if c["renewedAt"] else ""
-            state = f"working, {since}{renewed}, expires in {_ago(c['leaseUntil'] - now)}"
+            renewed = f", lease renewed {ago(now - c['renewedAt'])} ago" if c["renewedAt"] else ""
+            state = f"working, {since}{renewed}, expires in {ago(c['leaseUntil'] - now)}"
         else:
-            state = (f"GONE: its lease ran out {_ago(now - c['leaseUntil'])} ago — the scene is free for another box"
+            state = (f"GONE: its lease ran out {ago(now - c['leaseUntil'])} ago — the scene is free for another box"
                      if c["leaseUntil"] else "let go — the scene is free for another box")
         paid = f"  gen {c['generationId']}" if c["generationId"] else ""
         print(clean(f"  scene {c['scene']:>3}  {c['box']:<28} {state}{paid}"))
 
-
-def _ago(seconds: float) -> str:
-    seconds = max(0, int(seconds))
-    return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
 
 
 def cancel(args: argparse.Namespace) -> int:

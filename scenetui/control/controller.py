@@ -22,6 +22,7 @@ from scenetui.control.snapshot import mark_stale
 from scenetui.control.state import Listener, ScriptState
 from scenetui.control.takes import take_rows
 from scenetui.control.steering import Steering
+from scenetui.control.team import Team
 from scenetui.control.viewing import Viewing
 from scenetui.domain.board import ACTIVE, DONE, DOUBT, Board
 from scenetui.domain.events import Event, SceneKept, SceneReset, TakeChosen
@@ -53,6 +54,7 @@ class ScriptController:
         self.view = Viewing(self.state)
         self.edits = Editing(self.state, stamp)
         self.keyframes = Keyframing(self.state, self.edits)
+        self.team = Team(self.state)  # the render boxes on a shared (firestore:) script
         self.concurrency = concurrency or (2 * settings.luma_max_in_flight if opts.backend == "luma" else settings.concurrency)
         self.queue = Steering(self.state, self.concurrency)
         self._ctx: RenderContext | None = None
@@ -115,6 +117,7 @@ class ScriptController:
 
     async def close(self) -> None:
         self.edits.stop_watching()
+        self.team.stop()
         if self._follower is not None:
             await self._follower.stop()
         task = self.state.task

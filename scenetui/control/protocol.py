@@ -11,6 +11,7 @@ from scenetui.control.editing import Editing
 from scenetui.control.keyframing import Keyframing
 from scenetui.control.state import Listener
 from scenetui.control.steering import Steering
+from scenetui.control.team import Team
 from scenetui.control.viewing import Viewing
 from scenetui.domain.board import Board
 from scenetui.domain.takes import TakeRow
@@ -38,6 +39,7 @@ class Controller(Protocol):
     edits: Editing  # a scene's words through the editor, the script reloaded when it changes
     keyframes: Keyframing  # cards, pictures, clip frames, Luma pictures
     queue: Steering  # the running render as a queue: at once, pause, drain, first
+    team: Team  # the render boxes sharing a firestore: script, from their claims
 
     @property
     def board(self) -> Board: ...

@@ -157,6 +157,7 @@ class SceneApp(App[int]):
         """However the app ends (quit, a test's exit, a lost terminal): no listener outlives it."""
         if self.controller is not None:
             self.controller.edits.stop_watching()
+            self.controller.team.stop()
 
     async def _close_and_exit(self) -> None:
         if self.controller is not None:

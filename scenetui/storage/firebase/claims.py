@@ -11,6 +11,7 @@ import os
 import socket
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -163,3 +164,19 @@ def read_all(conn: FirebaseConnection, script_id: str) -> list[SceneClaim]:
         if claim is not None and doc.id.isdigit():
             found.append(SceneClaim(int(doc.id), claim))
     return sorted(found, key=lambda c: c.scene)
+
+
+def watch_all(conn: FirebaseConnection, script_id: str,
+              seen: Callable[[list[SceneClaim]], None]) -> Callable[[], None]:
+    """Follow the claims collection with a Firestore listener: `seen` gets every scene's claim (in scene order)
+    from the listener's thread, the current ones first, then after each change. Returns the function that stops."""
+    def on_snapshot(docs: list[Any], _changes: Any, _read_time: Any) -> None:
+        found = []
+        for doc in docs:
+            claim = Claim.of(doc.to_dict())
+            if claim is not None and doc.id.isdigit():
+                found.append(SceneClaim(int(doc.id), claim))
+        seen(sorted(found, key=lambda c: c.scene))
+
+    watch = conn.db.collection(COLLECTION).document(script_id).collection("claims").on_snapshot(on_snapshot)
+    return watch.unsubscribe  # type: ignore[no-any-return]

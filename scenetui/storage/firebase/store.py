@@ -80,6 +80,11 @@ class FirebaseStore(LocalStore):
         """Which box holds which scene, from Firestore (one read of the claims collection)."""
         return claims.read_all(self.conn, script_id)
 
+    async def watch_claims(self, script_id: str,
+                           seen: Callable[[list[claims.SceneClaim]], None]) -> Callable[[], None]:
+        """Follow the boxes' claims (a Firestore listener on the claims collection); see `claims.watch_all`."""
+        return await asyncio.to_thread(claims.watch_all, self.conn, script_id, seen)
+
     async def renew_claim(self, script_id: str, index: int) -> bool:
         return await asyncio.to_thread(claims.renew, self.conn, script_id, index, self.owner, self.lease)
 

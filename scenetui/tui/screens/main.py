@@ -70,6 +70,7 @@ class MainScreen(Screen[None]):
     def __init__(self, controller: Controller) -> None:
         super().__init__()
         self.controller = controller
+        self._team_seen = 0  # the team's claims version last drawn
 
     def compose(self) -> ComposeResult:
         c = self.controller
@@ -107,10 +108,25 @@ class MainScreen(Screen[None]):
         self.query_one(LogPanel).follow(self.controller.board)
 
     def _tick(self) -> None:
-        """Elapsed clocks move every second even when no event arrives."""
+        """Elapsed clocks move every second even when no event arrives; so do the team's claims (their ages, and
+        whatever the claims listener delivered)."""
         active = {s.index for s in self.controller.board.scenes if s.status == ACTIVE}
         if active:
             self.flush(active)
+        self._follow_team()
+
+    def _follow_team(self) -> None:
+        team = self.controller.team
+        if not team.started:
+            self.run_worker(team.start(), group="team", exclusive=True)  # once; nothing for a local script
+            return
+        if not team.following:
+            return
+        if team.version != self._team_seen:
+            self._team_seen = team.version
+            self.query_one(SceneDetails).redraw(relayout=True)
+        elif team.claims:
+            self.query_one(SceneDetails).redraw()  # the ages move
 
     @work(exclusive=True, group="script-watch")
     async def _script_changed(self) -> None:

@@ -158,6 +158,9 @@ def script_summary(controller: Controller) -> Table:
         lines = "; ".join(f"scene {i}: {' and '.join(w)}" for i, w in sorted(missing.items())[:6])
         grid.add_row(Text("Missing", style="red"), lines)
     grid.add_row("Workspace", Text(str(controller.workspace.root)))
+    boxes = controller.team.summary()
+    if boxes is not None:  # every render box on a shared (firestore:) script, from their claims
+        grid.add_row("Boxes", Text(clean(boxes)))
     return grid
 
 
@@ -180,6 +183,9 @@ def scene_text(controller: Controller, index: int) -> Table:
     if detail and s.status != FAILED:
         state.append(f"  {detail}", style="dim")
     grid.add_row("State", state)
+    box = controller.team.scene_line(index)
+    if box is not None:  # a shared (firestore:) script: which render box holds the scene's claim
+        grid.add_row(Text("Box", style="red" if "free for another box" in box else ""), Text(clean(box)))
     if s.stale:
         grid.add_row(Text("Stale", style="yellow"), Text("the scene changed since its clip was made; the clip is kept "
                                                          "— R regenerates it, E edits the words"))

@@ -1,0 +1,111 @@
+"""The team's render boxes on a `firestore:` script: which box holds which scene's claim, since when, whether its
+lease is alive — followed with a Firestore listener on the claims collection (no polling), for the app and `watch`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from scenetui.control.state import ScriptState
+    from scenetui.storage.firebase.claims import SceneClaim
+
+log = logging.getLogger("scenetui.app")
+
+
+class Team:
+    """The latest claims the listener delivered; `version` rises with each delivery (screens redraw on a change)."""
+
+    def __init__(self, state: ScriptState) -> None:
+        self.state = state
+        self.claims: list[SceneClaim] = []
+        self.version = 0
+        self.following = False  # a listener runs (a Firestore script)
+        self._lock = threading.Lock()
+        self._stop: Any = None
+        self.started = False  # start() was called (it runs once)
+
+    @property
+    def own(self) -> str | None:
+        """This process's owner name in the claims, when it renders here (its own claims are not 'another box')."""
+        return getattr(self.state.store, "owner", None)
+
+    async def start(self) -> None:
+        """Start following, once, for a Firestore script; nothing for a local one."""
+        if self.started:
+            return
+        self.started = True
+        watch = getattr(self.state.store, "watch_claims", None)
+        if watch is None:
+            return
+        try:
+            self._stop = await watch(self.state.loaded.script.id, self._seen)
+            self.following = True
+        except Exception as exc:  # noqa: BLE001 -- no team view is no reason to stop the app
+            log.warning("cannot follow the render boxes' claims in Firestore: %s", exc)
+
+    def _seen(self, claims: list[SceneClaim]) -> None:
+        with self._lock:  # from the listener's thread
+            self.claims = claims
+            self.version += 1
+
+    def stop(self) -> None:
+        stop, self._stop = self._stop, None
+        self.started = True  # a late tick must not start it again
+        if stop is not None:
+            try:
+                stop()
+            except Exception as exc:  # noqa: BLE001
+                log.debug("stopping the claims listener: %s", exc)
+
+    def claim_of(self, index: int) -> SceneClaim | None:
+        with self._lock:
+            return next((c for c in self.claims if c.scene == index), None)
+
+    def scene_line(self, index: int, now: float | None = None) -> str | None:
+        """`host-b:4121 since 2m03s, lease renewed 12s ago` — or that its box is gone and the scene free."""
+        found = self.claim_of(index)
+        if found is None:
+            return None
+        claim, now = found.claim, time.time() if now is None else now
+        who = "this box" if claim.owner == self.own else claim.box
+        if not claim.alive(now):
+            if not claim.lease_until:
+                return f"{who} let it go — free for another box"
+            return f"{who} is gone (its lease ran out {ago(now - claim.lease_until)} ago) — free for another box"
+        since = f" since {ago(now - claim.since)}" if claim.since else ""
+        renewed = f", lease renewed {ago(now - claim.renewed_at)} ago" if claim.renewed_at else ""
+        return f"{who}{since}{renewed}"
+
+    def summary(self, now: float | None = None) -> str | None:
+        """`2 boxes: host-a:12 (scenes 0, 3), host-b:77 (scene 1) · gone: host-c:9 (scene 2, free)`; None when no
+        scene is claimed or the script is not shared."""
+        with self._lock:
+            claims = list(self.claims)
+        if not claims:
+            return None
+        now = time.time() if now is None else now
+        alive: dict[str, list[int]] = {}
+        gone: dict[str, list[int]] = {}
+        for c in claims:
+            who = "this box" if c.claim.owner == self.own else c.claim.box
+            (alive if c.claim.alive(now) else gone).setdefault(who, []).append(c.scene)
+
+        def listed(boxes: dict[str, list[int]]) -> str:
+            return ", ".join(f"{box} ({'scene' if len(s) == 1 else 'scenes'} {', '.join(map(str, s))})"
+                             for box, s in boxes.items())
+
+        words = f"{len(alive)} box{'es' if len(alive) != 1 else ''} working: {listed(alive)}" if alive else \
+            "no box working"
+        return words + (f" · gone: {listed(gone)}, free for another box" if gone else "")
+
+
+def ago(seconds: float) -> str:
+    """12s, 2m03s, 1h05m."""
+    seconds = max(0, int(seconds))
+    if seconds >= 3600:
+        return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+    return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
