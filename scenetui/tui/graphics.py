@@ -25,6 +25,7 @@ Encoder = Callable[["PILImage.Image", int, int, bool], tuple[str, int, int]]
 
 SIXEL_COLOURS = 256  # the most a sixel encoder here uses (and what most sixel terminals have)
 SIXEL_MAX = (1000, 1000)  # xterm's default largest picture, assumed when a sixel terminal does not say its own
+BACKGROUND = (18, 18, 18)  # the app's own background (#121212), around a picture's last cells
 KITTY_PLACEHOLDERS = (0, 28)  # the first kitty that places pictures by Unicode placeholders
 
 
@@ -84,6 +85,8 @@ def choose(setting: str, protocol: Graphics, facts: TerminalFacts) -> Pictures:
 
 def detect(setting: str = "auto") -> Pictures:
     """How this terminal takes pictures: asked (auto) or taken from the setting; call before Textual is imported."""
+    if os.environ.get("TEXTUAL_COLOR_SYSTEM", None) == "":
+        del os.environ["TEXTUAL_COLOR_SYSTEM"]  # set but empty is no choice: Textual would stop on it (KeyError '')
     if setting == "halfblock":
         return Pictures("halfblock", why="the setting says half blocks")
     stdout, stdin = sys.__stdout__, sys.__stdin__
@@ -148,10 +151,23 @@ def encode_sixel(image: PILImage.Image, cols: int, rows: int, playing: bool,
                  pictures: Pictures | None = None) -> tuple[str, int, int]:
     """The picture as sixel data within the terminal's colour registers and largest picture, with the cells it
     covers. Runs in the player's worker thread, never the UI's."""
+    from PIL import Image
+    from textual_image._terminal import get_cell_size
+
     from scenetui.tui import sixel
 
     pictures = pictures or Pictures("sixel")
     fitted, covers_cols, covers_rows = _fit(image, cols, rows, playing, most=pictures.max_size, scaled=False)
+    # Filled out to whole cells in the app's background: mlterm shows its own (white, by default) in the part of a
+    # cell a picture leaves bare — a light bar under every keyframe.
+    cell = get_cell_size()
+    most = pictures.max_size or (covers_cols * cell.width, covers_rows * cell.height)
+    canvas = (max(fitted.width, min(covers_cols * cell.width, most[0])),
+              max(fitted.height, min(covers_rows * cell.height, most[1])))
+    if canvas != fitted.size:
+        padded = Image.new("RGB", canvas, BACKGROUND)
+        padded.paste(fitted, (0, 0))
+        fitted = padded
     return sixel.encode(fitted, pictures.colours), covers_cols, covers_rows
 
 

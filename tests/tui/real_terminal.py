@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -15,7 +16,7 @@ from typing import TypeVar
 
 from PIL import Image
 
-TOOLS = {"Xvfb": "xvfb", "xterm": "xterm", "xdotool": "xdotool", "import": "imagemagick"}
+TOOLS = {"Xvfb": "xvfb", "xterm": "xterm", "mlterm": "mlterm", "xdotool": "xdotool", "import": "imagemagick"}
 T = TypeVar("T")
 
 
@@ -63,16 +64,27 @@ class Display:
         _end(self.proc)
 
 
-class XTerm:
-    """xterm running `command` (argv) at the display's top-left corner, without borders: cell (x, y) starts at
-    pixel (x × cell width, y × cell height)."""
+# Each terminal at the display's top-left corner without inner borders, so cell (x, y) starts at pixel
+# (x × cell width, y × cell height); xterm as a VT340 (its sixel), both with their stock light background.
+TERMINALS = {
+    "xterm": lambda cols, rows: ["xterm", "-ti", "vt340", "-geometry", f"{cols}x{rows}+0+0", "-b", "0", "-bw", "0"],
+    "mlterm": lambda cols, rows: ["mlterm", "-g", f"{cols}x{rows}+0+0", "--border=0", "--sbmod=none"],
+}
 
-    def __init__(self, display: Display, command: list[str], *, cols: int, rows: int, cwd: Path,
-                 env: dict[str, str], options: tuple[str, ...] = ("-ti", "vt340")) -> None:
-        self.display = display
-        self.proc = subprocess.Popen(["xterm", *options, "-geometry", f"{cols}x{rows}+0+0", "-b", "0", "-bw", "0",
-                                      "-e", *command], cwd=cwd, env={**display.env(), **env},
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+class Terminal:
+    """A terminal emulator (`name` in TERMINALS) running `command` (argv)."""
+
+    def __init__(self, name: str, display: Display, command: list[str], *, cols: int, rows: int, cwd: Path,
+                 env: dict[str, str]) -> None:
+        self.name, self.display = name, display
+        self.output = cwd / f"{name}.out"  # what the terminal itself prints (its complaints), for a failing test
+        with self.output.open("wb") as out:
+            # one argument after -e: mlterm reads options among the command's own (--workspace) and quits
+            shell = ["sh", "-c", "exec " + shlex.join(command)]
+            self.proc = subprocess.Popen([*TERMINALS[name](cols, rows), "-e", *shell], cwd=cwd,
+                                         env={**display.env(), **env}, stdout=out, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
 
     def close(self) -> None:
         _end(self.proc)

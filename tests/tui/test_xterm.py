@@ -1,5 +1,5 @@
-"""The real app in a real xterm (-ti vt340, stock settings: a white background, 1000×1000 pixels at most) on a
-virtual display, read back as pixels: keyframes and the paused frame in their own colours and in their place, no
+"""The real app in real sixel terminals — xterm -ti vt340 (a white background, 1000×1000 pixels at most) and mlterm,
+stock settings — on a virtual display, read back as pixels: keyframes and the paused frame in their own colours and in their place, no
 light cells around them, a playing clip never an empty pane, keyframes drawn again for a resized window."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from PIL import Image, ImageChops, ImageStat
 from scenetui.cli.demo import write_demo_script
 from tests.conftest import IN_CI, run_cli
 from tests.tui.fake_terminal import ROOT
-from tests.tui.real_terminal import Display, XTerm, missing_tools, wait_until
+from tests.tui.real_terminal import Display, Terminal, missing_tools, wait_until
 
 pytestmark = pytest.mark.skipif(bool(missing_tools()) and not IN_CI,
                                 reason=f"needs {', '.join(missing_tools())} (CI installs them)")
@@ -56,13 +56,17 @@ def error(seen: Image.Image, want: Image.Image) -> tuple[float, float]:
     return mean, ImageStat.Stat(worst).mean[0] / 255
 
 
-def light_pixels(shot: Image.Image) -> int:
-    """Pixels in xterm's own white background: the app's cells all have their own colours, none of them white."""
-    white = shot.convert("L").point(lambda v: 255 if v >= 250 else 0)
+def light_pixels(shot: Image.Image, placed: tuple[int, ...], cell: tuple[int, int]) -> int:
+    """Pixels in the terminal's own white background within the cells a picture covers (a picture leaving part
+    of a cell bare showed a white bar under each keyframe; the keyframes here have no white)."""
+    x, y, cols, rows = placed[2:6]
+    cells = shot.crop((x * cell[0], y * cell[1], (x + cols) * cell[0], (y + rows) * cell[1]))
+    white = cells.convert("L").point(lambda v: 255 if v >= 250 else 0)
     return round(ImageStat.Stat(white).sum[0] / 255)
 
 
-def test_pictures_in_a_real_xterm(tmp_path: Path) -> None:
+@pytest.mark.parametrize("terminal", ["xterm", "mlterm"])
+def test_pictures_in_a_real_terminal(tmp_path: Path, terminal: str) -> None:
     script = write_demo_script(tmp_path / "sample")
     data = json.loads(script.read_text())
     data["scenes"] = data["scenes"][:1]  # Dusk: a sky of fine gradients, where wrong colour registers show
@@ -73,12 +77,13 @@ def test_pictures_in_a_real_xterm(tmp_path: Path) -> None:
     display = Display()
     env = {"SCENETUI_GRAPHICS": "auto", "SCENETUI_LOG_LEVEL": "DEBUG", "SSH_CONNECTION": "", "SSH_TTY": "",
            "PYTHONPATH": str(ROOT), "COLORTERM": "", "TEXTUAL_COLOR_SYSTEM": ""}
-    term = XTerm(display, [sys.executable, "-m", "scenetui", "open", str(script), "--workspace", str(ws)],
-                 cols=140, rows=44, cwd=tmp_path, env=env)
+    term = Terminal(terminal, display, [sys.executable, "-m", "scenetui", "open", str(script), "--workspace", str(ws)],
+                    cols=140, rows=44, cwd=tmp_path, env=env)
     try:
         said = wait_until(lambda: next((m for m in log_messages(ws) if "pictures drawn with" in m), None),
-                          "the app to say how it draws pictures")
-        assert "sixel, 256 colours, 1000×1000 max" in said, said  # xterm's answers, read from xterm itself
+                          f"the app to say how it draws pictures ({terminal} said {term.output.read_bytes()[-500:]!r})")
+        # the terminal's own answers: xterm says 1000×1000 (and 1024 registers), mlterm no largest size (assumed)
+        assert "sixel, 256 colours, 1000×1000 max" in said, said
         cell = tuple(map(int, CELL.search(said).groups()))  # type: ignore[union-attr]
         display.keys("Down")
         start = wait_until(lambda: placements(ws, "pic-start"), "the start keyframe placed")[-1]
@@ -86,15 +91,20 @@ def test_pictures_in_a_real_xterm(tmp_path: Path) -> None:
         keyframe = Image.open(tmp_path / "sample" / "keyframes" / "000-start.png").convert("RGB")
 
         def keyframe_right(placed: tuple[int, ...]) -> tuple[float, float]:
+            """The picture is filled out to whole cells: its own part is the keyframe fitted by the bound axis."""
+            width, height = placed[:2]
+            own = (width, int(keyframe.height * width / keyframe.width))
+            if own[1] > height:
+                own = (int(keyframe.width * height / keyframe.height), height)
             shot = display.capture()
-            want = keyframe.resize(placed[:2], Image.Resampling.BILINEAR)
-            return error(region(shot, placed, cell), want)
+            want = keyframe.resize(own, Image.Resampling.BILINEAR)
+            return error(region(shot, (*own, *placed[2:]), cell), want)
 
         # xterm draws a sixel a moment after it arrives: what lasts is a picture that matches
         mean, off = wait_until(lambda: e if (e := keyframe_right(start))[1] < 0.01 else None,
                                "the start keyframe drawn in its own colours", timeout=20)
         assert mean < 8, (mean, off)  # before: streaks across the sky, 3.5 % of the pixels off
-        assert light_pixels(display.capture()) < 100  # no white bars under or around the pictures
+        assert light_pixels(display.capture(), start, cell) < 20  # no white bar under the picture
 
         display.keys("p")  # the preview opens paused on the middle frame: the whole pane's worth, ≤ 1000 px
         paused = wait_until(lambda: [p for p in placements(ws, "preview-graphic") if p[0] > 600], "the paused frame")[-1]
@@ -126,14 +136,14 @@ def test_pictures_in_a_real_xterm(tmp_path: Path) -> None:
 
         display.keys("space", "Escape")  # back to the scenes, then a smaller window
         before = placements(ws, "pic-start")
-        display.resize("xterm", 100 * cell[0], 36 * cell[1])
+        display.resize(terminal, 100 * cell[0], 36 * cell[1])
         wait_until(lambda: placements(ws, "pic-start")[len(before):], "the keyframes drawn again")
         # the newest placement is the one on screen (the old picture may be placed once before it is drawn again)
         wait_until(lambda: e if (e := keyframe_right(placements(ws, "pic-start")[-1]))[1] < 0.01 else None,
                    "the resized keyframe drawn in its own colours", timeout=20)
         resized = placements(ws, "pic-start")[-1]
         assert resized[:2] != start[:2] and resized[4] <= 100 - resized[2], (start, resized)  # new size, in the window
-        assert light_pixels(display.capture()) < 100
+        assert light_pixels(display.capture(), resized, cell) < 20
     finally:
         term.close()
         display.close()
