@@ -248,3 +248,23 @@ def test_takes_screen(snap_compare, story: Path, tmp_path: Path, fixed_clock: No
         await dialog_drawn(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_team_view(snap_compare, story: Path, tmp_path: Path, fixed_clock: None, monkeypatch: pytest.MonkeyPatch,
+                   size: tuple[int, int]) -> None:
+    """A shared script's boxes, as the claims listener delivers them: scene 2's box is gone (its lease ran out)."""
+    from scenetui.storage.firebase.claims import Claim, SceneClaim
+
+    monkeypatch.setattr("scenetui.control.team.time", types.SimpleNamespace(time=lambda: NOW))
+    app = make_app(story, tmp_path / "ws")
+
+    async def before(pilot: Pilot) -> None:
+        team = app.controller.team
+        team.started = team.following = True  # as if the listener ran (a firestore: script)
+        team._seen([SceneClaim(0, Claim("render-a:4121:1a2b3c4d", NOW + 100, "gen-a", NOW - 125, NOW - 5)),
+                    SceneClaim(2, Claim("render-b:77:deadbeef", NOW - 70, None, NOW - 400, NOW - 190))])
+        await pilot.press("down", "down")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=before)
