@@ -65,6 +65,12 @@ class Team:
         with self._lock:
             return next((c for c in self.claims if c.scene == index), None)
 
+    def others(self, now: float | None = None) -> dict[int, tuple[str, bool]]:
+        """The scenes other boxes hold: scene → (host:pid, its lease still alive)."""
+        now = time.time() if now is None else now
+        with self._lock:
+            return {c.scene: (c.claim.box, c.claim.alive(now)) for c in self.claims if c.claim.owner != self.own}
+
     def scene_line(self, index: int, now: float | None = None) -> str | None:
         """`host-b:4121 since 2m03s, lease renewed 12s ago` — or that its box is gone and the scene free."""
         found = self.claim_of(index)

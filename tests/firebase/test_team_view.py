@@ -26,6 +26,9 @@ async def test_the_app_shows_which_box_holds_which_scene(admin, fb_env, tmp_path
         await pilot.pause()
         team = app.controller.team
         await wait_for(pilot, lambda: team.following and len(team.claims) == 2, what="the claims listener")
+        # the tree marks the scenes other boxes hold
+        await wait_for(pilot, lambda: "⚑ render-a:4121" in screen_text(app) and "⚑ render-b:77 gone"
+                       in screen_text(app), what="the boxes in the scene tree")
         # scene 0 is selected as the app opens
         await wait_for(pilot, lambda: "render-a:4121 since 2m0" in screen_text(app), what="scene 0's box")
         await pilot.press("up")  # the script itself: its summary names every box
@@ -44,6 +47,8 @@ async def test_the_app_shows_which_box_holds_which_scene(admin, fb_env, tmp_path
                                   "renewedAt": time.time(), "since": time.time(), "generationId": None})
         await wait_for(pilot, lambda: "render-c:9 since 0s" in screen_text(app) or "render-c:9 since 1s"
                        in screen_text(app), what="the box that took over")
+        await wait_for(pilot, lambda: "⚑ render-c:9" in screen_text(app) and "gone" not in screen_text(app),
+                       what="the tree following the takeover")
         claims.document("0").delete()  # box A stored its clip and let go
         await wait_for(pilot, lambda: len(team.claims) == 1, what="the released claim")
         await pilot.press("up", "up")

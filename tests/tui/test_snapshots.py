@@ -264,6 +264,12 @@ def test_team_view(snap_compare, story: Path, tmp_path: Path, fixed_clock: None,
         team.started = team.following = True  # as if the listener ran (a firestore: script)
         team._seen([SceneClaim(0, Claim("render-a:4121:1a2b3c4d", NOW + 100, "gen-a", NOW - 125, NOW - 5)),
                     SceneClaim(2, Claim("render-b:77:deadbeef", NOW - 70, None, NOW - 400, NOW - 190))])
+        from scenetui.tui.widgets.scene_tree import SceneTree
+
+        tree = app.screen.query_one(SceneTree)
+        deadline = time.monotonic() + 20
+        while len(tree.boxes) < 2 and time.monotonic() < deadline:  # the screen's next tick marks the rows
+            await pilot.pause(0.1)
         await pilot.press("down", "down")
         await settle(pilot)
 

@@ -124,6 +124,9 @@ class MainScreen(Screen[None]):
             return
         if team.version != self._team_seen:
             self._team_seen = team.version
+            tree = self.query_one(SceneTree)
+            before, tree.boxes = tree.boxes, team.others()
+            tree.refresh_scenes({i for i in before.keys() | tree.boxes.keys() if before.get(i) != tree.boxes.get(i)})
             self.query_one(SceneDetails).redraw(relayout=True)
         elif team.claims:
             self.query_one(SceneDetails).redraw()  # the ages move

@@ -29,6 +29,7 @@ class SceneTree(Tree[NodeRef]):
         super().__init__(Text(script.title or script.id), data=NodeRef(-1, "script"), **kwargs)  # type: ignore[arg-type]
         self.script, self.board = script, board
         self.marked: set[int] = set()
+        self.boxes: dict[int, tuple[str, bool]] = {}  # scenes other render boxes hold: (host:pid, lease alive)
         self._scene_nodes: list[TreeNode[NodeRef]] = []
         self._video_nodes: list[TreeNode[NodeRef]] = []
         self._stale: set[int] = set()  # rows changed while off-screen
@@ -65,6 +66,10 @@ class SceneTree(Tree[NodeRef]):
     def _label(self, i: int, now: float | None = None) -> Text:
         scene = self.script.scenes[i]
         row = scene_row(scene.title or "(untitled)", self.board.scenes[i], self.board.expected_seconds, now, wide=self.wide)
+        held = self.boxes.get(i)
+        if held is not None:  # a shared script: the box working on it, or that it is gone and the scene free
+            row = row + Text(f"  ⚑ {held[0]}", style="cyan") if held[1] else row + Text(f"  ⚑ {held[0]} gone",
+                                                                                         style="red")
         return (Text("■ ", style="bold") + row) if i in self.marked else row
 
     def _video_label(self, i: int) -> Text:
