@@ -143,7 +143,6 @@ def print_claims(claims: list[dict[str, Any]]) -> None:
         print(clean(f"  scene {c['scene']:>3}  {c['box']:<28} {state}{paid}"))
 
 
-
 def cancel(args: argparse.Namespace) -> int:
     """Ask a running render to cancel scenes (through the journal); optionally delete them at Luma too."""
     settings = _settings()

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from scenetui.control.state import ScriptState
-    from scenetui.storage.firebase.claims import SceneClaim
+    from scenetui.storage.firebase.claims import Claim, SceneClaim
 
 log = logging.getLogger("scenetui.app")
 
@@ -61,6 +61,9 @@ class Team:
             except Exception as exc:  # noqa: BLE001
                 log.debug("stopping the claims listener: %s", exc)
 
+    def _who(self, claim: Claim) -> str:
+        return "this box" if claim.owner == self.own else claim.box
+
     def claim_of(self, index: int) -> SceneClaim | None:
         with self._lock:
             return next((c for c in self.claims if c.scene == index), None)
@@ -77,7 +80,7 @@ class Team:
         if found is None:
             return None
         claim, now = found.claim, time.time() if now is None else now
-        who = "this box" if claim.owner == self.own else claim.box
+        who = self._who(claim)
         if not claim.alive(now):
             if not claim.lease_until:
                 return f"{who} let it go — free for another box"
@@ -87,8 +90,8 @@ class Team:
         return f"{who}{since}{renewed}"
 
     def summary(self, now: float | None = None) -> str | None:
-        """`2 boxes: host-a:12 (scenes 0, 3), host-b:77 (scene 1) · gone: host-c:9 (scene 2, free)`; None when no
-        scene is claimed or the script is not shared."""
+        """`2 boxes working: host-a:12 (scenes 0, 3), host-b:77 (scene 1) · gone: host-c:9 (scene 2), free for another
+        box`; None when no scene is claimed or the script is not shared."""
         with self._lock:
             claims = list(self.claims)
         if not claims:
@@ -97,8 +100,7 @@ class Team:
         alive: dict[str, list[int]] = {}
         gone: dict[str, list[int]] = {}
         for c in claims:
-            who = "this box" if c.claim.owner == self.own else c.claim.box
-            (alive if c.claim.alive(now) else gone).setdefault(who, []).append(c.scene)
+            (alive if c.claim.alive(now) else gone).setdefault(self._who(c.claim), []).append(c.scene)
 
         def listed(boxes: dict[str, list[int]]) -> str:
             return ", ".join(f"{box} ({'scene' if len(s) == 1 else 'scenes'} {', '.join(map(str, s))})"

@@ -86,8 +86,22 @@ class ClaimResult:
     clip: str | None = None
 
 
+def _claims(conn: FirebaseConnection, script_id: str) -> Any:
+    return conn.db.collection(COLLECTION).document(script_id).collection("claims")
+
+
 def _ref(conn: FirebaseConnection, script_id: str, index: int) -> Any:
-    return conn.db.collection(COLLECTION).document(script_id).collection("claims").document(str(index))
+    return _claims(conn, script_id).document(str(index))
+
+
+def _scene_claims(docs: Any) -> list[SceneClaim]:
+    """The claims documents as scene claims, in scene order (anything else in the collection skipped)."""
+    found = []
+    for doc in docs:
+        claim = Claim.of(doc.to_dict())
+        if claim is not None and doc.id.isdigit():
+            found.append(SceneClaim(int(doc.id), claim))
+    return sorted(found, key=lambda c: c.scene)
 
 
 def _in_transaction(conn: FirebaseConnection, work: Any) -> Any:
@@ -157,13 +171,7 @@ def release(conn: FirebaseConnection, script_id: str, index: int, owner: str, *,
 
 def read_all(conn: FirebaseConnection, script_id: str) -> list[SceneClaim]:
     """Every scene's claim on the script (one read of the claims collection), in scene order."""
-    docs = conn.db.collection(COLLECTION).document(script_id).collection("claims").stream()
-    found = []
-    for doc in docs:
-        claim = Claim.of(doc.to_dict())
-        if claim is not None and doc.id.isdigit():
-            found.append(SceneClaim(int(doc.id), claim))
-    return sorted(found, key=lambda c: c.scene)
+    return _scene_claims(_claims(conn, script_id).stream())
 
 
 def watch_all(conn: FirebaseConnection, script_id: str,
@@ -171,12 +179,7 @@ def watch_all(conn: FirebaseConnection, script_id: str,
     """Follow the claims collection with a Firestore listener: `seen` gets every scene's claim (in scene order)
     from the listener's thread, the current ones first, then after each change. Returns the function that stops."""
     def on_snapshot(docs: list[Any], _changes: Any, _read_time: Any) -> None:
-        found = []
-        for doc in docs:
-            claim = Claim.of(doc.to_dict())
-            if claim is not None and doc.id.isdigit():
-                found.append(SceneClaim(int(doc.id), claim))
-        seen(sorted(found, key=lambda c: c.scene))
+        seen(_scene_claims(docs))
 
-    watch = conn.db.collection(COLLECTION).document(script_id).collection("claims").on_snapshot(on_snapshot)
+    watch = _claims(conn, script_id).on_snapshot(on_snapshot)
     return watch.unsubscribe  # type: ignore[no-any-return]

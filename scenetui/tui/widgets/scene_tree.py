@@ -68,8 +68,8 @@ class SceneTree(Tree[NodeRef]):
         row = scene_row(scene.title or "(untitled)", self.board.scenes[i], self.board.expected_seconds, now, wide=self.wide)
         held = self.boxes.get(i)
         if held is not None:  # a shared script: the box working on it, or that it is gone and the scene free
-            row = row + Text(f"  ⚑ {held[0]}", style="cyan") if held[1] else row + Text(f"  ⚑ {held[0]} gone",
-                                                                                         style="red")
+            box, alive = held
+            row = row + (Text(f"  ⚑ {box}", style="cyan") if alive else Text(f"  ⚑ {box} gone", style="red"))
         return (Text("■ ", style="bold") + row) if i in self.marked else row
 
     def _video_label(self, i: int) -> Text:
