@@ -77,8 +77,9 @@ class MainScreen(Screen[None]):
         yield OverallBar(c.board, c.loaded.script.title or c.script_id, c.mode, id="overall")
         yield Static("", id="size-note")
         with Horizontal(id="body"):
-            yield SceneTree(c.loaded.script, c.board, id="tree")
-            yield SceneDetails(c, id="details")
+            details = SceneDetails(c, id="details")
+            yield SceneTree(c.loaded.script, c.board, on_cursor=details.show, id="tree")
+            yield details
         yield LogPanel(id="log")
         yield Footer()
 
@@ -227,11 +228,6 @@ class MainScreen(Screen[None]):
         if tree.wide == compact:
             tree.wide = not compact
             tree.refresh_scenes(range(len(self.controller.board.scenes)))
-
-    @on(Tree.NodeHighlighted)
-    def _highlighted(self, event: Tree.NodeHighlighted[NodeRef]) -> None:
-        ref = event.node.data
-        self.query_one(SceneDetails).show(None if ref is None or ref.index < 0 else ref.index)
 
     @on(Tree.NodeSelected)
     def _selected(self, event: Tree.NodeSelected[NodeRef]) -> None:

@@ -57,6 +57,8 @@ class SceneDetails(VerticalScroll):
         yield Static(id="details-video")
 
     def show(self, index: int | None) -> None:
+        if not self.is_mounted:  # the tree's cursor can move before this pane is composed: the screen shows it
+            return
         changed = index != self.index
         self.index = index
         self.redraw(relayout=changed)
@@ -88,8 +90,8 @@ class SceneDetails(VerticalScroll):
         status = self.controller.board.scenes[self.index].status
         relayout = relayout or status != self._status
         self._status = status
-        text.update(scene_text(self.controller, self.index), layout=relayout)
-        video.update(video_text(self.controller, self.index), layout=relayout)
+        replace(text, scene_text(self.controller, self.index), relayout)
+        replace(video, video_text(self.controller, self.index), relayout)
 
     @work(exclusive=True, group="thumbs")
     async def load_pictures(self, index: int | None) -> None:
@@ -141,6 +143,16 @@ class SceneDetails(VerticalScroll):
             frame.styles.width, frame.styles.height = width, height
             frame.show(data, (width, height))
             caption.update(Text(f"{which} keyframe", style="dim"))
+
+def replace(static: Static, content: Table | Text, relayout: bool) -> None:
+    """New words for a Static; a new layout only when their height changed. A layout arranges the whole screen
+    (about 10 ms with hundreds of scenes): one per key press made moving the selection miss a frame."""
+    width, height = static.content_size
+    static.update(content, layout=False)
+    # The skipped layout leaves Textual's cached content height as it was: right, since it is the same height.
+    if relayout and (not width or static.visual.get_height(static.styles, width) != height):
+        static.refresh(layout=True)
+
 
 def script_summary(controller: Controller) -> Table:
     script = controller.loaded.script

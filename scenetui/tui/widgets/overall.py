@@ -27,4 +27,6 @@ class OverallBar(Static):
 
     def redraw(self) -> None:
         prefix = "watching · " if self.mode == "watch" else ""
-        self.update(Text(prefix + overall(self.board, self.title_text, compact=self.compact)))  # a title is text, not markup
+        # A title is text, not markup. One line high always: no layout (which would arrange the whole screen, each
+        # time the board changed — several times a second in a render).
+        self.update(Text(prefix + overall(self.board, self.title_text, compact=self.compact)), layout=False)

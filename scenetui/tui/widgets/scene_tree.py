@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual.geometry import Region
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -25,8 +27,10 @@ class NodeRef:
 class SceneTree(Tree[NodeRef]):
     """Built once; afterwards only the labels of changed scenes are replaced (never a rebuild)."""
 
-    def __init__(self, script: AIScript, board: Board, **kwargs: object) -> None:
+    def __init__(self, script: AIScript, board: Board, on_cursor: Callable[[int | None], None] | None = None,
+                 **kwargs: object) -> None:
         super().__init__(Text(script.title or script.id), data=NodeRef(-1, "script"), **kwargs)  # type: ignore[arg-type]
+        self.on_cursor = on_cursor  # told of the scene under the cursor (None: the script) as the cursor moves
         self.script, self.board = script, board
         self.marked: set[int] = set()
         self.boxes: dict[int, tuple[str, bool]] = {}  # scenes other render boxes hold: (host:pid, lease alive)
@@ -88,26 +92,41 @@ class SceneTree(Tree[NodeRef]):
         """
         now = time.time()
         top, bottom = self.scroll_offset.y, self.scroll_offset.y + self.size.height
-        shown = False
+        rows: list[Region] = []
         for i in indices:
             if not 0 <= i < len(self._scene_nodes):
                 continue
-            if self._visible(i, top, bottom):
-                self._relabel(i, now)
-                shown = True
+            if self._shown(i, top, bottom):
+                lines = self._relabel(i, now)
+                rows.extend(Region(0, line - top, self.size.width, 1) for line in lines if top <= line < bottom)
             else:
                 self._stale.add(i)
-        if shown:
-            self.refresh()
+        if rows:
+            self.refresh(*rows)  # only the rows whose words changed: the rest of the pane is not drawn again
 
-    def _visible(self, i: int, top: int, bottom: int) -> bool:
+    def _shown(self, i: int, top: int, bottom: int) -> bool:
         return any(top <= node.line < bottom for node in (self._scene_nodes[i], self._video_nodes[i]))
 
-    def _relabel(self, i: int, now: float) -> None:
+    def _relabel(self, i: int, now: float) -> list[int]:
+        """New labels for scene i's rows; returns the tree lines whose label changed (most events change one)."""
         self._stale.discard(i)
+        changed = []
         for node, label in ((self._scene_nodes[i], self._label(i, now)), (self._video_nodes[i], self._video_label(i))):
-            node._label = self.process_label(label)  # what set_label does, minus its per-row repaint callback
-            node._updates += 1  # invalidates the tree's cached line
+            label = self.process_label(label)
+            if label != node._label:
+                node._label = label  # what set_label does, minus its per-row repaint callback
+                node._updates += 1  # invalidates the tree's cached line
+                changed.append(node.line)
+        return changed
+
+    def watch_cursor_line(self, previous_line: int, line: int) -> None:
+        """Tells `on_cursor` at once rather than through NodeHighlighted: a message arrives after the frame drawing
+        the moved cursor, so what the cursor shows waited for the next frame (17–33 ms later)."""
+        super().watch_cursor_line(previous_line, line)
+        if previous_line != line and self.on_cursor is not None:
+            node = self.cursor_node
+            ref = None if node is None else node.data
+            self.on_cursor(None if ref is None or ref.index < 0 else ref.index)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
