@@ -185,14 +185,17 @@ def make_backend(opts: BuildOptions, settings: Settings, loaded: LoadedScript, j
         refs = KeyframeRefs(client, FileCache(root / "luma-files.json"), inline_max=settings.luma_inline_max_kb * 1024)
         return AgentsBackend(client, refs, max_in_flight=settings.luma_max_in_flight,
                              creates_per_minute=settings.luma_creates_per_minute, poll_timeout=settings.luma_poll_timeout,
-                             history=journal.remote_durations("luma"), max_asset_bytes=settings.luma_max_asset_mb * 2**20)
+                             history=journal.remote_durations("luma"),
+                             max_asset_bytes=settings.luma_max_asset_mb * 2**20,
+                             at_once=settings.luma_at_once)
     if opts.backend == "luma":
         from scenetui.backends.luma.backend import LumaBackend
 
         host = _keyframe_host(opts, settings, loaded, store or LocalStore(Path.cwd()))
         return LumaBackend(luma_client(opts, settings), host, max_in_flight=settings.luma_max_in_flight,
                            creates_per_minute=settings.luma_creates_per_minute, poll_timeout=settings.luma_poll_timeout,
-                           history=journal.remote_durations("luma"), max_asset_bytes=settings.luma_max_asset_mb * 2**20)
+                           history=journal.remote_durations("luma"), max_asset_bytes=settings.luma_max_asset_mb * 2**20,
+                           at_once=settings.luma_at_once)
     raise UserError(f"unknown backend {opts.backend!r}", hint=f"choose one of: {', '.join(BACKENDS)}")
 
 

@@ -83,6 +83,12 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=config_file())
 
+    @property
+    def luma_at_once(self) -> int:
+        """The most scenes a Luma render works on at once: each generation the account holds in flight, and as
+        many again uploading keyframes or fetching finished clips (more would only wait for a Luma slot)."""
+        return 2 * self.luma_max_in_flight
+
     def secrets(self) -> list[str]:
         """Values that must never appear in logs, screens or the journal."""
         return [s.get_secret_value() for s in (self.luma_api_key, self.luma_agents_api_key) if s and s.get_secret_value()]

@@ -93,7 +93,8 @@ def _common_render_args(p: argparse.ArgumentParser) -> None:
                    help="video generator: animatic (offline, free; default) or luma (paid: ray-3.2 needs LUMA_AGENTS_API_KEY, "
                         "ray-2 LUMAAI_API_KEY)")
     p.add_argument("--concurrency", type=int, metavar="N",
-                   help="scenes worked on at once (default 2; luma: 20, while at most 10 generations are in flight at Luma)")
+                   help="scenes worked on at once (default 2; luma: 20, while at most 10 generations are in flight at "
+                        "Luma; more than twice SCENETUI_LUMA_MAX_IN_FLIGHT is refused)")
     p.add_argument("--json", action="store_true", help="print one JSON object per event and a final summary on stdout")
     p.add_argument("--verbose", "-v", action="store_true", help="also print debug lines on stderr (the log always has them)")
     p.add_argument("--no-assemble", action="store_true", help="render clips only; do not assemble final.mp4")
@@ -227,7 +228,9 @@ def build_parser() -> argparse.ArgumentParser:
     qu.add_argument("script", type=script_arg, metavar="SCRIPT", help=SCRIPT_HELP)
     qu.add_argument("--workspace", type=Path, metavar="DIR")
     what = qu.add_mutually_exclusive_group(required=True)
-    what.add_argument("--concurrency", type=int, metavar="N", help="scenes worked on at once from now (never cancels one)")
+    what.add_argument("--concurrency", type=int, metavar="N",
+                      help="scenes worked on at once from now (never cancels one; a Luma render keeps to its account's "
+                           "limit)")
     what.add_argument("--pause", action="store_true", help="start nothing new until --resume (work in flight goes on)")
     what.add_argument("--resume", action="store_true", help="start scenes again after --pause")
     what.add_argument("--drain", action="store_true", help="finish what is in flight, start nothing new, end the render")

@@ -34,7 +34,7 @@ async def render_script(script: ScriptRef, workspace_arg: Path | None, args: arg
     opts = build_options(args)
     # Luma's own in-flight limit is enforced by the backend; twice as many scene slots let downloads and
     # validation of finished clips overlap with the next generations instead of holding a Luma slot.
-    default_concurrency = 2 * settings.luma_max_in_flight if opts.backend == "luma" else settings.concurrency
+    default_concurrency = settings.luma_at_once if opts.backend == "luma" else settings.concurrency
     concurrency = args.concurrency if args.concurrency is not None else default_concurrency
     continuity = bool(getattr(args, "continuity", False))
     if continuity and opts.backend != "luma":

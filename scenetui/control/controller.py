@@ -55,7 +55,7 @@ class ScriptController:
         self.edits = Editing(self.state, stamp)
         self.keyframes = Keyframing(self.state, self.edits)
         self.team = Team(self.state)  # the render boxes on a shared (firestore:) script
-        self.concurrency = concurrency or (2 * settings.luma_max_in_flight if opts.backend == "luma" else settings.concurrency)
+        self.concurrency = concurrency or (settings.luma_at_once if opts.backend == "luma" else settings.concurrency)
         self.queue = Steering(self.state, self.concurrency)
         self._ctx: RenderContext | None = None
         self._own_runs: set[int] = set()  # runs this process drove: their events came straight from the bus

@@ -15,14 +15,24 @@ class Steering:
         self.at_once = concurrency
         self.paused = False
 
+    @property
+    def ceiling(self) -> int:
+        """The most scenes at once: for Luma, what the account holds in flight (and as many fetching clips)."""
+        return min(MAX_AT_ONCE, self.state.settings.luma_at_once) if self.state.paid else MAX_AT_ONCE
+
     def _running(self) -> bool:
         return self.state.running
 
     def more(self, delta: int) -> str:
         if not self._running():
             return "nothing is rendering"
-        self.at_once = min(MAX_AT_ONCE, max(1, self.at_once + delta))
+        wanted = max(1, self.at_once + delta)
+        self.at_once = min(self.ceiling, wanted)
         self.state.send("concurrency", [None], n=self.at_once)
+        if wanted > self.at_once:
+            return (f"{self.at_once} scene(s) at once is the most"
+                    + (f": this Luma account holds {self.state.settings.luma_max_in_flight} generations in flight"
+                       if self.state.paid else ""))
         return f"now {self.at_once} scene(s) at once" + (" (work in flight is never cancelled)" if delta < 0 else "")
 
     def pause_or_resume(self) -> str:

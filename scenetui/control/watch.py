@@ -31,7 +31,7 @@ class WatchController(ScriptController):
             # Nobody told this watcher which generator to use: go on as this script's renders have.
             self.state.opts = dataclasses.replace(self.opts, backend=backend)
             if backend == "luma" and not kwargs.get("concurrency"):
-                self.concurrency = 2 * self.state.settings.luma_max_in_flight
+                self.concurrency = self.state.settings.luma_at_once
                 self.queue.at_once = self.concurrency
 
     def _last_backend(self) -> str | None:

@@ -9,6 +9,7 @@ from scenetui.domain.script import draft_settings
 from scenetui.domain.events import LogLine
 from scenetui.engine.bus import EventBus
 from scenetui.engine.costs import Budget, PriceTable
+from scenetui.engine.gate import MAX_AT_ONCE
 from scenetui.engine import journal as J
 from scenetui.engine.journal import Journal
 from scenetui.engine.ports import ClipStore, VideoBackend
@@ -72,10 +73,18 @@ class RenderContext:
     def script_id(self) -> str:
         return self.loaded.script.id
 
+    @property
+    def at_once(self) -> int:
+        """The most scenes this render works on at once, whatever a queue command asks: the backend's own limit."""
+        return min(MAX_AT_ONCE, getattr(self.backend, "at_once", None) or MAX_AT_ONCE)
+
     def command_arguments(self, verb: str, index: int | None, args: dict[str, object]) -> None:
         """What a command sent to the running render asks beyond its verb: a cancel may ask for the remote
         generation to be deleted too; a retry may pay again for a create in doubt (the person was asked)."""
-        said = {"concurrency": f"now {args.get('n')} scene(s) at once", "pause": "paused: nothing new is started",
+        asked = args.get("n")
+        at_once = f"now {asked} scene(s) at once" if not isinstance(asked, int) or asked <= self.at_once else \
+            f"now {self.at_once} scene(s) at once, the most this account works on (asked for {asked})"
+        said = {"concurrency": at_once, "pause": "paused: nothing new is started",
                 "resume": "resumed", "drain": "draining: what is in flight finishes, nothing new starts",
                 "first": f"scene(s) {', '.join(map(str, args.get('scenes') or []))} go next"}
         if verb in said:

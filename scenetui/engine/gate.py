@@ -17,8 +17,9 @@ class Drained(Exception):
 class Gate:
     """Scenes wait here for a slot in their queue order; lowering the limit never stops one already in."""
 
-    def __init__(self, limit: int) -> None:
-        self.limit = max(1, limit)
+    def __init__(self, limit: int, ceiling: int = MAX_AT_ONCE) -> None:
+        self.ceiling = max(1, ceiling)  # the backend's own limit (a Luma account's): asked for more, this many
+        self.limit = min(self.ceiling, max(1, limit))
         self.active = 0
         self.paused = False
         self.draining = False
@@ -49,7 +50,7 @@ class Gate:
         """What a queue command asks: a new limit, pause or resume, drain, or these scenes to the front."""
         async with self._changed:
             if limit is not None:
-                self.limit = max(1, limit)
+                self.limit = min(self.ceiling, max(1, limit))
             if paused is not None:
                 self.paused = paused
             self.draining = self.draining or drain

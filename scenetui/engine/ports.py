@@ -64,7 +64,8 @@ class GenerationSession(Protocol):
 
 @runtime_checkable
 class VideoBackend(Protocol):
-    """A generator of scene clips: the offline animatic, Luma, ..."""
+    """A generator of scene clips: the offline animatic, Luma, ... One with a limit of its own (a Luma account's
+    generations in flight) says so in an `at_once` attribute: the most scenes a render works on at once."""
 
     name: str
     paid: bool

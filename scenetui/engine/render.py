@@ -204,7 +204,7 @@ async def render(ctx: RenderContext, options: RenderOptions, plan: RenderPlan | 
 
 async def _run_scenes(ctx: RenderContext, options: RenderOptions, todo: list[int], summary: RenderSummary) -> bool:
     """Run these scenes' pipelines; their outcomes go into `summary`. True when the run was interrupted."""
-    scheduler = Scheduler(lambda i: run_scene(ctx, i), concurrency=options.concurrency,
+    scheduler = Scheduler(lambda i: run_scene(ctx, i), concurrency=options.concurrency, ceiling=ctx.at_once,
                           journal=ctx.journal, script_id=ctx.script_id, on_command=ctx.command_arguments,
                           on_queue=lambda gate: ctx.bus.emit(QueueChanged(gate.limit, gate.paused, gate.draining)))
     interrupted = False

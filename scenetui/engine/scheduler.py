@@ -8,7 +8,7 @@ import contextlib
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
-from scenetui.engine.gate import Drained, Gate
+from scenetui.engine.gate import MAX_AT_ONCE, Drained, Gate
 from scenetui.engine.journal import Journal
 from scenetui.engine.pipeline import SceneOutcome
 
@@ -20,11 +20,11 @@ class Scheduler:
     """Concurrency slots, cancellation and the command channel of one render."""
 
     def __init__(self, run_one: Callable[[int], Awaitable[SceneOutcome]], *, concurrency: int,
-                 journal: Journal | None = None, script_id: str = "",
+                 ceiling: int = MAX_AT_ONCE, journal: Journal | None = None, script_id: str = "",
                  on_command: Callable[[str, int | None, dict[str, Any]], None] | None = None,
                  on_queue: Callable[[Gate], None] | None = None) -> None:
         self._run_one = run_one
-        self.gate = Gate(concurrency)
+        self.gate = Gate(concurrency, ceiling)
         self._tasks: dict[int, asyncio.Task[SceneOutcome]] = {}
         self._journal, self._script_id = journal, script_id
         self.outcomes: dict[int, SceneOutcome] = {}

@@ -99,6 +99,16 @@ def test_help_and_version() -> None:
     assert "--force" in run_cli("render", "--help").stdout
 
 
+def test_more_scenes_at_once_than_the_luma_account_holds_is_refused(tmp_path: Path) -> None:
+    script, ws = write_script(tmp_path / "s", 1), tmp_path / "ws"
+    r = run_cli("render", str(script), "--workspace", str(ws), "--backend", "luma", "--concurrency", "9",
+                env={"SCENETUI_LUMA_MAX_IN_FLIGHT": "4", "LUMA_API_KEY": "lk-never-used"})
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "--concurrency 9 is more scenes than a Luma render works on at once with this account: 8" in r.stderr
+    assert "SCENETUI_LUMA_MAX_IN_FLIGHT" in r.stderr and "lk-never-used" not in r.stderr + r.stdout
+    assert not (ws / "clips").exists()  # nothing started
+
+
 def test_bad_config_value(tmp_path: Path) -> None:
     r = run_cli("render", str(write_script(tmp_path, 1)), env={"SCENETUI_CONCURRENCY": "lots"})
     assert r.returncode == 2 and r.stderr.startswith("scenetui: error: bad configuration")

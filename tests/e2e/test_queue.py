@@ -75,3 +75,26 @@ def test_queue_without_a_render_or_with_bad_values_is_one_line(tmp_path: Path) -
                         (["--first", "9"], "9"), ([], "one of the arguments")):
         r = run_cli("queue", str(script), "--workspace", str(ws), *flags)
         assert r.returncode == 2 and says in r.stderr and "Traceback" not in r.stderr, (flags, r.stderr)
+
+
+def test_queue_asking_more_than_the_account_holds_gets_the_account_limit(tmp_path: Path, asset_cache: Path,
+                                                                          monkeypatch) -> None:  # noqa: ANN001
+    script, ws = write_script(tmp_path / "script", 3), tmp_path / "ws"
+    monkeypatch.setenv("SCENETUI_LUMA_MAX_IN_FLIGHT", "1")  # one generation in flight: two scenes at once at most
+    with FakeLuma(api_key=LUMA_KEY, static_root=tmp_path / "script", asset_cache=asset_cache, queued_s=0.1,
+                  dreaming_s=1.5) as fake:
+        render = start_render(script, ws, fake, "--concurrency", "1")
+        try:
+            wait_until(lambda: len(fake.creates()) == 1, 60, "the first create")
+            r = run_cli("queue", str(script), "--workspace", str(ws), "--concurrency", "5")
+            assert r.returncode == 0, r.stderr
+            wait_until(lambda: (_queue_of(script, ws) or {}).get("limit") == 2, 30, "the account's limit")
+            out, err = render.communicate(timeout=120)
+        finally:
+            if render.poll() is None:
+                render.kill()
+    assert render.returncode == 0, err
+    logged = [e.get("message", "") for e in json_lines(out) if e["type"] == "log"]
+    assert any("2 scene(s) at once, the most this account works on (asked for 5)" in m for m in logged), logged
+    assert [e["limit"] for e in json_lines(out) if e["type"] == "queue_changed"] == [2]
+    assert sorted(_scenes_created(fake)) == [0, 1, 2] and fake.duplicate_creates() == 0

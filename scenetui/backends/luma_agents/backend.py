@@ -40,9 +40,10 @@ class AgentsBackend:
 
     def __init__(self, client: AgentsClient, refs: KeyframeRefs, *, max_in_flight: int = 10, creates_per_minute: int = 20,
                  poll_timeout: float = 1800.0, rate_limit_patience: float = 600.0, history: list[float] | None = None,
-                 max_asset_bytes: int = DEFAULT_MAX_BYTES) -> None:
+                 max_asset_bytes: int = DEFAULT_MAX_BYTES, at_once: int | None = None) -> None:
         self.client, self.refs = client, refs
         self._in_flight = asyncio.Semaphore(max_in_flight)
+        self.at_once = at_once  # the most scenes worth working on at once (the render's queue keeps to it)
         self._creates = AsyncLimiter(creates_per_minute, 60)
         self.poll_timeout, self.rate_limit_patience, self.max_asset_bytes = poll_timeout, rate_limit_patience, max_asset_bytes
         self.windows = FinishWindows.from_durations(list(history or []))
