@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import time
 from pathlib import Path
 from typing import Any
@@ -170,32 +171,39 @@ def cancel(args: argparse.Namespace) -> int:
 
 
 def queue(args: argparse.Namespace) -> int:
-    """Steer the render of SCRIPT running in this workspace (through the journal): concurrency, pause, drain, order."""
+    """Steer the render of SCRIPT running in this workspace (through the journal) — or, for a `firestore:` script
+    with no render here, every box rendering it (through Firestore): concurrency, pause, drain, order."""
     settings = _settings()
     loaded = load_ref(args.script, settings, getattr(args, "bucket", None))
     if args.concurrency is not None and not 1 <= args.concurrency <= MAX_AT_ONCE:
         raise UserError(f"--concurrency {args.concurrency}: out of range", hint=f"give 1 to {MAX_AT_ONCE}")
     first = parse_scenes(args.first, len(loaded.script.scenes)) if args.first else None
+    if args.concurrency is not None:
+        verb, asked, said = "concurrency", {"n": args.concurrency}, f"{args.concurrency} scene(s) at once"
+    elif first is not None:
+        verb, asked, said = "first", {"scenes": first}, f"scene(s) {', '.join(map(str, first))} next"
+    else:
+        verb = "pause" if args.pause else "resume" if args.resume else "drain"
+        asked, said = {}, {"pause": "a pause", "resume": "to resume", "drain": "to drain"}[verb]
     workspace = resolve_workspace(args.script, args.workspace, settings)
     journal = Journal.open_existing(workspace.journal_path)
-    if journal is None or not RenderLock.held(workspace.lock_path(loaded.script.id)):
+    here = journal is not None and RenderLock.held(workspace.lock_path(loaded.script.id))
+    if here:
+        assert journal is not None
+        try:
+            journal.send_command(loaded.script.id, verb, None, **asked)
+        finally:
+            journal.close()
+        said = f"asked the running render for {said}"
+    elif not isinstance(args.script, Path):  # firestore:ID — a shared script: every box rendering it
+        if journal is not None:
+            journal.close()
+        store = make_store(loaded, workspace, build_options(args), settings)
+        asyncio.run(store.send_queue_command(loaded.script.id, verb, **asked))
+        said = f"asked every box rendering {args.script} for {said} (through Firestore)"
+    else:
         if journal is not None:
             journal.close()
         raise UserError("no render of this script is running here", hint="start one with scenetui render, or check --workspace")
-    try:
-        if args.concurrency is not None:
-            journal.send_command(loaded.script.id, "concurrency", None, n=args.concurrency)
-            said = f"{args.concurrency} scene(s) at once"
-        elif first is not None:
-            journal.send_command(loaded.script.id, "first", None, scenes=first)
-            said = f"scene(s) {', '.join(map(str, first))} next"
-        else:
-            verb = "pause" if args.pause else "resume" if args.resume else "drain"
-            journal.send_command(loaded.script.id, verb, None)
-            said = {"pause": "a pause", "resume": "to resume", "drain": "to drain"}[verb]
-    finally:
-        journal.close()
-    said = f"asked the running render for {said}"
     emit({"type": "queueRequested", "message": said}) if args.json else print(said)
     return EXIT_OK
-

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 from pathlib import Path
 
 from scenetui.domain.events import LogLine, QueueChanged, RenderFinished, RenderStarted, SceneSkipped
@@ -208,11 +210,14 @@ async def _run_scenes(ctx: RenderContext, options: RenderOptions, todo: list[int
                           journal=ctx.journal, script_id=ctx.script_id, on_command=ctx.command_arguments,
                           on_queue=lambda gate: ctx.bus.emit(QueueChanged(gate.limit, gate.paused, gate.draining)))
     interrupted = False
+    stop_following = await _follow_team_commands(ctx)
     try:
         await scheduler.run(todo)  # outcomes land in scheduler.outcomes, also when interrupted
     except asyncio.CancelledError:
         interrupted = True
     finally:
+        if stop_following is not None:
+            stop_following()
         for i, out in scheduler.outcomes.items():
             summary.statuses[i] = out.status
             if out.clip:
@@ -239,3 +244,20 @@ async def _add_sound(ctx: RenderContext, options: RenderOptions, plan: RenderPla
     if todo:
         ctx.bus.emit(LogLine("info", f"asking Luma for the sound of scene(s) {', '.join(map(str, todo))}"))
     return await _run_scenes(ctx, options, todo, summary)
+
+
+async def _follow_team_commands(ctx: RenderContext) -> Callable[[], None] | None:
+    """A shared (firestore:) script: the queue commands any box sends (`queue firestore:ID`) reach this render
+    through its own journal's command table, as a local `queue` does. Returns the function that stops following."""
+    watch = getattr(ctx.store, "watch_queue_commands", None)
+    if watch is None:
+        return None
+
+    def obey(verb: str, args: dict[str, Any]) -> None:  # from the listener's thread: the journal is thread-safe
+        ctx.journal.send_command(ctx.script_id, verb, None, **args)
+
+    try:
+        return await watch(ctx.script_id, time.time(), obey)  # type: ignore[no-any-return]
+    except Exception as exc:  # noqa: BLE001 -- no team steering is no reason to stop a render
+        ctx.bus.emit(LogLine("warning", f"cannot follow the team's queue commands in Firestore: {exc}"))
+        return None

@@ -20,7 +20,7 @@ from typing import Any
 from scenetui.domain import SceneVideo, VideoMetadata, VideoStatus
 from scenetui.domain.video import StoredCopy
 from scenetui.storage.atomic import clear_dead_temps
-from scenetui.storage.firebase import claims, documents
+from scenetui.storage.firebase import claims, commands, documents
 from scenetui.storage.firebase.connection import CALL_TIMEOUT, FirebaseConnection
 from scenetui.storage import takes as T
 from scenetui.storage.firebase.policy import CAPTION_TYPES, check_caption_upload, check_video_upload, clip_name, take_name
@@ -84,6 +84,15 @@ class FirebaseStore(LocalStore):
                            seen: Callable[[list[claims.SceneClaim]], None]) -> Callable[[], None]:
         """Follow the boxes' claims (a Firestore listener on the claims collection); see `claims.watch_all`."""
         return await asyncio.to_thread(claims.watch_all, self.conn, script_id, seen)
+
+    async def send_queue_command(self, script_id: str, verb: str, **args: Any) -> None:
+        """Steer every box rendering the script (`scenetui queue firestore:ID`); see `commands`."""
+        await asyncio.to_thread(commands.send, self.conn, script_id, verb, self.owner, **args)
+
+    async def watch_queue_commands(self, script_id: str, since: float,
+                                   obey: Callable[[str, dict[str, Any]], None]) -> Callable[[], None]:
+        """Follow the team's queue commands added since `since` (a listener); see `commands.watch`."""
+        return await asyncio.to_thread(commands.watch, self.conn, script_id, since, obey)
 
     async def renew_claim(self, script_id: str, index: int) -> bool:
         return await asyncio.to_thread(claims.renew, self.conn, script_id, index, self.owner, self.lease)

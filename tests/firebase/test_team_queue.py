@@ -1,0 +1,49 @@
+"""`scenetui queue firestore:ID` from a box with no render of its own steers every box rendering the shared script:
+the command goes through Firestore (scripts/{id}/commands, followed with a listener) and each render obeys it as if
+sent through its own journal."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from tests.conftest import LUMA_KEY, json_lines, luma_env, run_cli
+from tests.fakes.luma_server import FakeLuma
+from tests.firebase.conftest import firestore_script
+from tests.firebase.test_claims import box
+
+
+def _wait(cond, timeout: float, what: str) -> None:  # noqa: ANN001
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if cond():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_a_drain_sent_from_another_box_reaches_the_render(admin, fb_env, tmp_path: Path, asset_cache: Path) -> None:
+    script_id = firestore_script(admin, tmp_path, scenes=4)
+    env = {**fb_env, **luma_env()}
+    with FakeLuma(api_key=LUMA_KEY, asset_cache=asset_cache, queued_s=0.2, dreaming_s=2.5) as fake:
+        render = box(script_id, tmp_path / "box-a", fake, env)
+        try:
+            _wait(lambda: len(fake.creates()) == 1, 90, "box A's first create")
+            # box B has no render and no journal of this script: the command can only travel through Firestore
+            asked = run_cli("queue", f"firestore:{script_id}", "--workspace", str(tmp_path / "box-b"), "--drain",
+                            "--json", env=env)
+            assert asked.returncode == 0, asked.stderr
+            said = json.loads(asked.stdout.splitlines()[-1])
+            assert said["type"] == "queueRequested" and "through Firestore" in said["message"]
+            out, err = render.communicate(timeout=180)
+        finally:
+            if render.poll() is None:
+                render.kill()
+    assert render.returncode == 130, err[-2000:]  # drained: what was in flight finished, nothing new started
+    statuses = {s["index"]: s["status"] for s in json_lines(out)[-1]["scenes"]}
+    assert statuses[0] == "completed" and "drained" in statuses.values(), statuses
+    assert len(fake.creates()) < 4 and fake.duplicate_creates() == 0
+    assert any("draining" in e.get("message", "") for e in json_lines(out) if e["type"] == "log")
+    sent = list(admin.db.collection("scripts").document(script_id).collection("commands").stream())
+    assert [d.to_dict()["verb"] for d in sent] == ["drain"]
