@@ -22,13 +22,15 @@ __all__ = ["Encoder", "PlaybackClock", "Player", "Shown"]
 # (picture, columns, rows, playing) -> the picture as the terminal's protocol wants it
 Encoder = Callable[["Image.Image", int, int, bool], tuple[str, int, int]]
 
+PLAYING_PX = 800  # longest side of a picture while playing: ~40 ms to encode as sixel, 65-500 KB a frame
+
 
 class Player(Protocol):
     duration: float
     rate: float
     decoded: int
 
-    def show(self, t: float, cols: int, rows: int, picture: bool = False) -> Shown: ...
+    def show(self, t: float, cols: int, rows: int, picture: bool = False, longest: int | None = None) -> Shown: ...
 
     def close(self) -> None: ...
 
@@ -142,7 +144,7 @@ class PlaybackClock:
     def _show(self, t: float, cols: int, rows: int, playing: bool) -> Shown:
         """In the worker thread: the frame as cells, and as a whole picture (encoded) when the screen wants one."""
         encode = self._encode if not playing or self.encode_playing else None
-        shown = self.player.show(t, cols, rows, encode is not None)
+        shown = self.player.show(t, cols, rows, encode is not None, PLAYING_PX if playing else None)
         if encode is not None and shown.picture is not None:
             shown = replace(shown, graphic=encode(shown.picture, cols, rows, playing), picture=None)
         return shown

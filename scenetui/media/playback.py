@@ -191,27 +191,36 @@ class ClipPlayer:
             raise PlaybackError(f"{self.path.name} has no frame at {t:.2f}s")
         return self._current
 
-    def show(self, t: float, cols: int, rows: int, picture: bool = False) -> Shown:
-        """The frame at `t` scaled (by libswscale) to fit `cols`×`rows` cells; with `picture`, the frame itself too."""
+    def show(self, t: float, cols: int, rows: int, picture: bool = False, longest: int | None = None) -> Shown:
+        """The frame at `t` scaled (by libswscale) to fit `cols`×`rows` cells — or, with `picture`, the frame itself
+        instead (for a graphics protocol; no cells made), scaled by libswscale to at most `longest` pixels a side."""
         try:
             with self._lock:
                 if self._closed:
                     raise PlaybackError(f"{self.path.name} is closed")
-                return self._show(t, cols, rows, picture)
+                return self._show(t, cols, rows, picture, longest)
         finally:
             if self._closed:  # closed while this frame was made: freed here, by the thread that used it
                 self._release_if_free()
 
-    def _show(self, t: float, cols: int, rows: int, picture: bool) -> Shown:
+    def _show(self, t: float, cols: int, rows: int, picture: bool, longest: int | None) -> Shown:
         frame = self.frame_at(t)
         w, h = fit(self.width, self.height, cols, rows)
-        rgb = frame.reformat(width=w, height=h * 2, format="rgb24", interpolation="FAST_BILINEAR").to_ndarray()
         ft = self._time(frame)
+        number = int(round(ft * self.rate))
+        if not picture:
+            rgb = frame.reformat(width=w, height=h * 2, format="rgb24", interpolation="FAST_BILINEAR").to_ndarray()
+            return Shown(ft, number, rgb_cells(rgb), w, h)
+        # Half-block cells of a frame drawn as a picture would be thrown away: 10 ms and more a frame, not made.
+        scale = min(1.0, longest / max(self.width, self.height)) if longest else 1.0
+        size = max(1, round(self.width * scale)), max(1, round(self.height * scale))
         try:
-            still = frame.to_image() if picture else None
+            # libswscale scales and converts in one pass, several times quicker than PIL resizing the whole frame
+            still = frame.reformat(width=size[0], height=size[1], format="rgb24",
+                                   interpolation="BILINEAR").to_image() if scale < 1 else frame.to_image()
         except (av.FFmpegError, ValueError) as exc:
             raise PlaybackError(f"{self.path.name} could not be converted at {ft:.2f}s ({exc})") from exc
-        return Shown(ft, int(round(ft * self.rate)), rgb_cells(rgb), w, h, still)
+        return Shown(ft, number, [], w, h, still)
 
     def close(self) -> None:
         """Stop the player. Returns at once; a frame in progress ends at its next packet and frees the decoder."""

@@ -119,7 +119,6 @@ def _colour_system(facts: TerminalFacts) -> None:
         env["TEXTUAL_COLOR_SYSTEM"] = "256"
 
 
-PLAYING_PX = 800  # longest side of a frame while playing: ~40 ms to encode as sixel, 65-500 KB a frame
 PAUSED_PX = 1920  # a paused frame may be as sharp as the pane allows
 
 
@@ -135,6 +134,8 @@ def _fit(image: PILImage.Image, cols: int, rows: int, playing: bool, *, most: tu
     the picture into them (kitty), the picture's own where it draws pixels as they are (sixel)."""
     from PIL import Image
     from textual_image._terminal import get_cell_size
+
+    from scenetui.control.playback import PLAYING_PX  # (lazily: not at startup, before Textual)
 
     cell = get_cell_size()
     fit = min(cols * cell.width / image.width, rows * cell.height / image.height)

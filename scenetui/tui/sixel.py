@@ -34,11 +34,13 @@ def encode(image: Image.Image, colours: int = 256) -> str:
     colours_of: list[list[int]] = []
     for top in range(0, height, 6):
         band = keys[top:top + 6]
-        masks.fill(0)
         for row in range(band.shape[0]):
             flat[band[row]] |= np.uint8(1 << row)  # each (colour, column) once per row: no bit lost
-        present = np.flatnonzero(masks.any(axis=1))
+        # the band's colours from its own pixels (not a pass over every colour's mask), and only their masks
+        # cleared for the next band
+        present = np.flatnonzero(np.bincount(index[top:top + 6].ravel(), minlength=used))
         rows.append(masks[present])
+        masks[present] = 0
         colours_of.append(present.tolist())
     every = np.concatenate(rows) if rows else np.zeros((0, width), dtype=np.uint8)
     lines = _run_length(every + _EMPTY, width)

@@ -60,6 +60,7 @@ def cells_only(clip: Path) -> float:
 def encoded_only(clip: Path, protocol: str) -> tuple[float, float]:
     """Decode + encoding (sixel, or kitty's base64 PNG) at the playing size, no app: (frames a second, bytes a frame).
     Protocol "textual-image" is the baseline: the sixel encoder the app used before its own (tui/sixel.py)."""
+    from scenetui.control.playback import PLAYING_PX
     from scenetui.media.playback import ClipPlayer
     from scenetui.tui.graphics import Pictures, _fit
 
@@ -77,7 +78,7 @@ def encoded_only(clip: Path, protocol: str) -> tuple[float, float]:
     size = 0
     started = time.perf_counter()
     for n in range(frames):
-        shown = player.show(n / player.rate, *PANE, True)
+        shown = player.show(n / player.rate, *PANE, True, PLAYING_PX)  # as the player asks while playing
         size += len(encode(shown.picture, PANE[0], PANE[1] - CHROME_ROWS, True)[0])
     player.close()
     return frames / (time.perf_counter() - started), size / frames
