@@ -65,3 +65,22 @@ def test_flat_runs_are_compressed() -> None:
     sixel = encode(Image.new("RGB", (300, 12), (10, 200, 30)))
     assert "!300~" in sixel and len(sixel) < 80, sixel
     assert decode(sixel).shape == (12, 300, 3)
+
+
+def test_a_large_picture_of_every_kind_of_line_decodes_to_itself() -> None:
+    """Hundreds of colours (three-digit registers), thousand-column runs, gaps inside a line, a last band of fewer
+    than six rows, a colour in only some columns of a band."""
+    rng = np.random.default_rng(3)
+    w, h = 1200, 83
+    pixels = np.zeros((h, w, 3), dtype=np.uint8)
+    pixels[..., 0] = np.linspace(0, 255, w)[None, :]
+    pixels[..., 2] = np.linspace(0, 255, h)[:, None]
+    pixels[12:18] = (250, 250, 250)  # a band of one colour across the whole width: !1200
+    pixels[30:50, 100:900:3] = rng.integers(0, 255, (20, 267, 3))  # speckle: many colours, gaps within lines
+    pixels[80:] = (0, 0, 0)  # the last band: three rows
+    image = Image.fromarray(pixels)
+    sixel = encode(image)
+    assert "!1200~" in sixel and len(re.findall(r"#(\d{3})(?!;|\d)", sixel)) > 0
+    quantised = image.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    want = np.asarray(quantised.convert("RGB"), dtype=np.int32) * 100 // 255
+    assert np.abs(decode(sixel) - want).max() <= 1
