@@ -16,7 +16,8 @@ from typing import TypeVar
 
 from PIL import Image
 
-TOOLS = {"Xvfb": "xvfb", "xterm": "xterm", "mlterm": "mlterm", "xdotool": "xdotool", "import": "imagemagick"}
+TOOLS = {"Xvfb": "xvfb", "xterm": "xterm", "mlterm": "mlterm", "kitty": "kitty", "xdotool": "xdotool",
+         "import": "imagemagick"}
 T = TypeVar("T")
 
 
@@ -66,9 +67,15 @@ class Display:
 
 # Each terminal at the display's top-left corner without inner borders, so cell (x, y) starts at pixel
 # (x × cell width, y × cell height); xterm as a VT340 (its sixel), both with their stock light background.
+# Each ends where the command begins (xterm and mlterm after -e, kitty straight after its options).
 TERMINALS = {
-    "xterm": lambda cols, rows: ["xterm", "-ti", "vt340", "-geometry", f"{cols}x{rows}+0+0", "-b", "0", "-bw", "0"],
-    "mlterm": lambda cols, rows: ["mlterm", "-g", f"{cols}x{rows}+0+0", "--border=0", "--sbmod=none"],
+    "xterm": lambda cols, rows: ["xterm", "-ti", "vt340", "-geometry", f"{cols}x{rows}+0+0", "-b", "0", "-bw", "0",
+                                 "-e"],
+    "mlterm": lambda cols, rows: ["mlterm", "-g", f"{cols}x{rows}+0+0", "--border=0", "--sbmod=none", "-e"],
+    # kitty draws with OpenGL: Mesa's software renderer on the virtual display (LIBGL_ALWAYS_SOFTWARE=1)
+    "kitty": lambda cols, rows: ["kitty", "--config", "NONE", "-o", f"initial_window_width={cols}c", "-o",
+                                 f"initial_window_height={rows}c", "-o", "window_padding_width=0", "-o",
+                                 "remember_window_size=no"],
 }
 
 
@@ -82,8 +89,9 @@ class Terminal:
         with self.output.open("wb") as out:
             # one argument after -e: mlterm reads options among the command's own (--workspace) and quits
             shell = ["sh", "-c", "exec " + shlex.join(command)]
-            self.proc = subprocess.Popen([*TERMINALS[name](cols, rows), "-e", *shell], cwd=cwd,
-                                         env={**display.env(), **env}, stdout=out, stderr=subprocess.STDOUT,
+            self.proc = subprocess.Popen([*TERMINALS[name](cols, rows), *shell], cwd=cwd,
+                                         env={**display.env(), "LIBGL_ALWAYS_SOFTWARE": "1", **env}, stdout=out,
+                                         stderr=subprocess.STDOUT,
                                          start_new_session=True)
 
     def close(self) -> None:

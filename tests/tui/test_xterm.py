@@ -1,6 +1,7 @@
-"""The real app in real sixel terminals — xterm -ti vt340 (a white background, 1000×1000 pixels at most) and mlterm,
-stock settings — on a virtual display, read back as pixels: keyframes and the paused frame in their own colours and in their place, no
-light cells around them, a playing clip never an empty pane, keyframes drawn again for a resized window."""
+"""The real app in real terminals on a virtual display, read back as pixels — xterm -ti vt340 (a white background,
+1000×1000 pixels at most) and mlterm, stock settings, in sixel: keyframes and the paused frame in their own colours
+and in their place, no light cells around them, a playing clip never an empty pane, keyframes drawn again for a
+resized window; kitty 0.26 (too old for Unicode placeholders): half blocks, and nothing kitty rejects."""
 
 from __future__ import annotations
 
@@ -144,6 +145,52 @@ def test_pictures_in_a_real_terminal(tmp_path: Path, terminal: str) -> None:
         resized = placements(ws, "pic-start")[-1]
         assert resized[:2] != start[:2] and resized[4] <= 100 - resized[2], (start, resized)  # new size, in the window
         assert light_pixels(display.capture(), resized, cell) < 20
+    finally:
+        term.close()
+        display.close()
+
+
+def test_an_old_kitty_gets_half_blocks_not_broken_pictures(tmp_path: Path) -> None:
+    """kitty 0.26 (Debian 12's) answers the graphics query but rejects Unicode-placeholder placements: the app
+    asks its version, draws in half blocks and says why — kitty never complains, and the pictures are there."""
+    script = write_demo_script(tmp_path / "sample")
+    data = json.loads(script.read_text())
+    data["scenes"] = data["scenes"][:1]
+    script.write_text(json.dumps(data))
+    ws = tmp_path / "ws"
+    r = run_cli("render", str(script), "--workspace", str(ws))
+    assert r.returncode == 0, r.stderr
+    display = Display()
+    env = {"SCENETUI_GRAPHICS": "auto", "SCENETUI_LOG_LEVEL": "DEBUG", "SSH_CONNECTION": "", "SSH_TTY": "",
+           "PYTHONPATH": str(ROOT)}
+    term = Terminal("kitty", display, [sys.executable, "-m", "scenetui", "open", str(script), "--workspace", str(ws)],
+                    cols=140, rows=44, cwd=tmp_path, env=env)
+    try:
+        said = wait_until(lambda: next((m for m in log_messages(ws) if "pictures drawn with" in m), None),
+                          f"the app to say how it draws pictures (kitty said {term.output.read_bytes()[-500:]!r})",
+                          timeout=90)
+        version = re.search(r"kitty\((0\.(\d+)[.\d]*)\)", said)
+        assert version, said
+        if int(version.group(2)) >= 28:  # a newer kitty than Debian's: its placeholders are the right choice
+            assert "kitty graphics protocol" in said, said
+            return
+        assert "half blocks" in said and "older than kitty 0.28" in said, said
+        display.keys("Down")  # the first scene: its keyframes in half blocks in the details pane
+        keyframe = Image.open(tmp_path / "sample" / "keyframes" / "000-start.png").convert("RGB")
+        sky = keyframe.resize((1, 1), Image.Resampling.BOX).getpixel((0, 0))
+
+        def near_sky() -> int:
+            """Cells of the details pane (the right half's upper part) in about the keyframe's mean colour."""
+            import numpy as np
+
+            shot = display.capture().convert("RGB")
+            right = np.asarray(shot.crop((shot.width // 2, 0, shot.width, shot.height // 2)).resize((140, 44)))
+            return int((np.abs(right.astype(int) - np.array(sky)).sum(axis=2) < 90).sum())
+
+        wait_until(lambda: near_sky() > 40 or None, "the start keyframe's colours in the details pane", timeout=30)
+        assert term.proc.poll() is None  # still running
+        complaints = term.output.read_bytes().decode(errors="replace")
+        assert "Malformed" not in complaints and "invalid key" not in complaints, complaints[-1000:]
     finally:
         term.close()
         display.close()
