@@ -125,7 +125,7 @@ class ImagesPlayer:
         self.frames, self.rate, self.decoded = frames, 2.5, 0
         self.duration = len(frames) / self.rate
 
-    def show(self, t: float, cols: int, rows: int, picture: bool = False) -> Shown:
+    def show(self, t: float, cols: int, rows: int, picture: bool = False, longest: int | None = None) -> Shown:
         number = min(int(t * self.rate + 1e-6), len(self.frames) - 1)
         img = self.frames[number][1]
         w, h = fit(img.width, img.height, cols, rows)
