@@ -87,10 +87,11 @@ def build_options(args: argparse.Namespace) -> BuildOptions:
     concurrency = getattr(args, "concurrency", None)
     if concurrency is not None and not 1 <= concurrency <= MAX_CONCURRENCY:
         raise UserError(f"--concurrency must be from 1 to {MAX_CONCURRENCY}")
-    at_once = settings().luma_at_once
+    account = settings()
+    at_once = account.luma_at_once
     if concurrency is not None and getattr(args, "backend", "animatic") == "luma" and concurrency > at_once:
         raise UserError(f"--concurrency {concurrency} is more scenes than a Luma render works on at once with this "
-                        f"account: {at_once} ({settings().luma_max_in_flight} generations in flight, and as many "
+                        f"account: {at_once} ({account.luma_max_in_flight} generations in flight, and as many "
                         "scenes again fetching clips)",
                         hint=f"use --concurrency {at_once} or fewer, or raise SCENETUI_LUMA_MAX_IN_FLIGHT if your "
                              "Luma plan holds more generations at once")

@@ -19,12 +19,15 @@ class Gate:
 
     def __init__(self, limit: int, ceiling: int = MAX_AT_ONCE) -> None:
         self.ceiling = max(1, ceiling)  # the backend's own limit (a Luma account's): asked for more, this many
-        self.limit = min(self.ceiling, max(1, limit))
+        self.limit = self._bounded(limit)
         self.active = 0
         self.paused = False
         self.draining = False
         self._waiting: list[int] = []
         self._changed = asyncio.Condition()
+
+    def _bounded(self, limit: int) -> int:
+        return min(self.ceiling, max(1, limit))
 
     async def enter(self, index: int) -> None:
         """Wait for this scene's turn; Drained if the render drains first."""
@@ -50,7 +53,7 @@ class Gate:
         """What a queue command asks: a new limit, pause or resume, drain, or these scenes to the front."""
         async with self._changed:
             if limit is not None:
-                self.limit = min(self.ceiling, max(1, limit))
+                self.limit = self._bounded(limit)
             if paused is not None:
                 self.paused = paused
             self.draining = self.draining or drain

@@ -106,10 +106,7 @@ def _picture_bytes(chars: np.ndarray, lengths: np.ndarray, first_runs: np.ndarra
     out[line_starts[has]] = np.where(line_band[has] != np.r_[-1, line_band[:-1]][has], ord("-"), ord("$"))
     hash_at = line_starts + separator
     out[hash_at] = ord("#")
-    for place in range(3):
-        show = colour_digits > place
-        power = 10 ** (colour_digits[show] - 1 - place)
-        out[hash_at[show] + 1 + place] = 48 + (line_colour[show] // power) % 10
+    _write_numbers(out, hash_at + 1, line_colour.astype(np.int64), colour_digits)
     short = ~long
     if short.any():
         spans = lengths[short]
@@ -120,8 +117,13 @@ def _picture_bytes(chars: np.ndarray, lengths: np.ndarray, first_runs: np.ndarra
         at, count, width_of = out_starts[long], lengths[long], digits[long]
         out[at] = ord("!")
         out[at + width_of + 1] = chars[long]
-        for place in range(int(width_of.max())):
-            has_place = width_of > place
-            power = 10 ** (width_of[has_place] - 1 - place)
-            out[at[has_place] + 1 + place] = 48 + (count[has_place] // power) % 10
+        _write_numbers(out, at + 1, count, width_of)
     return out.tobytes()
+
+
+def _write_numbers(out: np.ndarray, at: np.ndarray, numbers: np.ndarray, digits: np.ndarray) -> None:
+    """Write each of `numbers` in decimal, `digits` long, into `out` from `at` — all of them at once."""
+    for place in range(int(digits.max(initial=0))):
+        has = digits > place
+        power = 10 ** (digits[has] - 1 - place)
+        out[at[has] + place] = 48 + (numbers[has] // power) % 10

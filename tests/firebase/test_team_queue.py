@@ -5,22 +5,13 @@ sent through its own journal."""
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 from tests.conftest import LUMA_KEY, json_lines, luma_env, run_cli
 from tests.fakes.luma_server import FakeLuma
 from tests.firebase.conftest import firestore_script
+from tests.e2e.test_luma_crash import wait_until
 from tests.firebase.test_claims import box
-
-
-def _wait(cond, timeout: float, what: str) -> None:  # noqa: ANN001
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if cond():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_a_drain_sent_from_another_box_reaches_the_render(admin, fb_env, tmp_path: Path, asset_cache: Path) -> None:
@@ -29,7 +20,7 @@ def test_a_drain_sent_from_another_box_reaches_the_render(admin, fb_env, tmp_pat
     with FakeLuma(api_key=LUMA_KEY, asset_cache=asset_cache, queued_s=0.2, dreaming_s=2.5) as fake:
         render = box(script_id, tmp_path / "box-a", fake, env)
         try:
-            _wait(lambda: len(fake.creates()) == 1, 90, "box A's first create")
+            wait_until(lambda: len(fake.creates()) == 1, 90, "box A's first create")
             # box B has no render and no journal of this script: the command can only travel through Firestore
             asked = run_cli("queue", f"firestore:{script_id}", "--workspace", str(tmp_path / "box-b"), "--drain",
                             "--json", env=env)

@@ -66,15 +66,21 @@ def light_pixels(shot: Image.Image, placed: tuple[int, ...], cell: tuple[int, in
     return round(ImageStat.Stat(white).sum[0] / 255)
 
 
-@pytest.mark.parametrize("terminal", ["xterm", "mlterm"])
-def test_pictures_in_a_real_terminal(tmp_path: Path, terminal: str) -> None:
+def dusk_rendered(tmp_path: Path) -> tuple[Path, Path]:
+    """The demo's first scene alone, rendered: Dusk, a sky of fine gradients where wrong colour registers show."""
     script = write_demo_script(tmp_path / "sample")
     data = json.loads(script.read_text())
-    data["scenes"] = data["scenes"][:1]  # Dusk: a sky of fine gradients, where wrong colour registers show
+    data["scenes"] = data["scenes"][:1]
     script.write_text(json.dumps(data))
     ws = tmp_path / "ws"
     r = run_cli("render", str(script), "--workspace", str(ws))
     assert r.returncode == 0, r.stderr
+    return script, ws
+
+
+@pytest.mark.parametrize("terminal", ["xterm", "mlterm"])
+def test_pictures_in_a_real_terminal(tmp_path: Path, terminal: str) -> None:
+    script, ws = dusk_rendered(tmp_path)
     display = Display()
     env = {"SCENETUI_GRAPHICS": "auto", "SCENETUI_LOG_LEVEL": "DEBUG", "SSH_CONNECTION": "", "SSH_TTY": "",
            "PYTHONPATH": str(ROOT), "COLORTERM": "", "TEXTUAL_COLOR_SYSTEM": ""}
@@ -153,13 +159,7 @@ def test_pictures_in_a_real_terminal(tmp_path: Path, terminal: str) -> None:
 def test_an_old_kitty_gets_half_blocks_not_broken_pictures(tmp_path: Path) -> None:
     """kitty 0.26 (Debian 12's) answers the graphics query but rejects Unicode-placeholder placements: the app
     asks its version, draws in half blocks and says why — kitty never complains, and the pictures are there."""
-    script = write_demo_script(tmp_path / "sample")
-    data = json.loads(script.read_text())
-    data["scenes"] = data["scenes"][:1]
-    script.write_text(json.dumps(data))
-    ws = tmp_path / "ws"
-    r = run_cli("render", str(script), "--workspace", str(ws))
-    assert r.returncode == 0, r.stderr
+    script, ws = dusk_rendered(tmp_path)
     display = Display()
     env = {"SCENETUI_GRAPHICS": "auto", "SCENETUI_LOG_LEVEL": "DEBUG", "SSH_CONNECTION": "", "SSH_TTY": "",
            "PYTHONPATH": str(ROOT)}
