@@ -122,7 +122,8 @@ def _claims(store: Any, script_id: str) -> list[dict[str, Any]] | None:
     now = time.time()
     return [{"scene": c.scene, "box": c.claim.box, "host": c.claim.host, "owner": c.claim.owner,
              "since": c.claim.since, "renewedAt": c.claim.renewed_at, "leaseUntil": c.claim.lease_until,
-             "alive": c.claim.alive(now), "generationId": c.claim.generation_id} for c in found]
+             "alive": c.claim.alive(now), "generationId": c.claim.generation_id,
+             "stage": c.claim.stage, "stageAt": c.claim.stage_at} for c in found]
 
 
 def print_claims(claims: list[dict[str, Any]]) -> None:
@@ -133,10 +134,12 @@ def print_claims(claims: list[dict[str, Any]]) -> None:
     now = time.time()
     print("boxes working on it (claims in Firestore):")
     for c in claims:
-        since = f"since {ago(now - c['since'])}" if c["since"] else "since ?"
         if c["alive"]:
+            stage = f"{c['stage']}" + (f" for {ago(now - c['stageAt'])}" if c["stageAt"] else "") \
+                if c["stage"] else "working"
+            since = f"since {ago(now - c['since'])}" if c["since"] else "since ?"
             renewed = f", lease renewed {ago(now - c['renewedAt'])} ago" if c["renewedAt"] else ""
-            state = f"working, {since}{renewed}, expires in {ago(c['leaseUntil'] - now)}"
+            state = f"{stage}, {since}{renewed}, expires in {ago(c['leaseUntil'] - now)}"
         else:
             state = (f"GONE: its lease ran out {ago(now - c['leaseUntil'])} ago — the scene is free for another box"
                      if c["leaseUntil"] else "let go — the scene is free for another box")

@@ -68,14 +68,16 @@ class Team:
         with self._lock:
             return next((c for c in self.claims if c.scene == index), None)
 
-    def others(self, now: float | None = None) -> dict[int, tuple[str, bool]]:
-        """The scenes other boxes hold: scene → (host:pid, its lease still alive)."""
+    def others(self, now: float | None = None) -> dict[int, tuple[str, bool, str | None]]:
+        """The scenes other boxes hold: scene → (host:pid, its lease still alive, the stage it reports)."""
         now = time.time() if now is None else now
         with self._lock:
-            return {c.scene: (c.claim.box, c.claim.alive(now)) for c in self.claims if c.claim.owner != self.own}
+            return {c.scene: (c.claim.box, c.claim.alive(now), c.claim.stage)
+                    for c in self.claims if c.claim.owner != self.own}
 
     def scene_line(self, index: int, now: float | None = None) -> str | None:
-        """`host-b:4121 since 2m03s, lease renewed 12s ago` — or that its box is gone and the scene free."""
+        """`host-b:4121 dreaming for 1m12s, since 2m03s, lease renewed 12s ago` — or that its box is gone and the
+        scene free."""
         found = self.claim_of(index)
         if found is None:
             return None
@@ -85,9 +87,7 @@ class Team:
             if not claim.lease_until:
                 return f"{who} let it go — free for another box"
             return f"{who} is gone (its lease ran out {ago(now - claim.lease_until)} ago) — free for another box"
-        since = f" since {ago(now - claim.since)}" if claim.since else ""
-        renewed = f", lease renewed {ago(now - claim.renewed_at)} ago" if claim.renewed_at else ""
-        return f"{who}{since}{renewed}"
+        return f"{who}{reported(claim, now)}"
 
     def summary(self, now: float | None = None) -> str | None:
         """`2 boxes working: host-a:12 (scenes 0, 3), host-b:77 (scene 1) · gone: host-c:9 (scene 2), free for another
@@ -109,6 +109,15 @@ class Team:
         words = f"{len(alive)} box{'es' if len(alive) != 1 else ''} working: {listed(alive)}" if alive else \
             "no box working"
         return words + (f" · gone: {listed(gone)}, free for another box" if gone else "")
+
+
+def reported(claim: Claim, now: float) -> str:
+    """` dreaming for 1m12s, since 2m03s, lease renewed 12s ago`: what the claim's box says it does, how long it has
+    held the scene, and how fresh that is (each part only when the claim has it)."""
+    stage = f" {claim.stage}" + (f" for {ago(now - claim.stage_at)}" if claim.stage_at else "") if claim.stage else ""
+    since = f"{',' if stage else ''} since {ago(now - claim.since)}" if claim.since else ""
+    renewed = f", lease renewed {ago(now - claim.renewed_at)} ago" if claim.renewed_at else ""
+    return stage + since + renewed
 
 
 def ago(seconds: float) -> str:

@@ -28,6 +28,10 @@ class EventBus:
     def subscribe(self, listener: Listener) -> None:
         self._listeners.append(listener)
 
+    def unsubscribe(self, listener: Listener) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
     def emit(self, event: Event) -> None:
         if self.journal is not None and self._durable(event):
             self.journal.record(event, run_id=self.run_id, script_id=self.script_id)

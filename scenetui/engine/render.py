@@ -217,7 +217,7 @@ async def _run_scenes(ctx: RenderContext, options: RenderOptions, todo: list[int
         interrupted = True
     finally:
         if stop_following is not None:
-            stop_following()
+            await _stop_following(ctx, stop_following)
         for i, out in scheduler.outcomes.items():
             summary.statuses[i] = out.status
             if out.clip:
@@ -227,6 +227,14 @@ async def _run_scenes(ctx: RenderContext, options: RenderOptions, todo: list[int
         for i in todo:
             summary.statuses.setdefault(i, "cancelled")
     return interrupted
+
+
+async def _stop_following(ctx: RenderContext, stop: Callable[[], None]) -> None:
+    """Stop the team's listener (it says in Firestore that this box left: a network call, so in a thread)."""
+    try:
+        await asyncio.to_thread(stop)
+    except Exception as exc:  # noqa: BLE001 -- the render's outcome stands; the box document is only a courtesy
+        ctx.bus.emit(LogLine("warning", f"could not tell Firestore this box stopped rendering: {exc}"))
 
 
 async def _add_sound(ctx: RenderContext, options: RenderOptions, plan: RenderPlan, summary: RenderSummary) -> bool:
@@ -257,7 +265,7 @@ async def _follow_team_commands(ctx: RenderContext) -> Callable[[], None] | None
         ctx.journal.send_command(ctx.script_id, verb, None, **args)
 
     try:
-        return await watch(ctx.script_id, time.time(), obey)  # type: ignore[no-any-return]
+        return await watch(ctx.script_id, obey)  # type: ignore[no-any-return]
     except Exception as exc:  # noqa: BLE001 -- no team steering is no reason to stop a render
         ctx.bus.emit(LogLine("warning", f"cannot follow the team's queue commands in Firestore: {exc}"))
         return None

@@ -145,6 +145,6 @@ def test_a_scripts_takes_are_read_by_its_owner_and_written_by_no_client(seeded, 
 
 def test_the_boxes_claims_and_queue_commands_are_closed_even_to_the_owner(seeded) -> None:
     doc, c = seeded  # a phone must not stop a team's render, nor take a scene from a box
-    for sub in ("claims", "commands"):
+    for sub in ("claims", "commands", "boxes"):
         assert c["alice"].create(f"{doc}/{sub}", "x", {"verb": "drain", "by": "a-phone"}) == 403
         assert c["alice"].get(f"{doc}/{sub}/x") == 403

@@ -16,9 +16,10 @@ async def test_the_app_shows_which_box_holds_which_scene(admin, fb_env, tmp_path
     script_id = firestore_script(admin, tmp_path, scenes=3)
     claims = admin.db.collection("scripts").document(script_id).collection("claims")
     now = time.time()
-    # box A works on scene 0 (its lease renewed a moment ago); box B died holding scene 2 (lease ran out)
+    # box A works on scene 0 (its lease renewed a moment ago, Luma dreaming its clip); box B died holding scene 2 (lease ran out)
     claims.document("0").set({"owner": "render-a:4121:1a2b3c4d", "leaseUntil": now + 120, "renewedAt": now - 5,
-                              "since": now - 125, "generationId": "gen-a"})
+                              "since": now - 125, "generationId": "gen-a", "stage": "dreaming",
+                              "stageAt": now - 75})
     claims.document("2").set({"owner": "render-b:77:deadbeef", "leaseUntil": now - 70, "renewedAt": now - 190,
                               "since": now - 400, "generationId": None})
     app = make_app(FirestoreRef(script_id), tmp_path / "ws")  # type: ignore[arg-type]
@@ -27,17 +28,18 @@ async def test_the_app_shows_which_box_holds_which_scene(admin, fb_env, tmp_path
         team = app.controller.team
         await wait_for(pilot, lambda: team.following and len(team.claims) == 2, what="the claims listener")
         # the tree marks the scenes other boxes hold
-        await wait_for(pilot, lambda: "⚑ render-a:4121" in screen_text(app) and "⚑ render-b:77 gone"
+        await wait_for(pilot, lambda: "⚑ render-a:4121 dreaming" in screen_text(app) and "⚑ render-b:77 gone"
                        in screen_text(app), what="the boxes in the scene tree")
-        # scene 0 is selected as the app opens
-        await wait_for(pilot, lambda: "render-a:4121 since 2m0" in screen_text(app), what="scene 0's box")
+        # scene 0 is selected as the app opens: what its box reports, since when
+        await wait_for(pilot, lambda: "render-a:4121 dreaming for 1m1" in screen_text(app) and "since 2m0"
+                       in screen_text(app), what="scene 0's box")
         await pilot.press("up")  # the script itself: its summary names every box
         await wait_for(pilot, lambda: "Boxes" in screen_text(app), what="the boxes in the script's summary")
         text = " ".join(screen_text(app).replace("│", " ").split())  # the pane wraps the line
         assert "1 box working: render-a:4121 (scene 0)" in text, text
         assert "gone: render-b:77 (scene 2), free for another box" in text, text
         await pilot.press("down")  # scene 0
-        await wait_for(pilot, lambda: "render-a:4121 since 2m0" in screen_text(app), what="scene 0's box")
+        await wait_for(pilot, lambda: "render-a:4121 dreaming for" in screen_text(app), what="scene 0's box")
         assert "lease renewed" in screen_text(app)
         await pilot.press("down", "down")  # scene 2
         await wait_for(pilot, lambda: "render-b:77 is gone (its lease ran out 1m1" in screen_text(app),

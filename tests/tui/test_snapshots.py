@@ -262,7 +262,8 @@ def test_team_view(snap_compare, story: Path, tmp_path: Path, fixed_clock: None,
     async def before(pilot: Pilot) -> None:
         team = app.controller.team
         team.started = team.following = True  # as if the listener ran (a firestore: script)
-        team._seen([SceneClaim(0, Claim("render-a:4121:1a2b3c4d", NOW + 100, "gen-a", NOW - 125, NOW - 5)),
+        team._seen([SceneClaim(0, Claim("render-a:4121:1a2b3c4d", NOW + 100, "gen-a", NOW - 125, NOW - 5,
+                                               "dreaming", NOW - 75)),
                     SceneClaim(2, Claim("render-b:77:deadbeef", NOW - 70, None, NOW - 400, NOW - 190))])
         from scenetui.tui.widgets.scene_tree import SceneTree
 

@@ -43,15 +43,17 @@ class Claim:
     generation_id: str | None = None
     since: float | None = None  # when this owner took the scene
     renewed_at: float | None = None  # its lease's last renewal
+    stage: str | None = None  # what its box reports it is doing (submitting, dreaming, downloading, storing…)
+    stage_at: float | None = None  # since when
 
     @classmethod
     def of(cls, data: dict[str, Any] | None) -> Claim | None:
         if not data:
             return None
-        since, renewed = data.get("since"), data.get("renewedAt")
+        stage = data.get("stage")
         return cls(str(data.get("owner", "")), float(data.get("leaseUntil", 0)), data.get("generationId"),
-                   float(since) if isinstance(since, int | float) else None,
-                   float(renewed) if isinstance(renewed, int | float) else None)
+                   _seconds(data.get("since")), _seconds(data.get("renewedAt")),
+                   str(stage) if isinstance(stage, str) and stage else None, _seconds(data.get("stageAt")))
 
     @property
     def host(self) -> str:
@@ -66,6 +68,10 @@ class Claim:
     def alive(self, now: float) -> bool:
         """Its box still renews it; an expired claim's box is gone (or let go), and the scene is free."""
         return self.lease_until > now
+
+
+def _seconds(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 @dataclass(frozen=True)
@@ -126,8 +132,10 @@ def take(conn: FirebaseConnection, script_id: str, index: int, owner: str, lease
     return _in_transaction(conn, work)
 
 
-def renew(conn: FirebaseConnection, script_id: str, index: int, owner: str, lease: float) -> bool:
-    """Extend the lease while this owner still holds it; False when it was lost."""
+def renew(conn: FirebaseConnection, script_id: str, index: int, owner: str, lease: float,
+          stage: tuple[str, float] | None = None) -> bool:
+    """Extend the lease while this owner still holds it, with what the box is doing (stage, since when) if given;
+    False when it was lost."""
     ref = _ref(conn, script_id, index)
 
     def work(tx: Any) -> bool:
@@ -135,7 +143,10 @@ def renew(conn: FirebaseConnection, script_id: str, index: int, owner: str, leas
         if now_claim is None or now_claim.owner != owner:
             return False
         now = time.time()
-        tx.update(ref, {"leaseUntil": now + lease, "renewedAt": now})
+        fields: dict[str, Any] = {"leaseUntil": now + lease, "renewedAt": now}
+        if stage is not None:
+            fields["stage"], fields["stageAt"] = stage
+        tx.update(ref, fields)
         return True
 
     return _in_transaction(conn, work)

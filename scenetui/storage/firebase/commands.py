@@ -1,13 +1,17 @@
 """Queue commands for every render box on a shared (`firestore:`) script: `scenetui queue firestore:ID` on any box
 adds one to scripts/{id}/commands; each render follows that collection with a listener (no polling) and obeys what
-was added since it began, as if it came through its own journal. Written with the Admin SDK; no client may."""
+was added since it began, as if it came through its own journal. Written with the Admin SDK; no client may.
+
+Both ends are stamped by Firestore's clock, not the boxes': a render's start is the time its box document
+(scripts/{id}/boxes/{owner}) was written, and a command's is the time it was added — so a box whose clock runs
+ahead of the sender's still obeys a command sent a moment after it began."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
+from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from scenetui.storage.firebase.connection import FirebaseConnection
@@ -16,21 +20,36 @@ from scenetui.storage.firebase.documents import COLLECTION
 VERBS = ("concurrency", "pause", "resume", "drain", "first")  # what a box obeys from the team (not cancel: per box)
 
 
-def _commands(conn: FirebaseConnection, script_id: str) -> Any:
-    return conn.db.collection(COLLECTION).document(script_id).collection("commands")
+def _script(conn: FirebaseConnection, script_id: str) -> Any:
+    return conn.db.collection(COLLECTION).document(script_id)
 
 
 def send(conn: FirebaseConnection, script_id: str, verb: str, by: str, **args: Any) -> None:
-    """Ask every box rendering the script: one document, stamped with when and by whom."""
+    """Ask every box rendering the script: one document, stamped with when (Firestore's clock) and by whom."""
     if verb not in VERBS:
         raise ValueError(f"not a queue verb: {verb}")
-    _commands(conn, script_id).add({"verb": verb, "args": args, "at": time.time(), "by": by})
+    _script(conn, script_id).collection("commands").add(
+        {"verb": verb, "args": args, "at": firestore.SERVER_TIMESTAMP, "by": by})
 
 
-def watch(conn: FirebaseConnection, script_id: str, since: float,
+def begin(conn: FirebaseConnection, script_id: str, owner: str) -> Any:
+    """Say that this box renders the script now; returns Firestore's time of saying it (the render's start)."""
+    written = _script(conn, script_id).collection("boxes").document(owner).set(
+        {"owner": owner, "host": owner.split(":", 1)[0], "started": firestore.SERVER_TIMESTAMP})
+    return written.update_time
+
+
+def end(conn: FirebaseConnection, script_id: str, owner: str) -> None:
+    """This box no longer renders the script."""
+    _script(conn, script_id).collection("boxes").document(owner).delete()
+
+
+def watch(conn: FirebaseConnection, script_id: str, owner: str,
           obey: Callable[[str, dict[str, Any]], None]) -> Callable[[], None]:
-    """Call `obey(verb, args)` from the listener's thread for each command added at or after `since` (older ones
-    were meant for renders before this one). Returns the function that stops listening."""
+    """Call `obey(verb, args)` from the listener's thread for each command added since this render began (older
+    ones were meant for renders before it). Returns the function that stops listening (and says the box left)."""
+    since = begin(conn, script_id, owner)
+
     def on_snapshot(_docs: list[Any], changes: list[Any], _read_time: Any) -> None:
         for change in changes:
             if change.type.name != "ADDED":
@@ -40,5 +59,11 @@ def watch(conn: FirebaseConnection, script_id: str, since: float,
             if verb in VERBS and isinstance(args, dict):
                 obey(str(verb), args)
 
-    query = _commands(conn, script_id).where(filter=FieldFilter("at", ">=", since))
-    return query.on_snapshot(on_snapshot).unsubscribe  # type: ignore[no-any-return]
+    query = _script(conn, script_id).collection("commands").where(filter=FieldFilter("at", ">=", since))
+    listening = query.on_snapshot(on_snapshot)
+
+    def stop() -> None:
+        listening.unsubscribe()
+        end(conn, script_id, owner)
+
+    return stop

@@ -89,13 +89,13 @@ class FirebaseStore(LocalStore):
         """Steer every box rendering the script (`scenetui queue firestore:ID`); see `commands`."""
         await asyncio.to_thread(commands.send, self.conn, script_id, verb, self.owner, **args)
 
-    async def watch_queue_commands(self, script_id: str, since: float,
+    async def watch_queue_commands(self, script_id: str,
                                    obey: Callable[[str, dict[str, Any]], None]) -> Callable[[], None]:
-        """Follow the team's queue commands added since `since` (a listener); see `commands.watch`."""
-        return await asyncio.to_thread(commands.watch, self.conn, script_id, since, obey)
+        """Follow the team's queue commands added from now on (a listener); see `commands.watch`."""
+        return await asyncio.to_thread(commands.watch, self.conn, script_id, self.owner, obey)
 
-    async def renew_claim(self, script_id: str, index: int) -> bool:
-        return await asyncio.to_thread(claims.renew, self.conn, script_id, index, self.owner, self.lease)
+    async def renew_claim(self, script_id: str, index: int, stage: tuple[str, float] | None = None) -> bool:
+        return await asyncio.to_thread(claims.renew, self.conn, script_id, index, self.owner, self.lease, stage)
 
     async def note_generation(self, script_id: str, index: int, generation_id: str) -> None:
         await asyncio.to_thread(claims.note_generation, self.conn, script_id, index, self.owner, generation_id)

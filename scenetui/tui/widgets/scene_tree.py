@@ -33,7 +33,8 @@ class SceneTree(Tree[NodeRef]):
         self.on_cursor = on_cursor  # told of the scene under the cursor (None: the script) as the cursor moves
         self.script, self.board = script, board
         self.marked: set[int] = set()
-        self.boxes: dict[int, tuple[str, bool]] = {}  # scenes other render boxes hold: (host:pid, lease alive)
+        # scenes other render boxes hold: (host:pid, lease alive, the stage that box reports)
+        self.boxes: dict[int, tuple[str, bool, str | None]] = {}
         self._scene_nodes: list[TreeNode[NodeRef]] = []
         self._video_nodes: list[TreeNode[NodeRef]] = []
         self._stale: set[int] = set()  # rows changed while off-screen
@@ -72,8 +73,9 @@ class SceneTree(Tree[NodeRef]):
         row = scene_row(scene.title or "(untitled)", self.board.scenes[i], self.board.expected_seconds, now, wide=self.wide)
         held = self.boxes.get(i)
         if held is not None:  # a shared script: the box working on it, or that it is gone and the scene free
-            box, alive = held
-            row = row + (Text(f"  ⚑ {box}", style="cyan") if alive else Text(f"  ⚑ {box} gone", style="red"))
+            box, alive, stage = held
+            row = row + (Text(f"  ⚑ {box}" + (f" {stage}" if stage else ""), style="cyan") if alive
+                         else Text(f"  ⚑ {box} gone", style="red"))
         return (Text("■ ", style="bold") + row) if i in self.marked else row
 
     def _video_label(self, i: int) -> Text:
