@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -191,6 +192,57 @@ def test_an_old_kitty_gets_half_blocks_not_broken_pictures(tmp_path: Path) -> No
         assert term.proc.poll() is None  # still running
         complaints = term.output.read_bytes().decode(errors="replace")
         assert "Malformed" not in complaints and "invalid key" not in complaints, complaints[-1000:]
+    finally:
+        term.close()
+        display.close()
+
+
+def test_moving_between_keyframes_of_other_shapes_leaves_no_trace(tmp_path: Path) -> None:
+    """Tall keyframes, then wide ones, then tall again — before and after the window is resized: each picture
+    replaces the last, and no sliver of the one before stays on screen."""
+    script = write_demo_script(tmp_path / "sample")
+    data = json.loads(script.read_text())
+    data["scenes"] = data["scenes"][:3]
+    colours = {1: (0, 200, 0), 2: (0, 0, 255)}  # scene 1 tall and green, scene 2 wide and blue
+    for i, size in ((1, (480, 900)), (2, (1280, 720))):
+        for which in ("start", "end"):
+            Image.new("RGB", size, colours[i]).save(tmp_path / "sample" / "keyframes" / f"shape-{i}-{which}.png")
+            data["scenes"][i][f"{which}Keyframe"] = f"keyframes/shape-{i}-{which}.png"
+    script.write_text(json.dumps(data))
+    ws = tmp_path / "ws"
+    display = Display()
+    env = {"SCENETUI_GRAPHICS": "auto", "SCENETUI_LOG_LEVEL": "DEBUG", "SSH_CONNECTION": "", "SSH_TTY": "",
+           "PYTHONPATH": str(ROOT), "COLORTERM": "", "TEXTUAL_COLOR_SYSTEM": ""}
+    term = Terminal("xterm", display, [sys.executable, "-m", "scenetui", "open", str(script), "--workspace", str(ws)],
+                    cols=140, rows=44, cwd=tmp_path, env=env)
+
+    def pixels(colour: tuple[int, int, int]) -> int:
+        import numpy as np
+
+        shot = np.asarray(display.capture()).astype(int)
+        return int((np.abs(shot - np.array(colour)).sum(axis=2) < 60).sum())
+
+    def shows(scene: int, act: Callable[[], None]) -> None:
+        """After `act`, only that scene's colour is on screen: both its pictures whole, nothing of the other's."""
+        other, before = colours[3 - scene], len(placements(ws, "pic-end"))
+        act()
+
+        def drawn() -> bool | None:
+            newest = placements(ws, "pic-end")[before:][-1:]  # an old picture may be placed again first
+            return bool(newest) and pixels(colours[scene]) > 0.7 * 2 * newest[0][0] * newest[0][1] or None
+
+        wait_until(drawn, f"scene {scene}'s keyframes drawn", timeout=30)
+        wait_until(lambda: pixels(other) < 10 or None, f"no trace of scene {3 - scene}'s keyframes", timeout=20)
+
+    try:
+        said = wait_until(lambda: next((m for m in log_messages(ws) if "pictures drawn with" in m), None),
+                          f"the app to say how it draws pictures (xterm said {term.output.read_bytes()[-500:]!r})")
+        cell = tuple(map(int, CELL.search(said).groups()))  # type: ignore[union-attr]
+        shows(1, lambda: display.keys("Down"))  # scene 1: tall
+        shows(2, lambda: display.keys("Down"))  # scene 2: wide
+        shows(2, lambda: display.resize("xterm", 100 * cell[0], 36 * cell[1]))  # drawn again for a smaller window
+        shows(1, lambda: display.keys("Up"))  # tall again
+        shows(2, lambda: display.keys("Down"))
     finally:
         term.close()
         display.close()
