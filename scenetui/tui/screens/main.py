@@ -13,6 +13,7 @@ from textual.widgets import Footer, Static, Tree
 
 from scenetui.domain.board import ACTIVE, DONE, DOUBT, FAILED
 from scenetui.errors import UserError
+from scenetui.tui.frames import install_frame_timer
 from scenetui.tui.messages import BoardChanged
 from scenetui.tui.screens.dialogs import ConfirmScreen
 from scenetui.tui.screens.export import ExportScreen
@@ -84,6 +85,7 @@ class MainScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        install_frame_timer(self)  # a changed frame drawn within 1/60 s, not on Textual's grid
         self.query_one(LogPanel).display = False
         self.query_one(LogPanel).follow(self.controller.board)
         self.query_one(SceneTree).focus()

@@ -19,6 +19,7 @@ from textual.widgets import Footer, Static
 
 from scenetui.control.playback import PlaybackClock
 from scenetui.errors import UserError
+from scenetui.tui.frames import install_frame_timer
 from scenetui.tui.screens.dialogs import ConfirmScreen, PathPrompt
 from scenetui.tui.graphics import Graphics, over_ssh
 from scenetui.tui.widgets.video import FRAMES, GRAPHIC_SPARE_ROWS, GraphicFrame, Scrub, ScrubBar, VideoView
@@ -95,6 +96,7 @@ class PreviewScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        install_frame_timer(self)  # a changed frame drawn within 1/60 s, not on Textual's grid
         self.redraw_facts()
         self.open_clip()
 
