@@ -187,7 +187,7 @@ def make_backend(opts: BuildOptions, settings: Settings, loaded: LoadedScript, j
                              creates_per_minute=settings.luma_creates_per_minute, poll_timeout=settings.luma_poll_timeout,
                              history=journal.remote_durations("luma"),
                              max_asset_bytes=settings.luma_max_asset_mb * 2**20,
-                             at_once=settings.luma_at_once)
+                             at_once=settings.luma_at_once, first_look=settings.luma_first_look)
     if opts.backend == "luma":
         from scenetui.backends.luma.backend import LumaBackend
 
@@ -195,7 +195,7 @@ def make_backend(opts: BuildOptions, settings: Settings, loaded: LoadedScript, j
         return LumaBackend(luma_client(opts, settings), host, max_in_flight=settings.luma_max_in_flight,
                            creates_per_minute=settings.luma_creates_per_minute, poll_timeout=settings.luma_poll_timeout,
                            history=journal.remote_durations("luma"), max_asset_bytes=settings.luma_max_asset_mb * 2**20,
-                           at_once=settings.luma_at_once)
+                           at_once=settings.luma_at_once, first_look=settings.luma_first_look)
     raise UserError(f"unknown backend {opts.backend!r}", hint=f"choose one of: {', '.join(BACKENDS)}")
 
 

@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     luma_max_in_flight: int = Field(default=10, ge=1, le=100)
     luma_creates_per_minute: int = Field(default=20, ge=1, le=1000)
     luma_poll_timeout: float = Field(default=1800.0, gt=0)
+    # Seconds from a create to the first look at it (an early look catches refused keyframes quickly; Luma's clips
+    # take a minute or more, so sooner only costs requests).
+    luma_first_look: float = Field(default=2.0, gt=0, le=60)
     # Reads (status, list, credits) are retried with jittered exponential backoff starting here.
     luma_backoff: float = Field(default=1.0, gt=0, le=60)
     luma_read_retries: int = Field(default=5, ge=1, le=20)

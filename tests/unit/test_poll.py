@@ -55,3 +55,16 @@ def test_gaps_are_bounded() -> None:
 def test_history_from_earlier_runs_gives_a_window() -> None:
     w = FinishWindows.from_durations([30.0, 32.0, 31.0])
     assert w.typical() == (29.0, 31.0)
+
+
+def test_the_first_look_comes_when_the_setting_says(monkeypatch: pytest.MonkeyPatch) -> None:
+    from scenetui.config import Settings
+
+    assert 2.0 <= next_delay(0.0, None) <= 2.3  # the default: two seconds (and a little jitter)
+    monkeypatch.setenv("SCENETUI_LUMA_FIRST_LOOK", "0.3")
+    first = Settings().luma_first_look
+    assert first == 0.3 and all(0.3 <= next_delay(0.0, None, first) <= 0.375 for _ in range(50))
+    assert 2.0 <= next_delay(0.4, None, first) <= 2.3  # then the usual schedule
+    monkeypatch.setenv("SCENETUI_LUMA_FIRST_LOOK", "0")
+    with pytest.raises(ValueError):
+        Settings()

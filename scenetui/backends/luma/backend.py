@@ -18,7 +18,7 @@ from scenetui.backends.luma.errors import LumaRateLimited, LumaRejected, LumaUna
 from scenetui.backends.luma.failures import explain_failure, explain_rejection
 from scenetui.backends.luma.keyframes import KeyframeHost, NoKeyframeHost, PublishedFolderHost, check_public
 from scenetui.backends.luma.models import Generation, image_keyframe
-from scenetui.backends.luma.poll import FinishWindows
+from scenetui.backends.luma.poll import FIRST, FinishWindows
 from scenetui.backends.luma.waiting import fetch_clip, wait_done, wait_out_rate_limit
 from scenetui.backends.luma.reconcile import find_existing, redact_request, request_key
 from scenetui.crashpoints import step
@@ -37,7 +37,8 @@ class LumaBackend:
 
     def __init__(self, client: LumaClient, host: KeyframeHost, *, max_in_flight: int = 10, creates_per_minute: int = 20,
                  poll_timeout: float = 1800.0, rate_limit_patience: float = 600.0, history: list[float] | None = None,
-                 max_asset_bytes: int = DEFAULT_MAX_BYTES, at_once: int | None = None) -> None:
+                 max_asset_bytes: int = DEFAULT_MAX_BYTES, at_once: int | None = None,
+                 first_look: float = FIRST) -> None:
         self.client = client
         self.host = host
         self._in_flight = asyncio.Semaphore(max_in_flight)
@@ -47,6 +48,7 @@ class LumaBackend:
         self.max_asset_bytes = max_asset_bytes
         self.rate_limit_patience = rate_limit_patience
         self.windows = FinishWindows.from_durations(list(history or []))
+        self.first_look = first_look  # seconds from a create to the first look at it
         self._urls: dict[Path, str] = {}
         # Takes of one scene send identical requests: a lookup for one never runs while an identical create is
         # between its POST and its journaled id, so two takes never adopt the same generation.
@@ -254,7 +256,8 @@ class LumaBackend:
             raise GenerationFailed(why.message, hint=why.hint, retryable=why.retryable)
 
         return await wait_done(self.client.get, gen_id, session, windows=self.windows, poll_timeout=self.poll_timeout,
-                               fresh=fresh, stages=_STAGES, failed=failed)
+                               fresh=fresh, stages=_STAGES, failed=failed,
+                               first_look=self.first_look)
 
     async def _download(self, generation: Generation, dest: Path, session: GenerationSession) -> None:
         await fetch_clip(generation, lambda g: g.assets.video if g.assets else None,

@@ -41,10 +41,10 @@ class FinishWindows:
         return statistics.median(p[0] for p in recent), statistics.median(p[1] for p in recent)
 
 
-def next_delay(elapsed: float, window: tuple[float, float] | None) -> float:
-    """Seconds to wait before the next status request."""
-    if elapsed < FIRST:
-        return FIRST - elapsed + random.uniform(0.0, JITTER)
+def next_delay(elapsed: float, window: tuple[float, float] | None, first: float = FIRST) -> float:
+    """Seconds to wait before the next status request (`first`: from the create to the first look)."""
+    if elapsed < first:
+        return first - elapsed + random.uniform(0.0, min(JITTER, first / 4))
     if window is None:
         base = BRISK if elapsed < 20 else min(MAX_GAP, 3.0 + elapsed / 30)
         return base + random.uniform(0.0, JITTER)

@@ -12,7 +12,7 @@ from typing import Any, NoReturn, Protocol, TypeVar
 
 from scenetui.backends.luma.download import DownloadFailed, download
 from scenetui.backends.luma.errors import LumaNotFound, LumaRateLimited, LumaUnavailable
-from scenetui.backends.luma.poll import FinishWindows, next_delay
+from scenetui.backends.luma.poll import FIRST, FinishWindows, next_delay
 from scenetui.engine.pipeline import GenerationFailed
 from scenetui.engine.ports import GenerationSession
 
@@ -45,7 +45,7 @@ async def wait_out_rate_limit(exc: LumaRateLimited, session: GenerationSession, 
 
 async def wait_done(get: Callable[[str], Awaitable[G]], gen_id: str, session: GenerationSession, *,
                     windows: FinishWindows, poll_timeout: float, fresh: bool, stages: dict[str, tuple[str, str]],
-                    failed: Callable[[G], Awaitable[NoReturn]]) -> G:
+                    failed: Callable[[G], Awaitable[NoReturn]], first_look: float = FIRST) -> G:
     """Poll until "completed" (returned) or "failed" (`failed` raises); `stages` maps the API's known states to the
     stage shown; `fresh` generations (created just now) teach the schedule when clips finish."""
     started = time.monotonic()
@@ -81,7 +81,7 @@ async def wait_done(get: Callable[[str], Awaitable[G]], gen_id: str, session: Ge
             raise GenerationFailed(f"generation {gen_id} still not finished after {elapsed / 60:.0f} min",
                                    hint="run the same command later; it will be picked up, not paid again",
                                    keep_open=True)
-        await asyncio.sleep(next_delay(time.monotonic() - started, window))
+        await asyncio.sleep(next_delay(time.monotonic() - started, window, first_look))
 
 
 async def fetch_clip(generation: Any, video_url: Callable[[Any], str | None], refresh: Callable[[], Awaitable[Any]],

@@ -17,7 +17,7 @@ from aiolimiter import AsyncLimiter
 from scenetui.backends.luma.download import DEFAULT_MAX_BYTES
 from scenetui.backends.luma.errors import LumaNotFound, LumaRateLimited, LumaRejected, LumaUnavailable
 from scenetui.backends.luma.keyframes import redact_url
-from scenetui.backends.luma.poll import FinishWindows
+from scenetui.backends.luma.poll import FIRST, FinishWindows
 from scenetui.backends.luma.waiting import fetch_clip, wait_done, wait_out_rate_limit
 from scenetui.backends.luma_agents.client import AgentsClient
 from scenetui.backends.luma_agents.failures import explain_code, explain_refusal
@@ -40,13 +40,15 @@ class AgentsBackend:
 
     def __init__(self, client: AgentsClient, refs: KeyframeRefs, *, max_in_flight: int = 10, creates_per_minute: int = 20,
                  poll_timeout: float = 1800.0, rate_limit_patience: float = 600.0, history: list[float] | None = None,
-                 max_asset_bytes: int = DEFAULT_MAX_BYTES, at_once: int | None = None) -> None:
+                 max_asset_bytes: int = DEFAULT_MAX_BYTES, at_once: int | None = None,
+                 first_look: float = FIRST) -> None:
         self.client, self.refs = client, refs
         self._in_flight = asyncio.Semaphore(max_in_flight)
         self.at_once = at_once  # the most scenes worth working on at once (the render's queue keeps to it)
         self._creates = AsyncLimiter(creates_per_minute, 60)
         self.poll_timeout, self.rate_limit_patience, self.max_asset_bytes = poll_timeout, rate_limit_patience, max_asset_bytes
         self.windows = FinishWindows.from_durations(list(history or []))
+        self.first_look = first_look  # seconds from a create to the first look at it
         self._no_funds: str | None = None  # after a 402 no further create is sent this run
 
     # before anything is spent ---------------------------------------------------------------------------
@@ -137,7 +139,8 @@ class AgentsBackend:
             raise GenerationFailed(why.message, hint=why.hint, retryable=why.retryable)
 
         return await wait_done(self.client.get, gen_id, session, windows=self.windows, poll_timeout=self.poll_timeout,
-                               fresh=fresh, stages=_STAGES, failed=failed)
+                               fresh=fresh, stages=_STAGES, failed=failed,
+                               first_look=self.first_look)
 
     async def _download(self, generation: Generation, dest: Path, session: GenerationSession) -> None:
         """At once: output addresses expire after an hour; a fresh poll mints a new one when a download must resume."""
