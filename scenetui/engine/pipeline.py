@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from scenetui.domain import VideoMetadata, VideoStatus
-from scenetui.domain.events import LogLine, SceneCancelled, SceneCompleted, SceneFailed, SceneSkipped, SceneStage
+from scenetui.domain.events import LogLine, SceneCancelled, SceneCompleted, SceneFailed, SceneSkipped
 from scenetui.domain.prompt import build_prompt
 from scenetui.engine import journal as J
+from scenetui.engine.claiming import adopt_generation, keep_claim
 from scenetui.engine.context import RenderContext, Variants
 from scenetui.engine.ports import GenerationJob, SharedClipStore
 from scenetui.engine.session import SceneSession
@@ -121,8 +122,8 @@ async def run_scene(ctx: RenderContext, index: int) -> SceneOutcome:
         ctx.bus.emit(SceneSkipped(index, "rendered by another box", asked.clip))
         return SceneOutcome(index, "skipped")
     if before is not None and before.generation_id:
-        _adopt(ctx, index, before.generation_id)
-    keeper = asyncio.create_task(_keep_claim(ctx, store, index, asyncio.current_task()))
+        adopt_generation(ctx, index, before.generation_id)
+    keeper = asyncio.create_task(keep_claim(ctx, store, index, asyncio.current_task()))
     await asyncio.sleep(0)  # the keeper listens before the scene's first stage is said
     outcome: SceneOutcome | None = None
     try:
@@ -133,58 +134,6 @@ async def run_scene(ctx: RenderContext, index: int) -> SceneOutcome:
         await asyncio.gather(keeper, return_exceptions=True)
         await _quietly(store.release_claim(ctx.script_id, index,
                                            done=outcome is not None and outcome.status == "completed"))
-
-
-def _adopt(ctx: RenderContext, index: int, generation_id: str) -> None:
-    """A box that died had paid for this scene: poll its generation here instead of paying again."""
-    if not ctx.backend.paid or generation_id in ctx.journal.remote_ids(ctx.script_id):
-        return
-    if ctx.journal.open_attempt(ctx.script_id, index) is not None:
-        return
-    attempt = ctx.journal.begin_attempt(run_id=ctx.bus.run_id, script_id=ctx.script_id, scene_index=index,
-                                        backend=ctx.backend.name, state=J.CREATED)
-    ctx.journal.update_attempt(attempt, remote_id=generation_id)
-    ctx.bus.emit(LogLine("info", f"scene {index}: taking over generation {generation_id} from a render that stopped"))
-
-
-STAGE_REPORT_GAP = 1.0  # seconds: stages that follow each other faster reach the team's view as the last one
-
-
-async def _keep_claim(ctx: RenderContext, store: SharedClipStore, index: int, scene_task: asyncio.Task[Any] | None) -> None:
-    """Renew the lease every third of it, and say the scene's new stage in the claim as it changes (the team's
-    view shows what each box is doing); a lost lease stops work on the scene before another box starts it."""
-    lease, loop = store.lease, asyncio.get_running_loop()
-    changed = asyncio.Event()
-    stage: list[tuple[str, float]] = []
-
-    def heard(event: Any) -> None:
-        if isinstance(event, SceneStage) and event.scene_index == index and event.stage != "starting":
-            stage[:] = [(event.stage, time.time())]
-            changed.set()
-
-    ctx.bus.subscribe(heard)
-    try:
-        renew_at = loop.time() + lease / 3
-        while True:
-            try:
-                await asyncio.wait_for(changed.wait(), max(0.0, renew_at - loop.time()))
-            except TimeoutError:
-                pass
-            changed.clear()
-            try:
-                kept = await store.renew_claim(ctx.script_id, index, stage[0] if stage else None)
-            except Exception:  # a blip: try again next time, the lease still has two thirds left
-                renew_at = loop.time() + lease / 3
-                continue
-            if not kept:
-                ctx.bus.emit(LogLine("warning", f"scene {index}: another render took this scene over; stopping here"))
-                if scene_task is not None:
-                    scene_task.cancel()
-                return
-            renew_at = loop.time() + lease / 3
-            await asyncio.sleep(STAGE_REPORT_GAP)
-    finally:
-        ctx.bus.unsubscribe(heard)
 
 
 async def _run_variants(ctx: RenderContext, index: int, variants: Variants) -> SceneOutcome:
