@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from scenetui import __version__
@@ -95,6 +94,8 @@ async def _run_command(argv: list[str], body: bytes) -> str | None:
 
 
 async def _post(url: str, body: bytes) -> str | None:
+    import httpx  # here: every render's process would load it (a tenth of a second) for a URL few renders have
+
     headers = {"Content-Type": "application/json", "User-Agent": f"scenetui/{__version__}"}
     try:
         async with httpx.AsyncClient(timeout=URL_TIMEOUT, follow_redirects=False) as client:
