@@ -22,10 +22,12 @@ class Team:
     def __init__(self, state: ScriptState) -> None:
         self.state = state
         self.claims: list[SceneClaim] = []
+        self.boxes: list[str] = []  # owners of the boxes rendering the script now (scripts/{id}/boxes)
         self.version = 0
         self.following = False  # a listener runs (a Firestore script)
         self._lock = threading.Lock()
         self._stop: Any = None
+        self._stop_boxes: Any = None
         self.started = False  # start() was called (it runs once)
 
     @property
@@ -46,6 +48,18 @@ class Team:
             self.following = True
         except Exception as exc:  # noqa: BLE001 -- no team view is no reason to stop the app
             log.warning("cannot follow the render boxes' claims in Firestore: %s", exc)
+            return
+        watch_boxes = getattr(self.state.store, "watch_boxes", None)
+        try:
+            if watch_boxes is not None:
+                self._stop_boxes = await watch_boxes(self.state.loaded.script.id, self._boxes_seen)
+        except Exception as exc:  # noqa: BLE001 -- the claims alone still say who works on what
+            log.warning("cannot follow which boxes render the script in Firestore: %s", exc)
+
+    def _boxes_seen(self, boxes: list[str]) -> None:
+        with self._lock:  # from the listener's thread
+            self.boxes = boxes
+            self.version += 1
 
     def _seen(self, claims: list[SceneClaim]) -> None:
         with self._lock:  # from the listener's thread
@@ -53,13 +67,14 @@ class Team:
             self.version += 1
 
     def stop(self) -> None:
-        stop, self._stop = self._stop, None
+        stops, self._stop, self._stop_boxes = (self._stop, self._stop_boxes), None, None
         self.started = True  # a late tick must not start it again
-        if stop is not None:
-            try:
-                stop()
-            except Exception as exc:  # noqa: BLE001
-                log.debug("stopping the claims listener: %s", exc)
+        for stop in stops:
+            if stop is not None:
+                try:
+                    stop()
+                except Exception as exc:  # noqa: BLE001
+                    log.debug("stopping a team listener: %s", exc)
 
     def _who(self, claim: Claim) -> str:
         return "this box" if claim.owner == self.own else claim.box
@@ -91,10 +106,11 @@ class Team:
 
     def summary(self, now: float | None = None) -> str | None:
         """`2 boxes working: host-a:12 (scenes 0, 3), host-b:77 (scene 1) · gone: host-c:9 (scene 2), free for another
-        box`; None when no scene is claimed or the script is not shared."""
+        box · rendering, no scene in hand: host-d:5` (a box paused, or held back by the account's limit); None when
+        no scene is claimed and no box renders, or the script is not shared."""
         with self._lock:
-            claims = list(self.claims)
-        if not claims:
+            claims, boxes = list(self.claims), list(self.boxes)
+        if not claims and not boxes:
             return None
         now = time.time() if now is None else now
         alive: dict[str, list[int]] = {}
@@ -102,13 +118,16 @@ class Team:
         for c in claims:
             (alive if c.claim.alive(now) else gone).setdefault(self._who(c.claim), []).append(c.scene)
 
-        def listed(boxes: dict[str, list[int]]) -> str:
+        def listed(held: dict[str, list[int]]) -> str:
             return ", ".join(f"{box} ({'scene' if len(s) == 1 else 'scenes'} {', '.join(map(str, s))})"
-                             for box, s in boxes.items())
+                             for box, s in held.items())
 
         words = f"{len(alive)} box{'es' if len(alive) != 1 else ''} working: {listed(alive)}" if alive else \
             "no box working"
-        return words + (f" · gone: {listed(gone)}, free for another box" if gone else "")
+        holding = {c.claim.owner for c in claims if c.claim.alive(now)}
+        idle = [":".join(b.split(":")[:2]) if b != self.own else "this box" for b in boxes if b not in holding]
+        return words + (f" · gone: {listed(gone)}, free for another box" if gone else "") + \
+            (f" · rendering, no scene in hand: {', '.join(idle)}" if idle else "")
 
 
 def reported(claim: Claim, now: float) -> str:

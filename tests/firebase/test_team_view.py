@@ -22,6 +22,10 @@ async def test_the_app_shows_which_box_holds_which_scene(admin, fb_env, tmp_path
                               "stageAt": now - 75})
     claims.document("2").set({"owner": "render-b:77:deadbeef", "leaseUntil": now - 70, "renewedAt": now - 190,
                               "since": now - 400, "generationId": None})
+    # box D renders the script but holds no scene (paused, say); box A's own box document too
+    boxes = admin.db.collection("scripts").document(script_id).collection("boxes")
+    for owner in ("render-a:4121:1a2b3c4d", "render-d:55:cafecafe"):
+        boxes.document(owner).set({"owner": owner, "host": owner.split(":")[0]})
     app = make_app(FirestoreRef(script_id), tmp_path / "ws")  # type: ignore[arg-type]
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.pause()
@@ -38,6 +42,7 @@ async def test_the_app_shows_which_box_holds_which_scene(admin, fb_env, tmp_path
         text = " ".join(screen_text(app).replace("│", " ").split())  # the pane wraps the line
         assert "1 box working: render-a:4121 (scene 0)" in text, text
         assert "gone: render-b:77 (scene 2), free for another box" in text, text
+        assert "rendering, no scene in hand: render-d:55" in text and "hand: render-a" not in text, text
         await pilot.press("down")  # scene 0
         await wait_for(pilot, lambda: "render-a:4121 dreaming for" in screen_text(app), what="scene 0's box")
         assert "lease renewed" in screen_text(app)

@@ -44,6 +44,15 @@ def end(conn: FirebaseConnection, script_id: str, owner: str) -> None:
     _script(conn, script_id).collection("boxes").document(owner).delete()
 
 
+def watch_boxes(conn: FirebaseConnection, script_id: str, seen: Callable[[list[str]], None]) -> Callable[[], None]:
+    """Follow which boxes render the script (a listener on scripts/{id}/boxes): `seen` gets their owner names, from
+    the listener's thread, now and after each change. Returns the function that stops."""
+    def on_snapshot(docs: list[Any], _changes: Any, _read_time: Any) -> None:
+        seen(sorted(str((doc.to_dict() or {}).get("owner") or doc.id) for doc in docs))
+
+    return _script(conn, script_id).collection("boxes").on_snapshot(on_snapshot).unsubscribe  # type: ignore[no-any-return]
+
+
 def watch(conn: FirebaseConnection, script_id: str, owner: str,
           obey: Callable[[str, dict[str, Any]], None]) -> Callable[[], None]:
     """Call `obey(verb, args)` from the listener's thread for each command added since this render began (older

@@ -85,6 +85,10 @@ class FirebaseStore(LocalStore):
         """Follow the boxes' claims (a Firestore listener on the claims collection); see `claims.watch_all`."""
         return await asyncio.to_thread(claims.watch_all, self.conn, script_id, seen)
 
+    async def watch_boxes(self, script_id: str, seen: Callable[[list[str]], None]) -> Callable[[], None]:
+        """Follow which boxes render the script (a listener on scripts/{id}/boxes); see `commands.watch_boxes`."""
+        return await asyncio.to_thread(commands.watch_boxes, self.conn, script_id, seen)
+
     async def send_queue_command(self, script_id: str, verb: str, **args: Any) -> None:
         """Steer every box rendering the script (`scenetui queue firestore:ID`); see `commands`."""
         await asyncio.to_thread(commands.send, self.conn, script_id, verb, self.owner, **args)
