@@ -124,8 +124,10 @@ class Team:
 
         words = f"{len(alive)} box{'es' if len(alive) != 1 else ''} working: {listed(alive)}" if alive else \
             "no box working"
+        from scenetui.storage.firebase.claims import box_of  # only a Firestore script has boxes: loaded then
+
         holding = {c.claim.owner for c in claims if c.claim.alive(now)}
-        idle = [":".join(b.split(":")[:2]) if b != self.own else "this box" for b in boxes if b not in holding]
+        idle = [box_of(b) if b != self.own else "this box" for b in boxes if b not in holding]
         return words + (f" · gone: {listed(gone)}, free for another box" if gone else "") + \
             (f" · rendering, no scene in hand: {', '.join(idle)}" if idle else "")
 

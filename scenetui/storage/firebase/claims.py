@@ -63,11 +63,16 @@ class Claim:
     @property
     def box(self) -> str:
         """host:pid — one render process on one box."""
-        return ":".join(self.owner.split(":")[:2])
+        return box_of(self.owner)
 
     def alive(self, now: float) -> bool:
         """Its box still renews it; an expired claim's box is gone (or let go), and the scene is free."""
         return self.lease_until > now
+
+
+def box_of(owner: str) -> str:
+    """host:pid of an owner name (host:pid:random): one render process on one box, as people name it."""
+    return ":".join(owner.split(":")[:2])
 
 
 def _seconds(value: Any) -> float | None:
